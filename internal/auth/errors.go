@@ -1,0 +1,170 @@
+// Package auth is the domain of authd: users, the service that registers and
+// logs them in, the Store it persists them with, and the one application
+// error type every layer speaks.
+package auth
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Code is a stable, upper-case error code from API.md. Published codes never change.
+type Code string
+
+// The error codes of API.md, plus NOT_READY and REQUEST_TIMEOUT, which the
+// contract leaves unnamed (readiness failing for a reason other than the
+// breaker, and a request body that arrives too slowly).
+const (
+	CodeValidation         Code = "VALIDATION_ERROR"
+	CodeInvalidCredentials Code = "INVALID_CREDENTIALS"
+	CodeInvalidToken       Code = "INVALID_TOKEN"
+	CodeTokenExpired       Code = "TOKEN_EXPIRED"
+	CodeUserInactive       Code = "USER_INACTIVE"
+	CodeNotFound           Code = "NOT_FOUND"
+	CodeUserNotFound       Code = "USER_NOT_FOUND"
+	CodeMethodNotAllowed   Code = "METHOD_NOT_ALLOWED"
+	CodeRequestTimeout     Code = "REQUEST_TIMEOUT"
+	CodeUserExists         Code = "USER_ALREADY_EXISTS"
+	CodePayloadTooLarge    Code = "PAYLOAD_TOO_LARGE"
+	CodeUnsupportedMedia   Code = "UNSUPPORTED_MEDIA_TYPE"
+	CodeRateLimited        Code = "RATE_LIMITED"
+	CodeInternal           Code = "INTERNAL_ERROR"
+	CodeDatabase           Code = "DATABASE_ERROR"
+	CodeBreakerOpen        Code = "CIRCUIT_BREAKER_OPEN"
+	CodeOverloaded         Code = "OVERLOADED"
+	CodeNotReady           Code = "NOT_READY"
+)
+
+// statusByCode is the one table of codes and their HTTP statuses.
+var statusByCode = map[Code]int{
+	CodeValidation:         http.StatusBadRequest,
+	CodeInvalidCredentials: http.StatusUnauthorized,
+	CodeInvalidToken:       http.StatusUnauthorized,
+	CodeTokenExpired:       http.StatusUnauthorized,
+	CodeUserInactive:       http.StatusForbidden,
+	CodeNotFound:           http.StatusNotFound,
+	CodeUserNotFound:       http.StatusNotFound,
+	CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
+	CodeRequestTimeout:     http.StatusRequestTimeout,
+	CodeUserExists:         http.StatusConflict,
+	CodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
+	CodeUnsupportedMedia:   http.StatusUnsupportedMediaType,
+	CodeRateLimited:        http.StatusTooManyRequests,
+	CodeInternal:           http.StatusInternalServerError,
+	CodeDatabase:           http.StatusInternalServerError,
+	CodeBreakerOpen:        http.StatusServiceUnavailable,
+	CodeOverloaded:         http.StatusServiceUnavailable,
+	CodeNotReady:           http.StatusServiceUnavailable,
+}
+
+// codeByStatus picks the code for a status produced outside the domain
+// (the router, the HTTP framework); the first code listed for a status wins.
+var codeByStatus = map[int]Code{
+	http.StatusBadRequest:            CodeValidation,
+	http.StatusUnauthorized:          CodeInvalidToken,
+	http.StatusForbidden:             CodeUserInactive,
+	http.StatusNotFound:              CodeNotFound,
+	http.StatusMethodNotAllowed:      CodeMethodNotAllowed,
+	http.StatusRequestTimeout:        CodeRequestTimeout,
+	http.StatusConflict:              CodeUserExists,
+	http.StatusRequestEntityTooLarge: CodePayloadTooLarge,
+	http.StatusUnsupportedMediaType:  CodeUnsupportedMedia,
+	http.StatusTooManyRequests:       CodeRateLimited,
+	http.StatusServiceUnavailable:    CodeOverloaded,
+}
+
+// Status is the HTTP status of a code; an unknown code is a 500.
+func (c Code) Status() int {
+	if s, ok := statusByCode[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// CodeForStatus names the code for a status produced outside the domain.
+// A status with no code of its own is an INTERNAL_ERROR when it is a 5xx
+// and a VALIDATION_ERROR otherwise.
+func CodeForStatus(status int) Code {
+	if c, ok := codeByStatus[status]; ok {
+		return c
+	}
+	if status >= 500 {
+		return CodeInternal
+	}
+	return CodeValidation
+}
+
+// FieldError names one input field that failed validation and why.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error is the application error: a code, a public detail safe to show a
+// client, optional field errors, and the wrapped cause, which is only for logs.
+type Error struct {
+	Code   Code
+	Detail string
+	Fields []FieldError
+	// RetryAfter, when set, tells the client how long to wait (503, 429).
+	RetryAfter time.Duration
+	Err        error
+}
+
+// Error returns the code, the detail and the cause for logs; never send it to a client.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Code))
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause so errors.Is and errors.As see through an Error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Status is the HTTP status of the error's code.
+func (e *Error) Status() int { return e.Code.Status() }
+
+// GetStatus is Status under the name the HTTP framework (huma) looks for.
+func (e *Error) GetStatus() int { return e.Status() }
+
+// NewError builds an Error with a code, a public detail and an optional cause.
+func NewError(code Code, detail string, cause error) *Error {
+	return &Error{Code: code, Detail: detail, Err: cause}
+}
+
+// AsError finds the *Error in err's chain. An error that is not an *Error
+// becomes an INTERNAL_ERROR whose cause is err, so nothing unexpected reaches
+// a client as anything but "internal error".
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: CodeInternal, Detail: "Internal server error", Err: err}
+}
+
+// Sentinel errors a Store returns, wrapped with context; the Service turns
+// them into coded errors.
+var (
+	// ErrUserNotFound: no user matches the lookup.
+	ErrUserNotFound = errors.New("user not found")
+	// ErrUserExists: a unique constraint (username or email) refused the write.
+	ErrUserExists = errors.New("user already exists")
+)
+
+// DatabaseError marks cause as an infrastructure failure of the store
+// (connection refused, timeout, I/O): 500 DATABASE_ERROR, with no driver text
+// reaching the client.
+func DatabaseError(cause error) *Error {
+	return &Error{Code: CodeDatabase, Detail: "Database error", Err: cause}
+}

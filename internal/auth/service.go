@@ -1,0 +1,231 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/authd/authd/internal/password"
+	"github.com/authd/authd/internal/token"
+)
+
+// PasswordHasher hashes and checks passwords; *password.Hasher is the real one.
+type PasswordHasher interface {
+	Hash(ctx context.Context, password string) (string, error)
+	Compare(ctx context.Context, hash, password string) error
+	CompareDummy(ctx context.Context, password string) error
+}
+
+// TokenIssuer issues and verifies tokens; *token.Issuer is the JWT one. It is
+// an interface so refresh tokens can later become server-side sessions
+// (rotation, revocation) without the HTTP API changing.
+type TokenIssuer interface {
+	Issue(userID int64, username string) (token.Pair, error)
+	Parse(raw string, want token.Kind) (token.Claims, error)
+}
+
+// Session is a user together with the tokens just issued for them.
+type Session struct {
+	User   User
+	Tokens token.Pair
+}
+
+// Service implements register, login, refresh and me on top of a Store.
+type Service struct {
+	store  Store
+	hasher PasswordHasher
+	tokens TokenIssuer
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// NewService wires a Service; now is time.Now except in tests.
+func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slog.Logger, now func() time.Time) *Service {
+	return &Service{store: store, hasher: hasher, tokens: tokens, log: log, now: now}
+}
+
+// clock returns the current time in UTC, whole seconds: the precision API.md
+// shows and the one both databases keep alike.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+// Register creates an active user and logs them in.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
+	if errs := in.validate(); len(errs) > 0 {
+		return Session{}, validationError(errs)
+	}
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return Session{}, fmt.Errorf("hash password: %w", err)
+	}
+	u, err := s.store.CreateUser(ctx, NewUser{
+		Username:       in.Username,
+		Email:          strings.ToLower(in.Email),
+		HashedPassword: hash,
+		CreatedAt:      s.clock(),
+	})
+	if errors.Is(err, ErrUserExists) {
+		return Session{}, &Error{Code: CodeUserExists, Detail: "Username or email already registered", Err: err}
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("create user: %w", err)
+	}
+	s.log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
+	return s.issue(u)
+}
+
+// LoginInput names the account by username or by email (exactly one), and
+// the password. A username that holds an '@' is looked up as an email.
+type LoginInput struct {
+	Username string
+	Email    string
+	Password string
+}
+
+// Login checks the password and issues tokens. An unknown user and a wrong
+// password get the same error and spend the same bcrypt work, so neither the
+// answer nor its timing tells whether the account exists.
+func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
+	login, err := in.identifier()
+	if err != nil {
+		return Session{}, err
+	}
+	// bcrypt compares only the first 72 bytes; a longer password would
+	// match its own prefix, so it cannot be right.
+	if len(in.Password) > password.MaxBytes {
+		s.log.InfoContext(ctx, "login failed", slog.String("reason", "password_too_long"))
+		return Session{}, invalidCredentials()
+	}
+	u, err := s.lookup(ctx, login)
+	if errors.Is(err, ErrUserNotFound) {
+		if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
+			return Session{}, fmt.Errorf("dummy compare: %w", err)
+		}
+		s.log.InfoContext(ctx, "login failed", slog.String("reason", "unknown_user"))
+		return Session{}, invalidCredentials()
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("find user: %w", err)
+	}
+	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
+	if errors.Is(err, password.ErrMismatch) {
+		s.log.InfoContext(ctx, "login failed", slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
+		return Session{}, invalidCredentials()
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("compare password: %w", err)
+	}
+	if !u.IsActive {
+		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
+		return Session{}, inactive()
+	}
+	now := s.clock()
+	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
+		return Session{}, fmt.Errorf("set last login: %w", err)
+	}
+	u.LastLogin, u.UpdatedAt = &now, now
+	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
+	return s.issue(u)
+}
+
+func (in LoginInput) identifier() (string, error) {
+	var fields []FieldError
+	login := in.Username
+	switch {
+	case in.Username != "" && in.Email != "":
+		fields = append(fields, FieldError{Field: "email", Message: "give username or email, not both"})
+	case in.Username == "" && in.Email == "":
+		fields = append(fields, FieldError{Field: "username", Message: "username or email is required"})
+	case in.Email != "":
+		login = in.Email
+	}
+	if in.Password == "" {
+		fields = append(fields, FieldError{Field: "password", Message: "password is required"})
+	}
+	if len(fields) > 0 {
+		return "", validationError(fields)
+	}
+	return login, nil
+}
+
+func (s *Service) lookup(ctx context.Context, login string) (User, error) {
+	if strings.Contains(login, "@") {
+		return s.store.UserByEmail(ctx, strings.ToLower(login))
+	}
+	return s.store.UserByUsername(ctx, login)
+}
+
+// Refresh exchanges a refresh token for a new token pair.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (token.Pair, error) {
+	u, err := s.userFromToken(ctx, refreshToken, token.Refresh)
+	if err != nil {
+		return token.Pair{}, err
+	}
+	session, err := s.issue(u)
+	return session.Tokens, err
+}
+
+// Me returns the active user an access token was issued to.
+func (s *Service) Me(ctx context.Context, accessToken string) (User, error) {
+	return s.userFromToken(ctx, accessToken, token.Access)
+}
+
+func (s *Service) userFromToken(ctx context.Context, raw string, kind token.Kind) (User, error) {
+	claims, err := s.tokens.Parse(raw, kind)
+	if errors.Is(err, token.ErrExpired) {
+		return User{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired", Err: err}
+	}
+	if err != nil {
+		return User{}, &Error{Code: CodeInvalidToken, Detail: "Invalid token", Err: err}
+	}
+	u, err := s.store.UserByID(ctx, claims.UserID)
+	if errors.Is(err, ErrUserNotFound) {
+		// The account behind a well-signed token is gone: the token is void.
+		return User{}, &Error{Code: CodeInvalidToken, Detail: "Invalid token", Err: err}
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	if !u.IsActive {
+		return User{}, inactive()
+	}
+	return u, nil
+}
+
+// SetActive activates or deactivates the account named by username or
+// email; it is the operator's command, not an HTTP endpoint.
+func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
+	u, err := s.lookup(ctx, login)
+	if errors.Is(err, ErrUserNotFound) {
+		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	now := s.clock()
+	if err := s.store.SetActive(ctx, u.ID, active, now); err != nil {
+		return User{}, fmt.Errorf("set active: %w", err)
+	}
+	u.IsActive, u.UpdatedAt = active, now
+	s.log.InfoContext(ctx, "user activity changed", slog.Int64("user_id", u.ID), slog.Bool("is_active", active))
+	return u, nil
+}
+
+func (s *Service) issue(u User) (Session, error) {
+	pair, err := s.tokens.Issue(u.ID, u.Username)
+	if err != nil {
+		return Session{}, fmt.Errorf("issue tokens: %w", err)
+	}
+	return Session{User: u, Tokens: pair}, nil
+}
+
+// invalidCredentials is one answer for an unknown user and a wrong password.
+func invalidCredentials() *Error {
+	return &Error{Code: CodeInvalidCredentials, Detail: "Invalid credentials"}
+}
+
+func inactive() *Error {
+	return &Error{Code: CodeUserInactive, Detail: "User account is inactive"}
+}

@@ -1,0 +1,26 @@
+package auth
+
+import "time"
+
+// User is an account as the store keeps it. HashedPassword never leaves the
+// service: the HTTP layer has its own response type without it.
+type User struct {
+	ID             int64
+	Username       string
+	Email          string
+	HashedPassword string
+	IsActive       bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	// LastLogin is nil until the first successful login.
+	LastLogin *time.Time
+}
+
+// NewUser is what the service hands a Store to create: already validated,
+// email lower-cased, password hashed, timestamps set (UTC, whole seconds).
+type NewUser struct {
+	Username       string
+	Email          string
+	HashedPassword string
+	CreatedAt      time.Time
+}

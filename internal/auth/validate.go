@@ -1,0 +1,106 @@
+package auth
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/authd/authd/internal/password"
+)
+
+// Limits of API.md's register rules, exported so the HTTP layer documents
+// the same numbers it enforces.
+const (
+	UsernameMinLen = 3
+	UsernameMaxLen = 50
+	EmailMaxLen    = 100
+	// UsernamePattern is the documented form of the username rule.
+	UsernamePattern = `^[A-Za-z0-9_.-]{3,50}$`
+)
+
+// RegisterInput is what a client sends to create an account.
+type RegisterInput struct {
+	Username string
+	Email    string
+	Password string
+}
+
+// validate checks every field and reports each failure, so a client can fix
+// all of them at once. Spaces around a username or email are refused rather
+// than trimmed: changing what the user typed would surprise them at login.
+func (in RegisterInput) validate() []FieldError {
+	var errs []FieldError
+	if msg := usernameProblem(in.Username); msg != "" {
+		errs = append(errs, FieldError{Field: "username", Message: msg})
+	}
+	if msg := emailProblem(in.Email); msg != "" {
+		errs = append(errs, FieldError{Field: "email", Message: msg})
+	}
+	if msg := passwordProblem(in.Password); msg != "" {
+		errs = append(errs, FieldError{Field: "password", Message: msg})
+	}
+	return errs
+}
+
+func usernameProblem(u string) string {
+	switch {
+	case u == "":
+		return "username is required"
+	case strings.TrimSpace(u) != u:
+		return "username must not start or end with spaces"
+	case len(u) < UsernameMinLen || len(u) > UsernameMaxLen:
+		return "username must be 3 to 50 characters"
+	}
+	for i := 0; i < len(u); i++ {
+		if !isUsernameByte(u[i]) {
+			return "username may contain only ASCII letters, digits, '_', '.' and '-'"
+		}
+	}
+	return ""
+}
+
+func isUsernameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '_' || c == '.' || c == '-'
+}
+
+// emailProblem accepts one plain address: no display name, no angle
+// brackets, a domain with a dot. net/mail does the RFC 5322 parsing.
+func emailProblem(e string) string {
+	switch {
+	case e == "":
+		return "email is required"
+	case strings.TrimSpace(e) != e:
+		return "email must not start or end with spaces"
+	case utf8.RuneCountInString(e) > EmailMaxLen:
+		return "email must be at most 100 characters"
+	}
+	addr, err := mail.ParseAddress(e)
+	if err != nil || addr.Name != "" || addr.Address != e {
+		return "email must be a plain address such as alice@example.com"
+	}
+	at := strings.LastIndexByte(e, '@')
+	domain := e[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return "email must be a plain address such as alice@example.com"
+	}
+	return ""
+}
+
+// passwordProblem counts bytes, not characters: bcrypt's limit is 72 bytes,
+// and a longer password is refused rather than silently truncated.
+func passwordProblem(p string) string {
+	switch {
+	case p == "":
+		return "password is required"
+	case len(p) < password.MinBytes:
+		return "password must be at least 8 bytes"
+	case len(p) > password.MaxBytes:
+		return "password must be at most 72 bytes"
+	}
+	return ""
+}
+
+func validationError(fields []FieldError) *Error {
+	return &Error{Code: CodeValidation, Detail: "Request validation failed", Fields: fields}
+}

@@ -1,0 +1,212 @@
+// Package config reads authd's settings from the environment once, at start,
+// into one validated value that is passed explicitly to each component.
+package config
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MinSecretBytes is the shortest AUTHD_JWT_SECRET accepted: HS256 wants a key
+// at least as long as its 256-bit output (RFC 7518 §3.2).
+const MinSecretBytes = 32
+
+// Config is every setting authd reads from its environment.
+type Config struct {
+	Addr string
+	// DatabaseDriver is "sqlite" or "postgres"; DatabaseDSN is the SQLite file
+	// path or the PostgreSQL URL.
+	DatabaseDriver string
+	DatabaseDSN    string
+	DatabaseURL    string
+	// DatabaseMaxConns sizes the PostgreSQL pool.
+	DatabaseMaxConns int32
+	JWTSecret        []byte
+	// JWTSecretGenerated is true when no secret was configured and a random
+	// one was made: tokens will not survive a restart.
+	JWTSecretGenerated bool
+	JWTIssuer          string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	BcryptCost         int
+	CORSAllowedOrigins []string
+	LogLevel           slog.Level
+	BreakerThreshold   int
+	BreakerTimeout     time.Duration
+	// MaxBodyBytes bounds every request body.
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// after SIGINT or SIGTERM.
+	ShutdownTimeout time.Duration
+}
+
+// Error names the variable whose value is wrong and what is wrong with it.
+type Error struct {
+	Var     string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+// Load reads and validates the configuration. getenv is os.Getenv in
+// production and a map lookup in tests. The first bad value is returned as
+// an *Error.
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		Addr:               r.str("AUTHD_ADDR", ":8080"),
+		JWTIssuer:          r.str("AUTHD_JWT_ISSUER", "authd"),
+		AccessTokenTTL:     r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:    r.duration("AUTHD_REFRESH_TOKEN_TTL", 168*time.Hour),
+		BcryptCost:         r.intRange("AUTHD_BCRYPT_COST", 12, 4, 31),
+		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
+		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
+		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
+		BreakerTimeout:     r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second),
+		DatabaseMaxConns:   int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 10_000)),
+		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 64<<20)),
+		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second),
+	}
+	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
+	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)
+	c.JWTSecret, c.JWTSecretGenerated = r.secret("AUTHD_JWT_SECRET")
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	return c, nil
+}
+
+// reader keeps the first error so Load reads as a list of settings.
+type reader struct {
+	getenv func(string) string
+	err    error
+}
+
+func (r *reader) fail(name, problem string) {
+	if r.err == nil {
+		r.err = &Error{Var: name, Problem: problem}
+	}
+}
+
+func (r *reader) str(name, def string) string {
+	if v := r.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("%q is not a Go duration such as 15m or 168h", v))
+		return def
+	}
+	if d <= 0 {
+		r.fail(name, fmt.Sprintf("%q must be greater than zero", v))
+		return def
+	}
+	return d
+}
+
+func (r *reader) intRange(name string, def, lo, hi int) int {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("%q is not a whole number", v))
+		return def
+	}
+	if n < lo || n > hi {
+		r.fail(name, fmt.Sprintf("%d is outside %d–%d", n, lo, hi))
+		return def
+	}
+	return n
+}
+
+func (r *reader) level(name string, def slog.Level) slog.Level {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	switch strings.ToLower(v) {
+	case "debug":
+		return slog.LevelDebug
+	case "info":
+		return slog.LevelInfo
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	r.fail(name, fmt.Sprintf("%q is not one of debug, info, warn, error", v))
+	return def
+}
+
+// origins parses a comma-separated list; "*" alone means any origin.
+func (r *reader) origins(name string) []string {
+	v := r.getenv(name)
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			r.fail(name, fmt.Sprintf("origin %q must start with http:// or https://, or be *", o))
+			return nil
+		}
+		out = append(out, strings.TrimRight(o, "/"))
+	}
+	return out
+}
+
+// database splits the URL into a driver and what that driver opens. The
+// value is never echoed back in an error: a PostgreSQL URL may hold a password.
+func (r *reader) database(name, v string) (driver, dsn string) {
+	switch {
+	case strings.HasPrefix(v, "sqlite:"):
+		path := strings.TrimPrefix(v, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			r.fail(name, "sqlite: needs a file path, as in sqlite:authd.db")
+		}
+		return "sqlite", path
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		return "postgres", v
+	}
+	scheme, _, found := strings.Cut(v, ":")
+	if !found {
+		scheme = "(none)"
+	}
+	r.fail(name, fmt.Sprintf("unknown scheme %q: use sqlite:<path>, postgres:// or postgresql://", scheme))
+	return "", ""
+}
+
+// secret returns the configured key, or a random one when none is set.
+func (r *reader) secret(name string) (key []byte, generated bool) {
+	v := r.getenv(name)
+	if v == "" {
+		key = make([]byte, MinSecretBytes)
+		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
+		_, _ = rand.Read(key)
+		return key, true
+	}
+	if len(v) < MinSecretBytes {
+		r.fail(name, fmt.Sprintf("must be at least %d bytes, got %d", MinSecretBytes, len(v)))
+		return nil, false
+	}
+	return []byte(v), false
+}

@@ -1,0 +1,148 @@
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"addr", c.Addr, ":8080"},
+		{"driver", c.DatabaseDriver, "sqlite"},
+		{"dsn", c.DatabaseDSN, "authd.db"},
+		{"issuer", c.JWTIssuer, "authd"},
+		{"access ttl", c.AccessTokenTTL, 15 * time.Minute},
+		{"refresh ttl", c.RefreshTokenTTL, 168 * time.Hour},
+		{"bcrypt cost", c.BcryptCost, 12},
+		{"cors", len(c.CORSAllowedOrigins), 0},
+		{"log level", c.LogLevel, slog.LevelInfo},
+		{"breaker threshold", c.BreakerThreshold, 5},
+		{"breaker timeout", c.BreakerTimeout, 60 * time.Second},
+		{"max body", c.MaxBodyBytes, int64(64 << 10)},
+		{"secret generated", c.JWTSecretGenerated, true},
+		{"secret length", len(c.JWTSecret), MinSecretBytes},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+	c2, _ := Load(env(nil))
+	if string(c.JWTSecret) == string(c2.JWTSecret) {
+		t.Error("two generated secrets are equal; want random per process")
+	}
+}
+
+func TestLoadValues(t *testing.T) {
+	t.Parallel()
+	secret := strings.Repeat("s", 32)
+	c, err := Load(env(map[string]string{
+		"AUTHD_ADDR":                      "127.0.0.1:9000",
+		"AUTHD_DATABASE_URL":              "postgresql://u:p@db:5432/authd",
+		"AUTHD_JWT_SECRET":                secret,
+		"AUTHD_JWT_ISSUER":                "me",
+		"AUTHD_ACCESS_TOKEN_TTL":          "1m",
+		"AUTHD_REFRESH_TOKEN_TTL":         "2h",
+		"AUTHD_BCRYPT_COST":               "4",
+		"AUTHD_CORS_ALLOWED_ORIGINS":      " https://a.example , http://b.example/ ",
+		"AUTHD_LOG_LEVEL":                 "DEBUG",
+		"AUTHD_BREAKER_FAILURE_THRESHOLD": "3",
+		"AUTHD_BREAKER_RECOVERY_TIMEOUT":  "5s",
+	}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.DatabaseDriver != "postgres" || c.DatabaseDSN != "postgresql://u:p@db:5432/authd" ||
+		string(c.JWTSecret) != secret || c.JWTSecretGenerated || c.JWTIssuer != "me" ||
+		c.AccessTokenTTL != time.Minute || c.RefreshTokenTTL != 2*time.Hour || c.BcryptCost != 4 ||
+		c.LogLevel != slog.LevelDebug || c.BreakerThreshold != 3 || c.BreakerTimeout != 5*time.Second {
+		t.Errorf("Load = %+v", c)
+	}
+	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
+		t.Errorf("origins = %q", got)
+	}
+}
+
+func TestLoadDatabaseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		url, driver, dsn string
+	}{
+		{"sqlite:authd.db", "sqlite", "authd.db"},
+		{"sqlite:///var/lib/authd.db", "sqlite", "/var/lib/authd.db"},
+		{"sqlite://data.db", "sqlite", "data.db"},
+		{"postgres://localhost/x", "postgres", "postgres://localhost/x"},
+		{"postgresql://localhost/x", "postgres", "postgresql://localhost/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHD_DATABASE_URL": tt.url}))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.DatabaseDriver != tt.driver || c.DatabaseDSN != tt.dsn {
+				t.Errorf("got %s %s, want %s %s", c.DatabaseDriver, c.DatabaseDSN, tt.driver, tt.dsn)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key, value, problem string
+	}{
+		{"short secret", "AUTHD_JWT_SECRET", "short", "at least 32 bytes"},
+		{"31-byte secret", "AUTHD_JWT_SECRET", strings.Repeat("x", 31), "got 31"},
+		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "15 minutes", "not a Go duration"},
+		{"zero duration", "AUTHD_REFRESH_TOKEN_TTL", "0s", "greater than zero"},
+		{"negative duration", "AUTHD_BREAKER_RECOVERY_TIMEOUT", "-1s", "greater than zero"},
+		{"cost too low", "AUTHD_BCRYPT_COST", "3", "outside 4–31"},
+		{"cost too high", "AUTHD_BCRYPT_COST", "32", "outside 4–31"},
+		{"cost not a number", "AUTHD_BCRYPT_COST", "twelve", "not a whole number"},
+		{"unknown scheme", "AUTHD_DATABASE_URL", "mysql://localhost/x", `unknown scheme "mysql"`},
+		{"no scheme", "AUTHD_DATABASE_URL", "authd.db", "unknown scheme"},
+		{"empty sqlite path", "AUTHD_DATABASE_URL", "sqlite:", "needs a file path"},
+		{"bad level", "AUTHD_LOG_LEVEL", "loud", "debug, info, warn, error"},
+		{"bad origin", "AUTHD_CORS_ALLOWED_ORIGINS", "example.com", "must start with http"},
+		{"threshold zero", "AUTHD_BREAKER_FAILURE_THRESHOLD", "0", "outside"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{tt.key: tt.value}))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *Error", err)
+			}
+			if ce.Var != tt.key || !strings.Contains(err.Error(), tt.problem) {
+				t.Errorf("err = %q, want variable %s and %q", err, tt.key, tt.problem)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("err spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestDatabaseErrorHidesPassword(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"AUTHD_DATABASE_URL": "mysql://user:hunter2@db/x"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("err = %v, want an error without the password", err)
+	}
+}

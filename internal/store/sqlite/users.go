@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// timeLayout is how a time is stored: SQLite has no time type, so times are
+// TEXT in UTC RFC 3339. Formatting drops the fraction of a second, which
+// keeps the store at whole seconds like the PostgreSQL one.
+const timeLayout = time.RFC3339
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// CreateUser inserts u as an active user. The unique indexes, not a prior
+// lookup, decide whether the username or email is taken.
+func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, error) {
+	created := formatTime(u.CreatedAt)
+	row := s.write.QueryRowContext(ctx, `
+		INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
+		VALUES (?, ?, ?, 1, ?, ?)
+		RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
+		u.Username, u.Email, u.HashedPassword, created, created)
+	user, err := scanUser(row)
+	if err != nil {
+		return auth.User{}, translate("create user", err)
+	}
+	return user, nil
+}
+
+// UserByID returns the user with that ID.
+func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
+	row := s.read.QueryRowContext(ctx, `
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		FROM users
+		WHERE id = ?`,
+		id)
+	user, err := scanUser(row)
+	if err != nil {
+		return auth.User{}, translate("user by id", err)
+	}
+	return user, nil
+}
+
+// UserByUsername matches the username without regard to ASCII case, through
+// the index on lower(username).
+func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
+	row := s.read.QueryRowContext(ctx, `
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		FROM users
+		WHERE lower(username) = lower(?)`,
+		username)
+	user, err := scanUser(row)
+	if err != nil {
+		return auth.User{}, translate("user by username", err)
+	}
+	return user, nil
+}
+
+// UserByEmail matches the email without regard to case, through the index
+// on lower(email).
+func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
+	row := s.read.QueryRowContext(ctx, `
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		FROM users
+		WHERE lower(email) = lower(?)`,
+		email)
+	user, err := scanUser(row)
+	if err != nil {
+		return auth.User{}, translate("user by email", err)
+	}
+	return user, nil
+}
+
+// SetLastLogin records a successful login at t, which is also the new updated_at.
+func (s *Store) SetLastLogin(ctx context.Context, id int64, t time.Time) error {
+	at := formatTime(t)
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE users SET last_login = ?, updated_at = ? WHERE id = ?`,
+		at, at, id)
+	return updated("set last login", id, res, err)
+}
+
+// SetActive activates or deactivates a user; updated_at becomes t.
+func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Time) error {
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?`,
+		active, formatTime(t), id)
+	return updated("set active", id, res, err)
+}
+
+// updated turns the outcome of an UPDATE of one user by ID into the store's
+// errors: no row matched means no such user. SQLite counts the rows the
+// UPDATE matched, even when it wrote the values they already had.
+func updated(op string, id int64, res sql.Result, err error) error {
+	if err != nil {
+		return translate(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return translate(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: user %d: %w", op, id, auth.ErrUserNotFound)
+	}
+	return nil
+}
+
+// scanUser reads the columns every query above selects, in their order.
+func scanUser(row *sql.Row) (auth.User, error) {
+	var (
+		u                auth.User
+		created, updated string
+		lastLogin        sql.NullString
+	)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
+		&created, &updated, &lastLogin)
+	if err != nil {
+		return auth.User{}, err
+	}
+	if u.CreatedAt, err = parseTime(created); err != nil {
+		return auth.User{}, err
+	}
+	if u.UpdatedAt, err = parseTime(updated); err != nil {
+		return auth.User{}, err
+	}
+	if lastLogin.Valid {
+		t, err := parseTime(lastLogin.String)
+		if err != nil {
+			return auth.User{}, err
+		}
+		u.LastLogin = &t
+	}
+	return u, nil
+}

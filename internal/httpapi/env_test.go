@@ -1,0 +1,278 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/password"
+	"github.com/authd/authd/internal/store/postgres"
+	"github.com/authd/authd/internal/store/sqlite"
+	"github.com/authd/authd/internal/store/storetest"
+	"github.com/authd/authd/internal/token"
+)
+
+const testSecret = "test-secret-that-is-at-least-32-bytes-long"
+
+// logBuffer collects log output from concurrent handlers.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// lines parses every log line as JSON; a line that is not JSON fails the test.
+func (b *logBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// env is a running authd HTTP server on a real store.
+type env struct {
+	url    string
+	logs   *logBuffer
+	store  auth.Store
+	issuer *token.Issuer
+}
+
+type envOptions struct {
+	store      string // "sqlite" (default) or "postgres"
+	opts       Options
+	accessTTL  time.Duration
+	refreshTTL time.Duration
+	cost       int
+	level      slog.Level
+	checks     []HealthCheck
+	now        func() time.Time
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	ctx := context.Background()
+	var st interface {
+		auth.Store
+		Migrate(context.Context) error
+	}
+	var err error
+	switch o.store {
+	case "postgres":
+		st, err = postgres.Open(ctx, storetest.PostgresURL(t), 5)
+	default:
+		st, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "authd.db"))
+	}
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if o.accessTTL == 0 {
+		o.accessTTL = 15 * time.Minute
+	}
+	if o.refreshTTL == 0 {
+		o.refreshTTL = time.Hour
+	}
+	if o.cost == 0 {
+		o.cost = 4
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.opts.MaxBodyBytes == 0 {
+		o.opts.MaxBodyBytes = 64 << 10
+	}
+	if o.opts.Version == "" {
+		o.opts.Version = "test"
+	}
+	if o.checks == nil {
+		o.checks = []HealthCheck{{Name: "database", Check: func(ctx context.Context) (string, bool) {
+			if st.Ping(ctx) != nil {
+				return "error", false
+			}
+			return "ok", true
+		}}}
+	}
+	logs := &logBuffer{}
+	log := logging.New(logs, o.level)
+	hasher, err := password.NewHasher(o.cost, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := token.NewIssuer([]byte(testSecret), "authd", o.accessTTL, o.refreshTTL, o.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := auth.NewService(st, hasher, issuer, logging.For(log, "auth"), o.now)
+	srv, err := NewServer(o.opts, svc, o.checks, log)
+	if err != nil {
+		t.Fatalf("NewServer: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &env{url: ts.URL, logs: logs, store: st, issuer: issuer}
+}
+
+// response is a finished HTTP exchange with its body decoded when JSON.
+type response struct {
+	status int
+	header http.Header
+	raw    string
+	json   map[string]any
+}
+
+func (e *env) do(t *testing.T, method, path, contentType, body string, headers ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return send(t, req)
+}
+
+func send(t *testing.T, req *http.Request) response {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &r.json); err != nil {
+			t.Fatalf("%s %s: body is not JSON: %q", req.Method, req.URL.Path, raw)
+		}
+	}
+	return r
+}
+
+func (e *env) postJSON(t *testing.T, path string, body any) response {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.do(t, http.MethodPost, path, "application/json", string(b))
+}
+
+func (e *env) register(t *testing.T, username, email, pw string) response {
+	t.Helper()
+	return e.postJSON(t, "/auth/register", map[string]string{"username": username, "email": email, "password": pw})
+}
+
+func (e *env) mustRegister(t *testing.T, username string) response {
+	t.Helper()
+	r := e.register(t, username, username+"@example.com", "password-"+username)
+	if r.status != http.StatusCreated {
+		t.Fatalf("register %s: %d %s", username, r.status, r.raw)
+	}
+	return r
+}
+
+// wantError asserts the contract's error shape with a status and code.
+func wantError(t *testing.T, r response, status int, code auth.Code) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status = %d, want %d; body %s", r.status, status, r.raw)
+	}
+	if got := r.header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", got)
+	}
+	if r.json["error_code"] != string(code) {
+		t.Errorf("error_code = %v, want %s; body %s", r.json["error_code"], code, r.raw)
+	}
+	if d, _ := r.json["detail"].(string); d == "" {
+		t.Errorf("detail missing: %s", r.raw)
+	}
+	ts, _ := r.json["timestamp"].(string)
+	if _, err := time.Parse(time.RFC3339, ts); err != nil || !strings.HasSuffix(ts, "Z") {
+		t.Errorf("timestamp = %q, want RFC 3339 UTC", ts)
+	}
+	if id := r.header.Get("X-Request-ID"); id == "" || r.json["request_id"] != id {
+		t.Errorf("request_id = %v, X-Request-ID = %q; want equal and set", r.json["request_id"], id)
+	}
+	for k := range r.json {
+		switch k {
+		case "detail", "error_code", "timestamp", "request_id", "errors":
+		default:
+			t.Errorf("unexpected key %q in error body %s", k, r.raw)
+		}
+	}
+}
+
+// fieldErrors returns the field names of a VALIDATION_ERROR's errors list.
+func fieldErrors(r response) []string {
+	var out []string
+	list, _ := r.json["errors"].([]any)
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		f, _ := m["field"].(string)
+		out = append(out, f)
+	}
+	return out
+}
+
+func str(m map[string]any, path ...string) string {
+	var v any = m
+	for _, p := range path {
+		mm, _ := v.(map[string]any)
+		v = mm[p]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// bothStores runs f against SQLite and against PostgreSQL.
+func bothStores(t *testing.T, f func(t *testing.T, store string)) {
+	for _, s := range []string{"sqlite", "postgres"} {
+		t.Run(s, func(t *testing.T) {
+			t.Parallel()
+			f(t, s)
+		})
+	}
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

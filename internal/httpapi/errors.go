@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/logging"
+)
+
+// errorBody is the one error shape of API.md.
+type errorBody struct {
+	Detail    string       `json:"detail" example:"Invalid credentials" doc:"What went wrong, for people."`
+	ErrorCode auth.Code    `json:"error_code" example:"INVALID_CREDENTIALS" doc:"Stable code for programs; see API.md."`
+	Timestamp time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
+	RequestID string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
+	Errors    []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
+}
+
+type fieldError struct {
+	Field   string `json:"field" example:"email"`
+	Message string `json:"message" example:"email must be a plain address such as alice@example.com"`
+}
+
+// defaultDetail is the public text for errors that arise outside the domain
+// (router, framework), whose own messages may carry internals.
+var defaultDetail = map[auth.Code]string{
+	auth.CodeValidation:       "Invalid request",
+	auth.CodeNotFound:         "Not found",
+	auth.CodeMethodNotAllowed: "Method not allowed",
+	auth.CodeRequestTimeout:   "Request body arrived too slowly",
+	auth.CodePayloadTooLarge:  "Request body too large",
+	auth.CodeUnsupportedMedia: "Unsupported media type",
+	auth.CodeInternal:         "Internal server error",
+	auth.CodeDatabase:         "Database error",
+}
+
+// renderError is the one place where an error becomes a response body. It
+// sets the headers that go with the code, logs the cause of a 5xx once, and
+// returns the status and body. Whatever the cause says stays in the log.
+func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int, errorBody) {
+	e := fromFramework(err)
+	status := e.Status()
+	detail := e.Detail
+	if detail == "" || status >= 500 && e.Code == auth.CodeInternal {
+		detail = defaultDetail[e.Code]
+	}
+	if detail == "" {
+		detail = http.StatusText(status)
+	}
+	body := errorBody{
+		Detail:    detail,
+		ErrorCode: e.Code,
+		Timestamp: time.Now().UTC().Truncate(time.Second),
+		RequestID: logging.RequestID(ctx),
+	}
+	for _, f := range e.Fields {
+		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
+	}
+	switch e.Code {
+	case auth.CodeInvalidToken, auth.CodeTokenExpired:
+		// RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
+		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	if e.RetryAfter > 0 || status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(e.RetryAfter)))
+	}
+	h.Set("Content-Type", "application/json")
+	if status >= 500 {
+		s.log.ErrorContext(ctx, "request failed", slog.String("error_code", string(e.Code)), slog.Any("error", e))
+	}
+	return status, body
+}
+
+// retryAfterSeconds rounds up to whole seconds, at least 1 (RFC 9110 §10.2.3).
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+// fromFramework turns what huma produces on its own (too large, read
+// timeout, unreadable body) into an application error keyed by its status.
+func fromFramework(err error) *auth.Error {
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var em *huma.ErrorModel
+	if errors.As(err, &em) {
+		code := auth.CodeForStatus(em.Status)
+		e := &auth.Error{Code: code, Detail: defaultDetail[code], Err: err}
+		if code == auth.CodeValidation {
+			// huma's 400s are about the body as a whole ("request body is
+			// required"); its wording holds nothing internal.
+			e.Fields = []auth.FieldError{{Field: "body", Message: em.Detail}}
+		}
+		return e
+	}
+	return auth.AsError(err)
+}
+
+// writeError renders err for handlers outside huma (router misses,
+// recovered panics, docs pages).
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := s.renderError(r.Context(), w.Header(), err)
+	w.WriteHeader(status)
+	// The body is a handful of strings; encoding it cannot fail.
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// transformErrors is huma's response transformer: every error value a huma
+// operation is about to write goes through renderError, so handler errors
+// and huma's own errors share the one shape.
+func (s *Server) transformErrors(ctx huma.Context, _ string, v any) (any, error) {
+	err, ok := v.(error)
+	if !ok {
+		return v, nil
+	}
+	_, w := humago.Unwrap(ctx)
+	_, body := s.renderError(ctx.Context(), w.Header(), err)
+	return body, nil
+}

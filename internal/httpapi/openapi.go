@@ -1,0 +1,156 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// Security scheme names in the OpenAPI document.
+const (
+	schemeOAuth2 = "OAuth2Password"
+	schemeBearer = "BearerAuth"
+)
+
+const apiDescription = `authd registers users, logs them in by username or email, and issues
+short-lived JWT access tokens with refresh tokens.
+
+Quick start: 1. POST /auth/register with a username, email and password.
+2. Press **Authorize**, enter the username (or email) and password: the
+OAuth2 password flow calls POST /auth/login for you. 3. Try GET /auth/me.
+4. POST /auth/refresh with the refresh_token to get a new pair.
+
+Every error has the same JSON shape (detail, error_code, timestamp,
+request_id) and every response carries X-Request-ID.`
+
+// humaConfig starts from huma's defaults and removes what authd does not
+// want: huma's own docs and schema routes (authd serves its own, offline),
+// the $schema link added to every body, and formats other than JSON.
+func (s *Server) humaConfig() huma.Config {
+	cfg := huma.DefaultConfig("authd", s.opts.Version)
+	cfg.OpenAPIPath, cfg.DocsPath, cfg.SchemasPath = "", "", ""
+	cfg.CreateHooks = nil
+	// huma picks application/problem+json for its own errors before the
+	// transformer replaces them (and the Content-Type) with authd's shape.
+	cfg.Formats = map[string]huma.Format{mediaJSON: huma.DefaultJSONFormat, "application/problem+json": huma.DefaultJSONFormat}
+	cfg.DefaultFormat = mediaJSON
+	cfg.Transformers = []huma.Transformer{s.transformErrors}
+	cfg.Info.Description = apiDescription
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		schemeOAuth2: {
+			Type:        "oauth2",
+			Description: "Username (or email) and password, sent form-encoded to POST /auth/login.",
+			Flows:       &huma.OAuthFlows{Password: &huma.OAuthFlow{TokenURL: "/auth/login", Scopes: map[string]string{}}},
+		},
+		schemeBearer: {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from login, register or refresh."},
+	}
+	return cfg
+}
+
+// bearerSecurity marks an operation as needing an access token, by either scheme.
+var bearerSecurity = []map[string][]string{{schemeOAuth2: {}}, {schemeBearer: {}}}
+
+// errorResponses documents each error code an operation can answer, grouped
+// by status, with one example body per code.
+func (s *Server) errorResponses(codes ...auth.Code) map[string]*huma.Response {
+	schema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[errorBody](), true, "ErrorBody")
+	out := map[string]*huma.Response{}
+	for _, code := range codes {
+		status := strconv.Itoa(code.Status())
+		r, ok := out[status]
+		if !ok {
+			r = &huma.Response{
+				Description: http.StatusText(code.Status()),
+				Content:     map[string]*huma.MediaType{mediaJSON: {Schema: schema, Examples: map[string]*huma.Example{}}},
+			}
+			out[status] = r
+		}
+		r.Content[mediaJSON].Examples[string(code)] = &huma.Example{Summary: string(code), Value: exampleError(code)}
+	}
+	return out
+}
+
+func exampleError(code auth.Code) errorBody {
+	e := errorBody{
+		Detail:    exampleDetail[code],
+		ErrorCode: code,
+		Timestamp: time.Date(2026, 11, 28, 10, 30, 45, 0, time.UTC),
+		RequestID: "550e8400-e29b-41d4-a716-446655440000",
+	}
+	if code == auth.CodeValidation {
+		e.Errors = []fieldError{{Field: "email", Message: "email must be a plain address such as alice@example.com"}}
+	}
+	return e
+}
+
+var exampleDetail = map[auth.Code]string{
+	auth.CodeValidation:         "Request validation failed",
+	auth.CodeInvalidCredentials: "Invalid credentials",
+	auth.CodeInvalidToken:       "Invalid token",
+	auth.CodeTokenExpired:       "Token has expired",
+	auth.CodeUserInactive:       "User account is inactive",
+	auth.CodeUserExists:         "Username or email already registered",
+	auth.CodePayloadTooLarge:    "Request body too large",
+	auth.CodeUnsupportedMedia:   "Content-Type must be application/json",
+	auth.CodeInternal:           "Internal server error",
+	auth.CodeDatabase:           "Database error",
+	auth.CodeBreakerOpen:        "Database unavailable; try again later",
+	auth.CodeOverloaded:         "Too many logins at once; try again later",
+	auth.CodeNotReady:           "Not ready: database",
+}
+
+// requestBody documents a RawBody operation's body with the Go types its
+// handler decodes into, one per media type. huma would otherwise describe
+// a raw body as opaque bytes.
+func (s *Server) requestBody(method, path string, types map[string]reflect.Type) error {
+	item := s.api.OpenAPI().Paths[path]
+	if item == nil {
+		return fmt.Errorf("document body: no path %s", path)
+	}
+	op := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodGet: item.Get}[method]
+	if op == nil {
+		return fmt.Errorf("document body: no %s %s", method, path)
+	}
+	reg := s.api.OpenAPI().Components.Schemas
+	rb := &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{}}
+	keys := make([]string, 0, len(types))
+	for mt := range types {
+		keys = append(keys, mt)
+	}
+	sort.Strings(keys)
+	for _, mt := range keys {
+		t := types[mt]
+		rb.Content[mt] = &huma.MediaType{Schema: reg.Schema(t, true, t.Name())}
+	}
+	op.RequestBody = rb
+	return nil
+}
+
+// specJSON renders the OpenAPI document once, at start. huma registers its
+// own error model whenever an operation is added; authd never sends it, so
+// it is taken out of the document.
+func (s *Server) specJSON() ([]byte, error) {
+	schemas := s.api.OpenAPI().Components.Schemas.Map()
+	delete(schemas, "ErrorModel")
+	delete(schemas, "ErrorDetail")
+	b, err := json.Marshal(s.api.OpenAPI())
+	if err != nil {
+		return nil, fmt.Errorf("render OpenAPI document: %w", err)
+	}
+	return b, nil
+}
+
+func serveSpec(spec []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", mediaJSON)
+		_, _ = w.Write(spec)
+	})
+}

@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	r := e.do(t, http.MethodGet, "/openapi.json", "", "")
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	var doc struct {
+		OpenAPI string `json:"openapi"`
+		Info    struct {
+			Title, Version, Description string
+		}
+		Paths      map[string]map[string]json.RawMessage
+		Components struct {
+			Schemas         map[string]json.RawMessage
+			SecuritySchemes map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(r.raw), &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi = %q", doc.OpenAPI)
+	}
+	if doc.Info.Title != "authd" || doc.Info.Version != "test" || !strings.Contains(doc.Info.Description, "Quick start") {
+		t.Errorf("info = %+v", doc.Info)
+	}
+	routes := map[string]string{
+		"/auth/register": "post", "/auth/login": "post", "/auth/refresh": "post",
+		"/auth/me": "get", "/health": "get", "/health/ready": "get",
+	}
+	for path, method := range routes {
+		if _, ok := doc.Paths[path][method]; !ok {
+			t.Errorf("%s %s missing from the document", method, path)
+		}
+	}
+	for _, name := range []string{"OAuth2Password", "BearerAuth"} {
+		if _, ok := doc.Components.SecuritySchemes[name]; !ok {
+			t.Errorf("security scheme %s missing", name)
+		}
+	}
+	if doc.Components.SecuritySchemes["BearerAuth"]["scheme"] != "bearer" {
+		t.Errorf("BearerAuth = %v", doc.Components.SecuritySchemes["BearerAuth"])
+	}
+	for _, name := range []string{"ErrorBody", "RegisterRequest", "LoginRequest", "LoginForm", "RefreshRequest", "SessionBody", "UserBody", "TokenBody"} {
+		if _, ok := doc.Components.Schemas[name]; !ok {
+			t.Errorf("schema %s missing (have %v)", name, keys(doc.Components.Schemas))
+		}
+	}
+	if _, ok := doc.Components.Schemas["ErrorModel"]; ok {
+		t.Error("huma's ErrorModel is documented but never sent")
+	}
+	var errSchema struct {
+		Properties map[string]any
+	}
+	_ = json.Unmarshal(doc.Components.Schemas["ErrorBody"], &errSchema)
+	for _, f := range []string{"detail", "error_code", "timestamp", "request_id", "errors"} {
+		if _, ok := errSchema.Properties[f]; !ok {
+			t.Errorf("ErrorBody schema lacks %s", f)
+		}
+	}
+
+	var login struct {
+		RequestBody struct {
+			Content map[string]any
+		}
+		Responses map[string]json.RawMessage
+	}
+	_ = json.Unmarshal(doc.Paths["/auth/login"]["post"], &login)
+	for _, mt := range []string{"application/json", "application/x-www-form-urlencoded"} {
+		if _, ok := login.RequestBody.Content[mt]; !ok {
+			t.Errorf("login body lacks %s", mt)
+		}
+	}
+	for _, status := range []string{"200", "400", "401", "403", "415"} {
+		if _, ok := login.Responses[status]; !ok {
+			t.Errorf("login responses lack %s", status)
+		}
+	}
+	if !strings.Contains(string(login.Responses["401"]), "INVALID_CREDENTIALS") {
+		t.Errorf("login 401 has no INVALID_CREDENTIALS example: %s", login.Responses["401"])
+	}
+	var reg struct {
+		Responses map[string]json.RawMessage
+	}
+	_ = json.Unmarshal(doc.Paths["/auth/register"]["post"], &reg)
+	if _, ok := reg.Responses["201"]; !ok {
+		t.Errorf("register lacks 201: %v", keys(reg.Responses))
+	}
+	if !strings.Contains(string(doc.Paths["/auth/me"]["get"]), "BearerAuth") {
+		t.Error("/auth/me has no bearer security")
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/httpapi/docs"
+)
+
+// routes registers every operation of authd: the API reads here in one place.
+func (s *Server) routes(mux *http.ServeMux) error {
+	limit := s.opts.MaxBodyBytes + 1 // huma refuses a body that reaches the limit
+	api := s.api
+
+	register(api, huma.Operation{
+		OperationID: "register", Method: http.MethodPost, Path: "/auth/register", Tags: []string{"auth"},
+		Summary: "Create an account", Description: registerDoc,
+		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeUserExists, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+	}, handleRegister(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"auth"},
+		Summary: "Log in with username or email", Description: loginDoc, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+	}, handleLogin(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "refresh", Method: http.MethodPost, Path: "/auth/refresh", Tags: []string{"auth"},
+		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+	}, handleRefresh(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "me", Method: http.MethodGet, Path: "/auth/me", Tags: []string{"auth"},
+		Summary: "The user of an access token", Description: meDoc, Security: bearerSecurity,
+		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeDatabase),
+	}, handleMe(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"health"},
+		Summary: "Liveness, with each component's state", Description: healthDoc,
+	}, handleHealth(s.opts.Version, s.checks))
+
+	register(api, huma.Operation{
+		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"health"},
+		Summary: "Readiness: the store answers and the breaker is not open", Description: readyDoc,
+		Responses: s.errorResponses(auth.CodeNotReady),
+	}, handleReady(s.checks))
+
+	for path, types := range map[string]map[string]reflect.Type{
+		"/auth/register": {mediaJSON: reflect.TypeFor[RegisterRequest]()},
+		"/auth/login":    {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
+		"/auth/refresh":  {mediaJSON: reflect.TypeFor[RefreshRequest]()},
+	} {
+		if err := s.requestBody(http.MethodPost, path, types); err != nil {
+			return err
+		}
+	}
+	spec, err := s.specJSON()
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /openapi.json", serveSpec(spec))
+
+	pages := docs.New("/openapi.json")
+	mux.Handle("GET /docs", pages.SwaggerUI())
+	mux.Handle("GET /docs/assets/", http.StripPrefix("/docs/assets/", pages.SwaggerAssets()))
+	mux.Handle("GET /redoc", pages.Redoc())
+	mux.Handle("GET /redoc/assets/", http.StripPrefix("/redoc/assets/", pages.RedocAssets()))
+	return nil
+}
+
+// register adds an operation whose handler errors all become *auth.Error,
+// so huma hands them to transformErrors with their code and cause intact
+// (huma would replace any other error with its own 500 and drop the cause).
+func register[I, O any](api huma.API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, auth.AsError(err)
+		}
+		return out, nil
+	})
+}

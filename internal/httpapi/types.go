@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/token"
+)
+
+// RegisterRequest is the body of POST /auth/register.
+type RegisterRequest struct {
+	Username string `json:"username" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" example:"alice" doc:"3–50 ASCII letters, digits, '_', '.', '-'; unique without regard to case."`
+	Email    string `json:"email" maxLength:"100" format:"email" example:"alice@example.com" doc:"One plain address, at most 100 characters; stored lower-cased; unique."`
+	Password string `json:"password" minLength:"8" maxLength:"72" example:"correct-horse-battery" doc:"8–72 bytes (bcrypt's limit); longer is refused, never truncated."`
+}
+
+// LoginRequest is the JSON body of POST /auth/login: username or email.
+type LoginRequest struct {
+	Username string `json:"username,omitempty" example:"alice" doc:"Username, or an email address. Give this or email."`
+	Email    string `json:"email,omitempty" example:"alice@example.com" doc:"Email address. Give this or username."`
+	Password string `json:"password" example:"correct-horse-battery"`
+}
+
+// LoginForm is the form-encoded body of POST /auth/login: the OAuth2
+// password grant (RFC 6749 §4.3), which the Authorize button of /docs sends.
+type LoginForm struct {
+	GrantType    string `json:"grant_type,omitempty" enum:"password" doc:"Must be password when present."`
+	Username     string `json:"username" example:"alice" doc:"Username or email address."`
+	Password     string `json:"password" example:"correct-horse-battery"`
+	Scope        string `json:"scope,omitempty" doc:"Accepted and ignored."`
+	ClientID     string `json:"client_id,omitempty" doc:"Accepted and ignored."`
+	ClientSecret string `json:"client_secret,omitempty" doc:"Accepted and ignored."`
+}
+
+// RefreshRequest is the body of POST /auth/refresh.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..." doc:"The refresh_token of a login, register or refresh answer."`
+}
+
+// UserBody is a user as clients see it: never the password hash.
+type UserBody struct {
+	ID        int64      `json:"id" example:"1"`
+	Username  string     `json:"username" example:"alice"`
+	Email     string     `json:"email" example:"alice@example.com"`
+	IsActive  bool       `json:"is_active" example:"true"`
+	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
+	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:30:45Z"`
+	LastLogin *time.Time `json:"last_login" nullable:"true" doc:"null until the first login."`
+}
+
+// TokenBody is the token part of every token-issuing answer.
+type TokenBody struct {
+	AccessToken  string `json:"access_token" doc:"JWT (HS256) for Authorization: Bearer."`
+	RefreshToken string `json:"refresh_token" doc:"Exchange at POST /auth/refresh; never valid as a bearer token."`
+	TokenType    string `json:"token_type" example:"bearer"`
+	ExpiresIn    int64  `json:"expires_in" example:"900" doc:"Seconds until the access token expires."`
+}
+
+// SessionBody answers register and login.
+type SessionBody struct {
+	User UserBody `json:"user"`
+	TokenBody
+}
+
+// jsonInput is the input of an operation with a body: huma hands the raw
+// bytes over, and the handler decodes them strictly (see decodeJSON).
+type jsonInput struct {
+	RawBody     []byte
+	contentType string
+}
+
+// Resolve captures Content-Type without documenting it as a parameter.
+func (in *jsonInput) Resolve(ctx huma.Context) []error {
+	in.contentType = ctx.Header("Content-Type")
+	return nil
+}
+
+// bearerInput carries the Authorization header. It is read in Resolve
+// rather than declared as a header parameter: OpenAPI ignores Authorization
+// parameters; the security schemes document it.
+type bearerInput struct {
+	authorization string
+}
+
+// Resolve captures the Authorization header.
+func (in *bearerInput) Resolve(ctx huma.Context) []error {
+	in.authorization = ctx.Header("Authorization")
+	return nil
+}
+
+type sessionOutput struct {
+	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	Body         SessionBody
+}
+
+type tokenOutput struct {
+	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	Body         TokenBody
+}
+
+type userOutput struct {
+	Body UserBody
+}
+
+func newUserBody(u auth.User) UserBody {
+	return UserBody{
+		ID: u.ID, Username: u.Username, Email: u.Email, IsActive: u.IsActive,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLogin: u.LastLogin,
+	}
+}
+
+func newTokenBody(p token.Pair) TokenBody {
+	return TokenBody{
+		AccessToken: p.Access, RefreshToken: p.Refresh, TokenType: "bearer",
+		ExpiresIn: int64(p.AccessTTL.Seconds()),
+	}
+}
+
+// noStore is RFC 6749 §5.1's rule for answers that carry tokens.
+const noStore = "no-store"
+
+func newSessionOutput(s auth.Session) *sessionOutput {
+	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens)}}
+}

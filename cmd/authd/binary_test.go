@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestBinaryGracefulShutdown builds the real binary, starts it, begins a
+// request whose body is still arriving, sends SIGTERM, then finishes the
+// body: the request must complete and the process must exit 0.
+func TestBinaryGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := buildBinary(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"AUTHD_ADDR=127.0.0.1:0",
+		"AUTHD_DATABASE_URL=sqlite:"+filepath.Join(dir, "authd.db"),
+		"AUTHD_JWT_SECRET="+secret,
+		"AUTHD_BCRYPT_COST=4",
+	)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	lines := bufio.NewScanner(stdout)
+	var addr string
+	var logs strings.Builder
+	for addr == "" && lines.Scan() {
+		logs.WriteString(lines.Text() + "\n")
+		var m map[string]any
+		if json.Unmarshal(lines.Bytes(), &m) == nil && m["message"] == "server listening" {
+			addr, _ = m["addr"].(string)
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no listening line:\n%s", logs.String())
+	}
+	rest := make(chan string, 1)
+	go func() { b, _ := io.ReadAll(stdout); rest <- string(b) }()
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"username":"slowpoke","email":"slow@example.com","password":"password123"}`
+	head := "POST /auth/register HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
+		"Content-Length: " + itoa(len(body)) + "\r\nConnection: close\r\n\r\n"
+	if _, err := io.WriteString(conn, head+body[:10]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the server is now reading the body
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // shutdown has begun and waits for us
+	if _, err := io.WriteString(conn, body[10:]); err != nil {
+		t.Fatalf("finish body: %v", err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Errorf("in-flight request: %d, want 201", res.StatusCode)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v, want status 0", err)
+	}
+	out := <-rest
+	if !strings.Contains(out, `"message":"shutting down"`) || !strings.Contains(out, `"message":"stopped"`) {
+		t.Errorf("shutdown lines missing:\n%s", out)
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Error("still accepting connections after exit")
+	}
+}
+
+// TestBinaryBadConfigExits2 checks the exit status and the one line.
+func TestBinaryBadConfigExits2(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "AUTHD_ACCESS_TOKEN_TTL=soon", "AUTHD_DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
+		t.Fatalf("err = %v, want exit status 2", err)
+	}
+	got := strings.TrimSpace(stderr.String())
+	if strings.Count(got, "\n") != 0 || !strings.Contains(got, "AUTHD_ACCESS_TOKEN_TTL") {
+		t.Errorf("stderr = %q, want one line naming the variable", got)
+	}
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "authd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/config"
+	"github.com/authd/authd/internal/httpapi"
+	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/password"
+	"github.com/authd/authd/internal/store/postgres"
+	"github.com/authd/authd/internal/store/sqlite"
+	"github.com/authd/authd/internal/token"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+// usageError is a mistake in how authd was called or configured: exit 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | version]`
+
+// run is the whole program; main only supplies the process's context,
+// arguments, environment and streams, so tests can start authd in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch {
+	case cmd == "version" && len(args) == 1:
+		_, err := fmt.Fprintln(stdout, buildVersion())
+		return err
+	case cmd == "serve" && len(args) <= 1, cmd == "migrate" && len(args) == 1:
+	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate"):
+	default:
+		return &usageError{errors.New(usage)}
+	}
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return &usageError{err}
+	}
+	log := logging.New(stdout, cfg.LogLevel)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+
+	switch cmd {
+	case "migrate":
+		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
+		return nil
+	case "user":
+		return setActive(ctx, cfg, st, log, args[1], args[2], stdout)
+	}
+	return serve(ctx, cfg, st, log)
+}
+
+// store is what run needs of a database: the auth.Store plus migrations.
+type store interface {
+	auth.Store
+	Migrate(ctx context.Context) error
+}
+
+func openStore(ctx context.Context, cfg config.Config) (store, error) {
+	switch cfg.DatabaseDriver {
+	case "postgres":
+		return postgres.Open(ctx, cfg.DatabaseDSN, cfg.DatabaseMaxConns)
+	default:
+		return sqlite.Open(ctx, cfg.DatabaseDSN)
+	}
+}
+
+func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Service, error) {
+	hasher, err := password.NewHasher(cfg.BcryptCost, 0)
+	if err != nil {
+		return nil, fmt.Errorf("password hasher: %w", err)
+	}
+	issuer, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("token issuer: %w", err)
+	}
+	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now), nil
+}
+
+func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
+	svc, err := newService(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	u, err := svc.SetActive(ctx, login, verb == "activate")
+	if err != nil {
+		var ae *auth.Error
+		if errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound {
+			return fmt.Errorf("no user %q", login)
+		}
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "user %d (%s) %sd\n", u.ID, u.Username, verb)
+	return err
+}
+
+func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger) error {
+	mainLog := logging.For(log, "main")
+	if cfg.JWTSecretGenerated {
+		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not set: using a random secret; tokens will not survive a restart")
+	}
+	if cfg.BcryptCost < 10 {
+		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.BcryptCost))
+	}
+	svc, err := newService(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	checks := []httpapi.HealthCheck{{Name: "database", Check: pingCheck(st)}}
+	srv, err := httpapi.NewServer(httpapi.Options{
+		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
+	}, svc, checks, log)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler: srv,
+		// Bounds so a slow or idle client cannot hold a connection forever.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logging.For(log, "http").Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
+		slog.String("version", buildVersion()), slog.String("database", cfg.DatabaseDriver))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	mainLog.InfoContext(ctx, "shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	mainLog.InfoContext(ctx, "stopped")
+	return nil
+}
+
+func pingCheck(st auth.Store) func(context.Context) (string, bool) {
+	return func(ctx context.Context) (string, bool) {
+		if err := st.Ping(ctx); err != nil {
+			return "error", false
+		}
+		return "ok", true
+	}
+}
+
+// buildVersion is the -ldflags version, else the module version Go recorded.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

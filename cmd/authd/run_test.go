@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/internal/store/storetest"
+)
+
+const secret = "run-test-secret-of-at-least-32-bytes"
+
+// syncBuffer is an io.Writer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func sqliteEnv(t *testing.T) map[string]string {
+	return map[string]string{
+		"AUTHD_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "authd.db"),
+		"AUTHD_JWT_SECRET":   secret,
+		"AUTHD_BCRYPT_COST":  "4",
+		"AUTHD_ADDR":         "127.0.0.1:0",
+	}
+}
+
+// instance is authd started in-process by run().
+type instance struct {
+	url    string
+	stdout *syncBuffer
+	stop   func() error
+}
+
+func start(t *testing.T, env map[string]string) *instance {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, envFrom(env), out, out) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "server listening" {
+				inst := &instance{url: "http://" + m["addr"].(string), stdout: out}
+				var once sync.Once
+				var err error
+				inst.stop = func() error {
+					once.Do(func() { cancel(); err = <-done })
+					return err
+				}
+				t.Cleanup(func() { _ = inst.stop() })
+				return inst
+			}
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("run ended before listening: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("no 'server listening' line:\n%s", out.String())
+	return nil
+}
+
+func (in *instance) post(t *testing.T, path, body string, headers ...string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, in.url+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return do(t, req)
+}
+
+func (in *instance) get(t *testing.T, path string, headers ...string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, in.url+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (int, map[string]any) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, envFrom(nil), &out, &out); err != nil || strings.TrimSpace(out.String()) == "" {
+		t.Errorf("version: %v %q", err, out.String())
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "delete", "x"}, {"user", "activate"}, {"version", "x"}, {"migrate", "x"}} {
+		err := run(context.Background(), args, envFrom(nil), &out, &out)
+		var u *usageError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), "usage:") {
+			t.Errorf("run %v = %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestConfigErrorNamesVariable(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_JWT_SECRET"] = "short"
+	err := run(context.Background(), nil, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{})
+	var u *usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "AUTHD_JWT_SECRET") {
+		t.Errorf("err = %v, want a usage error naming AUTHD_JWT_SECRET", err)
+	}
+}
+
+func TestServeAndRestart(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	a := start(t, env)
+	status, reg := a.post(t, "/auth/register", `{"username":"alice","email":"alice@example.com","password":"correct-horse"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("register: %d %v", status, reg)
+	}
+	access := reg["access_token"].(string)
+	if err := a.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if !strings.Contains(a.stdout.String(), `"message":"stopped"`) {
+		t.Errorf("no stopped line:\n%s", a.stdout.String())
+	}
+
+	b := start(t, env)
+	if status, _ := b.get(t, "/auth/me", "Authorization", "Bearer "+access); status != http.StatusOK {
+		t.Errorf("old access token after restart: %d", status)
+	}
+	if status, body := b.post(t, "/auth/login", `{"username":"alice","password":"correct-horse"}`); status != http.StatusOK {
+		t.Errorf("login after restart: %d %v", status, body)
+	}
+	if strings.Contains(b.stdout.String(), "random secret") {
+		t.Error("warned about a random secret although one was set")
+	}
+}
+
+func TestServeWarnsWithoutSecret(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	delete(env, "AUTHD_JWT_SECRET")
+	a := start(t, env)
+	_ = a.stop()
+	var found bool
+	for _, line := range strings.Split(a.stdout.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["level"] == "WARN" && strings.Contains(m["message"].(string), "AUTHD_JWT_SECRET") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no WARN about the generated secret:\n%s", a.stdout.String())
+	}
+}
+
+func TestMigrateAndUserCommands(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			env := sqliteEnv(t)
+			if db == "postgres" {
+				env["AUTHD_DATABASE_URL"] = storetest.PostgresURL(t)
+			}
+			var out bytes.Buffer
+			if err := run(context.Background(), []string{"migrate"}, envFrom(env), &out, &out); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			if !strings.Contains(out.String(), "migrations applied") {
+				t.Errorf("migrate output: %s", out.String())
+			}
+			a := start(t, env)
+			if status, _ := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"password123"}`); status != http.StatusCreated {
+				t.Fatalf("register: %d", status)
+			}
+			login := `{"username":"bob","password":"password123"}`
+			steps := []struct {
+				args   []string
+				output string
+				status int
+			}{
+				{[]string{"user", "deactivate", "bob"}, "user 1 (Bob) deactivated", http.StatusForbidden},
+				{[]string{"user", "activate", "BOB@example.com"}, "user 1 (Bob) activated", http.StatusOK},
+				{[]string{"user", "deactivate", "bob@example.com"}, "deactivated", http.StatusForbidden},
+			}
+			for _, s := range steps {
+				out.Reset()
+				if err := run(context.Background(), s.args, envFrom(env), &out, &out); err != nil {
+					t.Fatalf("%v: %v", s.args, err)
+				}
+				if !strings.Contains(out.String(), s.output) {
+					t.Errorf("%v printed %q, want %q", s.args, out.String(), s.output)
+				}
+				if status, body := a.post(t, "/auth/login", login); status != s.status {
+					t.Errorf("after %v login = %d %v, want %d", s.args, status, body, s.status)
+				}
+			}
+			err := run(context.Background(), []string{"user", "activate", "nobody"}, envFrom(env), &out, &out)
+			if err == nil || !strings.Contains(err.Error(), `no user "nobody"`) {
+				t.Errorf("unknown user: %v", err)
+			}
+		})
+	}
+}
+
+func TestOpenStoreFails(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_DATABASE_URL"] = "sqlite:" + filepath.Join(t.TempDir(), "missing-dir", "x", "authd.db")
+	if err := run(context.Background(), []string{"migrate"}, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		t.Error("migrate into a missing directory succeeded")
+	}
+	env = sqliteEnv(t)
+	env["AUTHD_ADDR"] = "256.0.0.1:99999"
+	if err := run(context.Background(), nil, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Errorf("bad address: %v", err)
+	}
+}

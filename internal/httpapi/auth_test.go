@@ -425,4 +425,3 @@ func (c *fakeClock) add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
-

@@ -89,7 +89,7 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 }
 
 func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Service, error) {
-	hasher, err := password.NewHasher(cfg.BcryptCost, 0)
+	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}

@@ -58,7 +58,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return Session{}, fmt.Errorf("hash password: %w", err)
+		return Session{}, hashFailure("hash password", err)
 	}
 	u, err := s.store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
@@ -101,7 +101,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
-			return Session{}, fmt.Errorf("dummy compare: %w", err)
+			return Session{}, hashFailure("dummy compare", err)
 		}
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "unknown_user"))
 		return Session{}, invalidCredentials()
@@ -115,7 +115,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 		return Session{}, invalidCredentials()
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("compare password: %w", err)
+		return Session{}, hashFailure("compare password", err)
 	}
 	if !u.IsActive {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
@@ -219,6 +219,19 @@ func (s *Service) issue(u User) (Session, error) {
 		return Session{}, fmt.Errorf("issue tokens: %w", err)
 	}
 	return Session{User: u, Tokens: pair}, nil
+}
+
+// overloadRetry is what an OVERLOADED answer tells the client to wait.
+const overloadRetry = time.Second
+
+// hashFailure turns a full bcrypt queue into 503 OVERLOADED, answered at
+// once instead of letting every login wait longer and longer.
+func hashFailure(what string, err error) error {
+	if errors.Is(err, password.ErrOverloaded) {
+		return &Error{Code: CodeOverloaded, Detail: "Too many password checks at once; try again shortly",
+			RetryAfter: overloadRetry, Err: err}
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // invalidCredentials is one answer for an unknown user and a wrong password.

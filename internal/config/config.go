@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,14 @@ type Config struct {
 	AccessTokenTTL     time.Duration
 	RefreshTokenTTL    time.Duration
 	BcryptCost         int
+	// HashWorkers, HashQueue and HashMaxWait bound the bcrypt pool: how many
+	// hashes run at once (0: one per CPU), how many logins may wait, and
+	// for how long, before authd answers 503 OVERLOADED.
+	HashWorkers int
+	HashQueue   int
+	HashMaxWait time.Duration
+	// PprofAddr, when set, serves net/http/pprof there; loopback only.
+	PprofAddr string
 	CORSAllowedOrigins []string
 	LogLevel           slog.Level
 	BreakerThreshold   int
@@ -63,6 +72,10 @@ func Load(getenv func(string) string) (Config, error) {
 		AccessTokenTTL:     r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute),
 		RefreshTokenTTL:    r.duration("AUTHD_REFRESH_TOKEN_TTL", 168*time.Hour),
 		BcryptCost:         r.intRange("AUTHD_BCRYPT_COST", 12, 4, 31),
+		HashWorkers:        r.intRange("AUTHD_HASH_WORKERS", 0, 0, 1024),
+		HashQueue:          r.intRange("AUTHD_HASH_QUEUE", 256, 1, 1_000_000),
+		HashMaxWait:        r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second),
+		PprofAddr:          r.loopback("AUTHD_PPROF_ADDR"),
 		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
 		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
 		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
@@ -150,6 +163,22 @@ func (r *reader) level(name string, def slog.Level) slog.Level {
 	}
 	r.fail(name, fmt.Sprintf("%q is not one of debug, info, warn, error", v))
 	return def
+}
+
+// loopback accepts an empty value or a host:port on a loopback address:
+// profiles show internals and must not be reachable from the network.
+func (r *reader) loopback(name string) string {
+	v := r.getenv(name)
+	if v == "" {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(v)
+	ip := net.ParseIP(host)
+	if err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		r.fail(name, fmt.Sprintf("%q must be a loopback host:port such as 127.0.0.1:6060", v))
+		return ""
+	}
+	return v
 }
 
 // origins parses a comma-separated list; "*" alone means any origin.

@@ -34,6 +34,10 @@ func TestLoadDefaults(t *testing.T) {
 		{"breaker threshold", c.BreakerThreshold, 5},
 		{"breaker timeout", c.BreakerTimeout, 60 * time.Second},
 		{"max body", c.MaxBodyBytes, int64(64 << 10)},
+		{"hash workers", c.HashWorkers, 0},
+		{"hash queue", c.HashQueue, 256},
+		{"hash max wait", c.HashMaxWait, 5 * time.Second},
+		{"pprof off", c.PprofAddr, ""},
 		{"secret generated", c.JWTSecretGenerated, true},
 		{"secret length", len(c.JWTSecret), MinSecretBytes},
 	}
@@ -63,6 +67,8 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_LOG_LEVEL":                 "DEBUG",
 		"AUTHD_BREAKER_FAILURE_THRESHOLD": "3",
 		"AUTHD_BREAKER_RECOVERY_TIMEOUT":  "5s",
+		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
+		"AUTHD_HASH_WORKERS":              "3",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -72,6 +78,9 @@ func TestLoadValues(t *testing.T) {
 		c.AccessTokenTTL != time.Minute || c.RefreshTokenTTL != 2*time.Hour || c.BcryptCost != 4 ||
 		c.LogLevel != slog.LevelDebug || c.BreakerThreshold != 3 || c.BreakerTimeout != 5*time.Second {
 		t.Errorf("Load = %+v", c)
+	}
+	if c.PprofAddr != "127.0.0.1:6060" || c.HashWorkers != 3 {
+		t.Errorf("pprof %q, workers %d", c.PprofAddr, c.HashWorkers)
 	}
 	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
@@ -121,6 +130,11 @@ func TestLoadErrors(t *testing.T) {
 		{"bad level", "AUTHD_LOG_LEVEL", "loud", "debug, info, warn, error"},
 		{"bad origin", "AUTHD_CORS_ALLOWED_ORIGINS", "example.com", "must start with http"},
 		{"threshold zero", "AUTHD_BREAKER_FAILURE_THRESHOLD", "0", "outside"},
+		{"hash queue zero", "AUTHD_HASH_QUEUE", "0", "outside"},
+		{"hash wait", "AUTHD_HASH_MAX_WAIT", "soon", "not a Go duration"},
+		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
+		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
+		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -128,7 +128,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	logs := &logBuffer{}
 	log := logging.New(logs, o.level)
-	hasher, err := password.NewHasher(o.cost, 0)
+	hasher, err := password.NewHasher(o.cost, password.Pool{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -25,7 +27,23 @@ const (
 var (
 	ErrMismatch = errors.New("password does not match")
 	ErrTooLong  = errors.New("password longer than 72 bytes")
+	// ErrOverloaded: the wait queue is full, or a slot did not free up
+	// within the pool's MaxWait. The caller should answer 503 at once.
+	ErrOverloaded = errors.New("password hashing overloaded")
 )
+
+// Pool bounds the bcrypt work. Cheap requests never touch it; only hashing
+// and comparing do, so a login flood queues here and nowhere else.
+type Pool struct {
+	// Workers is how many hashes run at once; <= 0 means one per usable CPU.
+	Workers int
+	// Queue is how many callers may wait for a worker; past it they get
+	// ErrOverloaded at once. <= 0 means no limit.
+	Queue int
+	// MaxWait is how long a caller may wait for a worker before it gets
+	// ErrOverloaded. <= 0 means no limit.
+	MaxWait time.Duration
+}
 
 // dummyPassword is hashed once, lazily, to give unknown-user logins a hash
 // to compare against. Its value does not matter; nobody logs in with it.
@@ -34,38 +52,73 @@ const dummyPassword = "authd-dummy-password-for-unknown-users"
 // Hasher runs bcrypt at one cost with at most `workers` hashes at a time,
 // so a burst of logins cannot take every core.
 type Hasher struct {
-	cost  int
-	slots chan struct{}
+	cost    int
+	slots   chan struct{}
+	queue   int64
+	maxWait time.Duration
+	waiting atomic.Int64
 
 	dummyOnce sync.Once
 	dummy     []byte
 	dummyErr  error
 }
 
-// NewHasher checks cost (bcrypt's 4–31) and sizes the pool; workers <= 0
-// means one per usable CPU.
-func NewHasher(cost, workers int) (*Hasher, error) {
+// NewHasher checks cost (bcrypt's 4–31) and sizes the pool.
+func NewHasher(cost int, pool Pool) (*Hasher, error) {
 	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
 		return nil, fmt.Errorf("password: bcrypt cost %d outside %d–%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
 	}
+	workers := pool.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &Hasher{cost: cost, slots: make(chan struct{}, workers)}, nil
+	return &Hasher{cost: cost, slots: make(chan struct{}, workers), queue: int64(pool.Queue), maxWait: pool.MaxWait}, nil
 }
+
+// Cost is the bcrypt cost new hashes get.
+func (h *Hasher) Cost() int { return h.cost }
+
+// Waiting is how many callers wait for a worker now.
+func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
 
 // Workers is the size of the pool.
 func (h *Hasher) Workers() int { return cap(h.slots) }
 
-// run does work in a pool slot, waiting for one no longer than ctx allows.
+// run does work in a pool slot. A free slot is taken at once; otherwise the
+// caller joins the queue (FIFO: the runtime queues blocked channel senders
+// in order) unless it is full, and waits no longer than MaxWait or ctx.
 func (h *Hasher) run(ctx context.Context, work func() error) error {
 	select {
 	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return fmt.Errorf("password: waiting for a worker: %w", ctx.Err())
+	default:
+		if err := h.wait(ctx); err != nil {
+			return err
+		}
 	}
 	defer func() { <-h.slots }()
 	return work()
+}
+
+func (h *Hasher) wait(ctx context.Context) error {
+	n := h.waiting.Add(1)
+	defer h.waiting.Add(-1)
+	if h.queue > 0 && n > h.queue {
+		return ErrOverloaded
+	}
+	var expired <-chan time.Time
+	if h.maxWait > 0 {
+		t := time.NewTimer(h.maxWait)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-expired:
+		return ErrOverloaded
+	case <-ctx.Done():
+		return fmt.Errorf("password: waiting for a worker: %w", ctx.Err())
+	}
 }
 
 // Hash returns the bcrypt hash of password at the Hasher's cost.

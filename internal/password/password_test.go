@@ -13,7 +13,7 @@ import (
 
 func newTestHasher(t *testing.T, cost, workers int) *Hasher {
 	t.Helper()
-	h, err := NewHasher(cost, workers)
+	h, err := NewHasher(cost, Pool{Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func newTestHasher(t *testing.T, cost, workers int) *Hasher {
 func TestNewHasherCost(t *testing.T) {
 	t.Parallel()
 	for _, cost := range []int{3, 32, -1} {
-		if _, err := NewHasher(cost, 1); err == nil {
+		if _, err := NewHasher(cost, Pool{Workers: 1}); err == nil {
 			t.Errorf("cost %d accepted", cost)
 		}
 	}

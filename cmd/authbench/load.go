@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// client sends requests to one authd and decodes JSON answers.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string, conns int) *client {
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute}
+	return &client{base: base, http: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+}
+
+// call sends one request and returns its status, latency and decoded body
+// (nil unless out is given and the answer is 2xx).
+func (c *client) call(ctx context.Context, method, path string, body any, bearer string, out any) (int, time.Duration, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, 0, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	start := time.Now()
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, time.Since(start), err
+	}
+	defer res.Body.Close()
+	if out != nil && res.StatusCode/100 == 2 {
+		err = json.NewDecoder(res.Body).Decode(out)
+	} else {
+		_, err = io.Copy(io.Discard, res.Body)
+	}
+	return res.StatusCode, time.Since(start), err
+}
+
+// tokens is the token part of register, login and refresh answers.
+type tokens struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// step is one request of a scenario's worker; it reports status and latency.
+type step func(ctx context.Context) (int, time.Duration, error)
+
+// hammer runs `workers` goroutines, each calling newStep(i)'s step in a loop
+// until ctx ends, and records every answer.
+func hammer(ctx context.Context, workers int, newStep func(worker int) step) *recorder {
+	rec := newRecorder()
+	var wg sync.WaitGroup
+	for i := range workers {
+		s := newStep(i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				status, d, err := s(ctx)
+				switch {
+				case ctx.Err() != nil:
+					return // cut short by the end of the run: not an answer
+				case err != nil:
+					rec.fail()
+				default:
+					rec.add(status, d)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return rec
+}
+
+// user is an account created for the benchmark.
+type user struct {
+	name, password string
+	tokens         tokens
+}
+
+// makeUsers registers n users with a few workers, returning their tokens.
+func makeUsers(ctx context.Context, c *client, prefix string, n int) ([]user, error) {
+	users := make([]user, n)
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			u := user{name: fmt.Sprintf("%s-%d", prefix, i), password: "bench-password-" + prefix}
+			var out tokens
+			status, _, err := c.call(ctx, http.MethodPost, "/auth/register",
+				map[string]string{"username": u.name, "email": u.name + "@bench.example", "password": u.password}, "", &out)
+			if err == nil && status != http.StatusCreated {
+				err = fmt.Errorf("register %s: status %d", u.name, status)
+			}
+			u.tokens = out
+			users[i] = u
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}

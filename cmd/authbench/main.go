@@ -1,0 +1,156 @@
+// Command authbench is authd's load generator. It runs fixed-concurrency,
+// fixed-duration scenarios against an authd URL, or starts a local authd on
+// SQLite or PostgreSQL itself and then also reports its start-up time and
+// memory. See docs/benchmarks.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "authbench:", err)
+		os.Exit(1)
+	}
+}
+
+// scenarioNames lists the scenarios in the order they run by default.
+func scenarioNames() []string {
+	return []string{"health", "me", "refresh", "register", "login", "flood"}
+}
+
+// options are the command-line flags.
+type options struct {
+	url, start, pgURL, bin string
+	scenarios              []string
+	conc, loginConc        int
+	floodConc, measureConc int
+	dur                    time.Duration
+	cost, workers          int
+	json                   bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	var scen string
+	fs := flag.NewFlagSet("authbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.url, "url", "", "authd to load (default: start one, see -start)")
+	fs.StringVar(&o.start, "start", "sqlite", "when -url is empty, start authd on: sqlite or postgres")
+	fs.StringVar(&o.pgURL, "postgres-url", os.Getenv("AUTHD_TEST_POSTGRES_URL"), "database for -start postgres")
+	fs.StringVar(&o.bin, "authd", "", "authd binary for -start (default: go build it)")
+	fs.StringVar(&scen, "scenarios", strings.Join(scenarioNames(), ","), "comma-separated: "+strings.Join(scenarioNames(), ", "))
+	fs.IntVar(&o.conc, "c", 16, "workers for health, me, refresh and register")
+	fs.IntVar(&o.loginConc, "login-c", 4*runtime.NumCPU(), "workers for login")
+	fs.IntVar(&o.floodConc, "flood-c", 64, "login workers during the flood")
+	fs.IntVar(&o.measureConc, "flood-measure-c", 4, "workers each for me and refresh during the flood")
+	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each scenario")
+	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
+	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.scenarios = strings.Split(scen, ",")
+	for _, s := range o.scenarios {
+		if !slices.Contains(scenarioNames(), s) {
+			return o, fmt.Errorf("unknown scenario %q", s)
+		}
+	}
+	if o.url == "" && o.start != "sqlite" && o.start != "postgres" {
+		return o, fmt.Errorf("-start must be sqlite or postgres")
+	}
+	if o.url == "" && o.start == "postgres" && o.pgURL == "" {
+		return o, fmt.Errorf("-start postgres needs -postgres-url or AUTHD_TEST_POSTGRES_URL")
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	rep := report{Machine: machine(), Cost: o.cost, Workers: o.workers, Concurrency: o.conc,
+		LoginConcurrency: o.loginConc, FloodConcurrency: o.floodConc, Duration: o.dur.String()}
+	rep.HashMedianMs, rep.LoginLimit = bcryptLimit(o.cost, o.workers)
+
+	url := o.url
+	var srv *server
+	if url == "" {
+		dir, err := os.MkdirTemp("", "authbench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		db := "sqlite:" + filepath.Join(dir, "bench.db")
+		if o.start == "postgres" {
+			db = o.pgURL
+		}
+		srv, err = startServer(ctx, o.bin, db, o.cost, dir, stderr)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		url = srv.url
+		rep.Database = o.start
+		rep.StartToReadyMs = ms(srv.startToReady)
+		time.Sleep(200 * time.Millisecond) // let start-up garbage settle before "idle"
+		rep.IdleRSSMiB, _ = srv.memory()
+	}
+	rep.URL = url
+	p := plan{c: newClient(url, max(o.conc, o.floodConc+2*o.measureConc, o.loginConc)), conc: o.conc, loginConc: o.loginConc,
+		floodConc: o.floodConc, measureConc: o.measureConc, dur: o.dur, prefix: fmt.Sprintf("b%d", time.Now().UnixNano())}
+	for _, name := range o.scenarios {
+		rs, err := p.scenario(ctx, name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if srv != nil {
+			rss, peak := srv.memory()
+			rs[0].Extra = map[string]any{"rss_mib": rss, "peak_rss_mib": peak}
+		}
+		rep.Results = append(rep.Results, rs...)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	rep.derive()
+	if o.json {
+		return rep.writeJSON(stdout)
+	}
+	return rep.writeTable(stdout)
+}
+
+func (p plan) scenario(ctx context.Context, name string) ([]Result, error) {
+	one := func(r Result, err error) ([]Result, error) { return []Result{r}, err }
+	switch name {
+	case "health":
+		return one(p.health(ctx))
+	case "me":
+		return one(p.me(ctx))
+	case "refresh":
+		return one(p.refresh(ctx))
+	case "register":
+		return one(p.register(ctx))
+	case "login":
+		return one(p.login(ctx))
+	default:
+		return p.flood(ctx)
+	}
+}

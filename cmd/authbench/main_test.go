@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/httpapi"
+	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/password"
+	"github.com/authd/authd/internal/store/sqlite"
+	"github.com/authd/authd/internal/token"
+)
+
+// inProcess serves authd from this test process on a temporary SQLite file.
+func inProcess(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	log := logging.New(io.Discard, slog.LevelError)
+	hasher, _ := password.NewHasher(4, password.Pool{})
+	issuer, _ := token.NewIssuer([]byte(strings.Repeat("k", 32)), "authd", time.Minute, time.Hour, time.Now)
+	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
+		auth.NewService(st, hasher, issuer, log, time.Now), nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+func runJSON(t *testing.T, args ...string) report {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), append(args, "-json"), &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	var rep report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out.String())
+	}
+	return rep
+}
+
+// TestSmoke runs every scenario briefly against an in-process server, so
+// the harness cannot rot.
+func TestSmoke(t *testing.T) {
+	t.Parallel()
+	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4")
+	want := map[string]int{"health": 200, "me": 200, "refresh": 200, "register": 201, "login": 200, "flood-login": 200, "flood-me": 200, "flood-refresh": 200}
+	total := 0
+	for _, res := range rep.Results {
+		status, ok := want[res.Scenario]
+		if !ok {
+			t.Errorf("unexpected scenario %s", res.Scenario)
+			continue
+		}
+		delete(want, res.Scenario)
+		if res.Requests == 0 || res.Statuses[status] != res.Requests || res.NetErrors != 0 {
+			t.Errorf("%s: %d requests, statuses %v, net errors %d", res.Scenario, res.Requests, res.Statuses, res.NetErrors)
+		}
+		if res.P50ms <= 0 || res.P99ms < res.P50ms || res.MaxMs < res.P99ms || res.RPS <= 0 {
+			t.Errorf("%s: figures out of order: %+v", res.Scenario, res)
+		}
+		total += res.Requests
+	}
+	if len(want) > 0 {
+		t.Errorf("scenarios missing: %v", want)
+	}
+	if total < 200 {
+		t.Errorf("only %d requests in all", total)
+	}
+	for _, k := range []string{"me_rps_over_health", "refresh_rps_over_health", "login_over_limit", "flood_login_over_limit"} {
+		if rep.Ratios[k] <= 0 {
+			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
+		}
+	}
+	if rep.LoginLimit <= 0 || rep.HashMedianMs <= 0 {
+		t.Errorf("limit %v from median %v", rep.LoginLimit, rep.HashMedianMs)
+	}
+}
+
+// TestStartsServer lets the harness build and start authd itself and
+// checks the figures only a started server has.
+func TestStartsServer(t *testing.T) {
+	t.Parallel()
+	rep := runJSON(t, "-start", "sqlite", "-scenarios", "health,me", "-d", "200ms", "-c", "2", "-cost", "4")
+	if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" {
+		t.Errorf("start-up figures: %+v", rep)
+	}
+	if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
+		t.Errorf("results: %+v", rep.Results)
+	}
+	var table bytes.Buffer
+	if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") || !strings.Contains(table.String(), "p99 ms") {
+		t.Errorf("table: %v\n%s", err, table.String())
+	}
+}
+
+func TestFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}} {
+		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
+			t.Errorf("run %v: no error", args)
+		}
+	}
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// report is everything one run measured.
+type report struct {
+	Machine          string   `json:"machine"`
+	URL              string   `json:"url"`
+	Database         string   `json:"database,omitempty"`
+	Cost             int      `json:"bcrypt_cost"`
+	Workers          int      `json:"hash_workers"`
+	Concurrency      int      `json:"concurrency"`
+	LoginConcurrency int      `json:"login_concurrency"`
+	FloodConcurrency int      `json:"flood_concurrency"`
+	Duration         string   `json:"duration"`
+	HashMedianMs     float64  `json:"hash_median_ms"`
+	LoginLimit       float64  `json:"login_limit_rps"`
+	StartToReadyMs   float64  `json:"start_to_ready_ms,omitempty"`
+	IdleRSSMiB       float64  `json:"idle_rss_mib,omitempty"`
+	Results          []Result `json:"results"`
+	// Ratios are the figures to compare across machines.
+	Ratios map[string]float64 `json:"ratios"`
+}
+
+// bcryptLimit times one hash at cost (median of five) in this process and
+// returns it with the login ceiling it implies: workers hashes at a time.
+func bcryptLimit(cost, workers int) (medianMs, limit float64) {
+	var ds []time.Duration
+	for range 5 {
+		start := time.Now()
+		_, _ = bcrypt.GenerateFromPassword([]byte("benchmark-password"), cost)
+		ds = append(ds, time.Since(start))
+	}
+	slices.Sort(ds)
+	med := ds[len(ds)/2]
+	return ms(med), float64(workers) / med.Seconds()
+}
+
+func machine() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s %s/%s, %d CPUs, GOMAXPROCS %d, %s", host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+}
+
+func (r *report) find(name string) (Result, bool) {
+	for _, res := range r.Results {
+		if res.Scenario == name {
+			return res, true
+		}
+	}
+	return Result{}, false
+}
+
+// okRPS is the rate of answers with the given status.
+func okRPS(res Result, status int) float64 {
+	if res.Seconds == 0 {
+		return 0
+	}
+	return float64(res.Statuses[status]) / res.Seconds
+}
+
+// derive computes the ratios the targets in docs/benchmarks.md speak of.
+func (r *report) derive() {
+	r.Ratios = map[string]float64{}
+	health, hok := r.find("health")
+	if me, ok := r.find("me"); ok && hok && health.RPS > 0 {
+		r.Ratios["me_rps_over_health"] = me.RPS / health.RPS
+	}
+	if rf, ok := r.find("refresh"); ok && hok && health.RPS > 0 {
+		r.Ratios["refresh_rps_over_health"] = rf.RPS / health.RPS
+	}
+	if l, ok := r.find("login"); ok && r.LoginLimit > 0 {
+		r.Ratios["login_over_limit"] = okRPS(l, 200) / r.LoginLimit
+	}
+	if l, ok := r.find("flood-login"); ok && r.LoginLimit > 0 {
+		r.Ratios["flood_login_over_limit"] = okRPS(l, 200) / r.LoginLimit
+	}
+}
+
+func (r *report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func (r *report) writeTable(w io.Writer) error {
+	fmt.Fprintf(w, "machine: %s\ntarget: %s", r.Machine, r.URL)
+	if r.Database != "" {
+		fmt.Fprintf(w, " (started by authbench on %s)", r.Database)
+	}
+	fmt.Fprintf(w, "\nbcrypt cost %d: one hash %.1f ms (median of 5) × %d workers → login limit %.1f/s\n",
+		r.Cost, r.HashMedianMs, r.Workers, r.LoginLimit)
+	if r.StartToReadyMs > 0 {
+		fmt.Fprintf(w, "start to ready: %.1f ms; idle RSS %.1f MiB\n", r.StartToReadyMs, r.IdleRSSMiB)
+	}
+	fmt.Fprintf(w, "each scenario %s; -c %d, -login-c %d, -flood-c %d\n\n", r.Duration, r.Concurrency, r.LoginConcurrency, r.FloodConcurrency)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\trequests\tstatuses\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tRSS MiB\t")
+	for _, res := range r.Results {
+		rss := ""
+		if v, ok := res.Extra["rss_mib"].(float64); ok {
+			rss = fmt.Sprintf("%.1f (peak %.1f)", v, res.Extra["peak_rss_mib"])
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t\n", res.Scenario, res.Requests,
+			statusList(res), res.RPS, res.P50ms, res.P90ms, res.P99ms, res.MaxMs, rss)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Ratios) > 0 {
+		fmt.Fprintln(w)
+		keys := make([]string, 0, len(r.Ratios))
+		for k := range r.Ratios {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s: %.2f\n", k, r.Ratios[k])
+		}
+	}
+	return nil
+}
+
+func statusList(res Result) string {
+	codes := make([]int, 0, len(res.Statuses))
+	for c := range res.Statuses {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d×%d", c, res.Statuses[c]))
+	}
+	if res.NetErrors > 0 {
+		parts = append(parts, fmt.Sprintf("neterr×%d", res.NetErrors))
+	}
+	return strings.Join(parts, " ")
+}

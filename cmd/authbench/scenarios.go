@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// plan is what every scenario needs: where, how hard and how long.
+type plan struct {
+	c           *client
+	conc        int // workers for the cheap scenarios and register
+	loginConc   int // workers for the login scenario
+	floodConc   int // login workers during the flood
+	measureConc int // workers per measured endpoint during the flood
+	dur         time.Duration
+	prefix      string // makes usernames unique per run
+}
+
+func (p plan) run(ctx context.Context, name string, workers int, newStep func(int) step) Result {
+	rctx, cancel := context.WithTimeout(ctx, p.dur)
+	defer cancel()
+	start := time.Now()
+	rec := hammer(rctx, workers, newStep)
+	return rec.result(name, time.Since(start))
+}
+
+func (p plan) health(ctx context.Context) (Result, error) {
+	return p.run(ctx, "health", p.conc, func(int) step {
+		return func(ctx context.Context) (int, time.Duration, error) {
+			return p.c.call(ctx, http.MethodGet, "/health", nil, "", nil)
+		}
+	}), nil
+}
+
+func (p plan) me(ctx context.Context) (Result, error) {
+	users, err := makeUsers(ctx, p.c, p.prefix+"-me", 1)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.run(ctx, "me", p.conc, meStep(p.c, users[0].tokens.AccessToken)), nil
+}
+
+func meStep(c *client, access string) func(int) step {
+	return func(int) step {
+		return func(ctx context.Context) (int, time.Duration, error) {
+			return c.call(ctx, http.MethodGet, "/auth/me", nil, access, nil)
+		}
+	}
+}
+
+func (p plan) refresh(ctx context.Context) (Result, error) {
+	users, err := makeUsers(ctx, p.c, p.prefix+"-refresh", p.conc)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.run(ctx, "refresh", p.conc, refreshStep(p.c, users)), nil
+}
+
+// refreshStep gives each worker its own user; the worker always sends the
+// newest refresh token it was given, as a client would.
+func refreshStep(c *client, users []user) func(int) step {
+	return func(i int) step {
+		current := users[i%len(users)].tokens.RefreshToken
+		return func(ctx context.Context) (int, time.Duration, error) {
+			var out tokens
+			status, d, err := c.call(ctx, http.MethodPost, "/auth/refresh", map[string]string{"refresh_token": current}, "", &out)
+			if status == http.StatusOK {
+				current = out.RefreshToken
+			}
+			return status, d, err
+		}
+	}
+}
+
+func (p plan) register(ctx context.Context) (Result, error) {
+	var n atomic.Int64
+	return p.run(ctx, "register", p.conc, func(int) step {
+		return func(ctx context.Context) (int, time.Duration, error) {
+			name := fmt.Sprintf("%s-reg-%d", p.prefix, n.Add(1))
+			return p.c.call(ctx, http.MethodPost, "/auth/register",
+				map[string]string{"username": name, "email": name + "@bench.example", "password": "bench-password"}, "", nil)
+		}
+	}), nil
+}
+
+func (p plan) login(ctx context.Context) (Result, error) {
+	users, err := makeUsers(ctx, p.c, p.prefix+"-login", p.loginConc)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.run(ctx, "login", p.loginConc, loginStep(p.c, users)), nil
+}
+
+func loginStep(c *client, users []user) func(int) step {
+	return func(i int) step {
+		u := users[i%len(users)]
+		body := map[string]string{"username": u.name, "password": u.password}
+		return func(ctx context.Context) (int, time.Duration, error) {
+			return c.call(ctx, http.MethodPost, "/auth/login", body, "", nil)
+		}
+	}
+}
+
+// flood runs a login flood and, beside it, measures /auth/me and
+// /auth/refresh: the cheap requests must stay fast however long the bcrypt
+// queue gets.
+func (p plan) flood(ctx context.Context) ([]Result, error) {
+	logins, err := makeUsers(ctx, p.c, p.prefix+"-flood", 16)
+	if err != nil {
+		return nil, err
+	}
+	cheap, err := makeUsers(ctx, p.c, p.prefix+"-cheap", p.measureConc)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, 3)
+	var wg sync.WaitGroup
+	for i, r := range []struct {
+		name    string
+		workers int
+		step    func(int) step
+	}{
+		{"flood-login", p.floodConc, loginStep(p.c, logins)},
+		{"flood-me", p.measureConc, meStep(p.c, cheap[0].tokens.AccessToken)},
+		{"flood-refresh", p.measureConc, refreshStep(p.c, cheap)},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = p.run(ctx, r.name, r.workers, r.step)
+		}()
+	}
+	wg.Wait()
+	return results, nil
+}

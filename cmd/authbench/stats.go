@@ -1,0 +1,74 @@
+package main
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// recorder collects one scenario's answers from many workers.
+type recorder struct {
+	mu        sync.Mutex
+	latencies []time.Duration
+	statuses  map[int]int
+	netErrors int
+}
+
+func newRecorder() *recorder { return &recorder{statuses: map[int]int{}} }
+
+func (r *recorder) add(status int, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.latencies = append(r.latencies, d)
+	r.statuses[status]++
+}
+
+func (r *recorder) fail() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.netErrors++
+}
+
+// Result is one scenario's figures, as printed and as --json emits them.
+type Result struct {
+	Scenario  string         `json:"scenario"`
+	Requests  int            `json:"requests"`
+	Statuses  map[int]int    `json:"statuses"`
+	NetErrors int            `json:"net_errors"`
+	Seconds   float64        `json:"seconds"`
+	RPS       float64        `json:"rps"`
+	P50ms     float64        `json:"p50_ms"`
+	P90ms     float64        `json:"p90_ms"`
+	P99ms     float64        `json:"p99_ms"`
+	MaxMs     float64        `json:"max_ms"`
+	Extra     map[string]any `json:"extra,omitempty"`
+}
+
+func (r *recorder) result(name string, elapsed time.Duration) Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ls := slices.Clone(r.latencies)
+	slices.Sort(ls)
+	res := Result{Scenario: name, Requests: len(ls), Statuses: map[int]int{}, NetErrors: r.netErrors, Seconds: elapsed.Seconds()}
+	for k, v := range r.statuses {
+		res.Statuses[k] = v
+	}
+	if elapsed > 0 {
+		res.RPS = float64(len(ls)) / elapsed.Seconds()
+	}
+	if len(ls) > 0 {
+		res.P50ms = ms(percentile(ls, 0.50))
+		res.P90ms = ms(percentile(ls, 0.90))
+		res.P99ms = ms(percentile(ls, 0.99))
+		res.MaxMs = ms(ls[len(ls)-1])
+	}
+	return res
+}
+
+// percentile uses the nearest-rank method on sorted latencies.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	i := int(float64(len(sorted))*p+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

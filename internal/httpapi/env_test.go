@@ -74,6 +74,7 @@ type envOptions struct {
 	accessTTL  time.Duration
 	refreshTTL time.Duration
 	cost       int
+	pool       password.Pool
 	level      slog.Level
 	checks     []HealthCheck
 	now        func() time.Time
@@ -128,7 +129,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	logs := &logBuffer{}
 	log := logging.New(logs, o.level)
-	hasher, err := password.NewHasher(o.cost, password.Pool{})
+	hasher, err := password.NewHasher(o.cost, o.pool)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,8 @@ const (
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	// reads holds the read pool's prepared statements by SQL text.
+	reads stmtCache
 }
 
 var _ auth.Store = (*Store)(nil)
@@ -146,5 +148,5 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes both pools. The WAL is checkpointed into the database file
 // when the last connection closes.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.reads.close(), s.read.Close(), s.write.Close())
 }

@@ -42,12 +42,14 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
-	row := s.read.QueryRowContext(ctx, `
+	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
 		FROM users
-		WHERE id = ?`,
-		id)
-	user, err := scanUser(row)
+		WHERE id = ?`)
+	if err != nil {
+		return auth.User{}, translate("user by id", err)
+	}
+	user, err := scanUser(stmt.QueryRowContext(ctx, id))
 	if err != nil {
 		return auth.User{}, translate("user by id", err)
 	}
@@ -57,12 +59,14 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // UserByUsername matches the username without regard to ASCII case, through
 // the index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
-	row := s.read.QueryRowContext(ctx, `
+	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
 		FROM users
-		WHERE lower(username) = lower(?)`,
-		username)
-	user, err := scanUser(row)
+		WHERE lower(username) = lower(?)`)
+	if err != nil {
+		return auth.User{}, translate("user by username", err)
+	}
+	user, err := scanUser(stmt.QueryRowContext(ctx, username))
 	if err != nil {
 		return auth.User{}, translate("user by username", err)
 	}
@@ -72,12 +76,14 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // UserByEmail matches the email without regard to case, through the index
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
-	row := s.read.QueryRowContext(ctx, `
+	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
 		FROM users
-		WHERE lower(email) = lower(?)`,
-		email)
-	user, err := scanUser(row)
+		WHERE lower(email) = lower(?)`)
+	if err != nil {
+		return auth.User{}, translate("user by email", err)
+	}
+	user, err := scanUser(stmt.QueryRowContext(ctx, email))
 	if err != nil {
 		return auth.User{}, translate("user by email", err)
 	}

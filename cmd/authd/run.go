@@ -137,6 +137,11 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 		return err
 	}
 
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, mainLog); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -254,3 +254,28 @@ func TestOpenStoreFails(t *testing.T) {
 		t.Errorf("bad address: %v", err)
 	}
 }
+
+func TestPprofOptIn(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_PPROF_ADDR"] = "127.0.0.1:0"
+	a := start(t, env)
+	var addr string
+	for _, line := range strings.Split(a.stdout.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "pprof listening" {
+			addr, _ = m["addr"].(string)
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no pprof line:\n%s", a.stdout.String())
+	}
+	res, err := http.Get("http://" + addr + "/debug/pprof/")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("pprof index: %v %v", err, res)
+	}
+	res.Body.Close()
+	if status, _ := a.get(t, "/debug/pprof/"); status != http.StatusNotFound {
+		t.Errorf("pprof on the API port: %d, want 404", status)
+	}
+}

@@ -41,7 +41,7 @@ type Config struct {
 	HashQueue   int
 	HashMaxWait time.Duration
 	// PprofAddr, when set, serves net/http/pprof there; loopback only.
-	PprofAddr string
+	PprofAddr          string
 	CORSAllowedOrigins []string
 	LogLevel           slog.Level
 	BreakerThreshold   int

@@ -53,7 +53,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{err}
 	}
-	log := logging.New(stdout, cfg.LogLevel)
+	// serve's log is its output; the operator commands print their result
+	// on stdout and keep the log on stderr.
+	logOut := stdout
+	if cmd != "serve" {
+		logOut = stderr
+	}
+	log := logging.New(logOut, cfg.LogLevel)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -37,58 +37,61 @@ const (
 	CodeNotReady           Code = "NOT_READY"
 )
 
-// statusByCode is the one table of codes and their HTTP statuses.
-var statusByCode = map[Code]int{
-	CodeValidation:         http.StatusBadRequest,
-	CodeInvalidCredentials: http.StatusUnauthorized,
-	CodeInvalidToken:       http.StatusUnauthorized,
-	CodeTokenExpired:       http.StatusUnauthorized,
-	CodeUserInactive:       http.StatusForbidden,
-	CodeNotFound:           http.StatusNotFound,
-	CodeUserNotFound:       http.StatusNotFound,
-	CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
-	CodeRequestTimeout:     http.StatusRequestTimeout,
-	CodeUserExists:         http.StatusConflict,
-	CodePayloadTooLarge:    http.StatusRequestEntityTooLarge,
-	CodeUnsupportedMedia:   http.StatusUnsupportedMediaType,
-	CodeRateLimited:        http.StatusTooManyRequests,
-	CodeInternal:           http.StatusInternalServerError,
-	CodeDatabase:           http.StatusInternalServerError,
-	CodeBreakerOpen:        http.StatusServiceUnavailable,
-	CodeOverloaded:         http.StatusServiceUnavailable,
-	CodeNotReady:           http.StatusServiceUnavailable,
-}
-
-// codeByStatus picks the code for a status produced outside the domain
-// (the router, the HTTP framework); the first code listed for a status wins.
-var codeByStatus = map[int]Code{
-	http.StatusBadRequest:            CodeValidation,
-	http.StatusUnauthorized:          CodeInvalidToken,
-	http.StatusForbidden:             CodeUserInactive,
-	http.StatusNotFound:              CodeNotFound,
-	http.StatusMethodNotAllowed:      CodeMethodNotAllowed,
-	http.StatusRequestTimeout:        CodeRequestTimeout,
-	http.StatusConflict:              CodeUserExists,
-	http.StatusRequestEntityTooLarge: CodePayloadTooLarge,
-	http.StatusUnsupportedMediaType:  CodeUnsupportedMedia,
-	http.StatusTooManyRequests:       CodeRateLimited,
-	http.StatusServiceUnavailable:    CodeOverloaded,
-}
-
-// Status is the HTTP status of a code; an unknown code is a 500.
+// Status is the HTTP status of a code: the one table of codes and statuses.
+// An unknown code is a 500.
 func (c Code) Status() int {
-	if s, ok := statusByCode[c]; ok {
-		return s
+	switch c {
+	case CodeValidation:
+		return http.StatusBadRequest
+	case CodeInvalidCredentials, CodeInvalidToken, CodeTokenExpired:
+		return http.StatusUnauthorized
+	case CodeUserInactive:
+		return http.StatusForbidden
+	case CodeNotFound, CodeUserNotFound:
+		return http.StatusNotFound
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case CodeRequestTimeout:
+		return http.StatusRequestTimeout
+	case CodeUserExists:
+		return http.StatusConflict
+	case CodePayloadTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CodeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case CodeRateLimited:
+		return http.StatusTooManyRequests
+	case CodeBreakerOpen, CodeOverloaded, CodeNotReady:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
-// CodeForStatus names the code for a status produced outside the domain.
-// A status with no code of its own is an INTERNAL_ERROR when it is a 5xx
-// and a VALIDATION_ERROR otherwise.
+// CodeForStatus names the code for a status produced outside the domain
+// (the router, the HTTP framework). A status with no code of its own is an
+// INTERNAL_ERROR when it is a 5xx and a VALIDATION_ERROR otherwise.
 func CodeForStatus(status int) Code {
-	if c, ok := codeByStatus[status]; ok {
-		return c
+	switch status {
+	case http.StatusUnauthorized:
+		return CodeInvalidToken
+	case http.StatusForbidden:
+		return CodeUserInactive
+	case http.StatusNotFound:
+		return CodeNotFound
+	case http.StatusMethodNotAllowed:
+		return CodeMethodNotAllowed
+	case http.StatusRequestTimeout:
+		return CodeRequestTimeout
+	case http.StatusConflict:
+		return CodeUserExists
+	case http.StatusRequestEntityTooLarge:
+		return CodePayloadTooLarge
+	case http.StatusUnsupportedMediaType:
+		return CodeUnsupportedMedia
+	case http.StatusTooManyRequests:
+		return CodeRateLimited
+	case http.StatusServiceUnavailable:
+		return CodeOverloaded
 	}
 	if status >= 500 {
 		return CodeInternal

@@ -33,15 +33,24 @@ type fieldError struct {
 
 // defaultDetail is the public text for errors that arise outside the domain
 // (router, framework), whose own messages may carry internals.
-var defaultDetail = map[auth.Code]string{
-	auth.CodeValidation:       "Invalid request",
-	auth.CodeNotFound:         "Not found",
-	auth.CodeMethodNotAllowed: "Method not allowed",
-	auth.CodeRequestTimeout:   "Request body arrived too slowly",
-	auth.CodePayloadTooLarge:  "Request body too large",
-	auth.CodeUnsupportedMedia: "Unsupported media type",
-	auth.CodeInternal:         "Internal server error",
-	auth.CodeDatabase:         "Database error",
+func defaultDetail(code auth.Code) string {
+	switch code {
+	case auth.CodeValidation:
+		return "Invalid request"
+	case auth.CodeNotFound:
+		return "Not found"
+	case auth.CodeMethodNotAllowed:
+		return "Method not allowed"
+	case auth.CodeRequestTimeout:
+		return "Request body arrived too slowly"
+	case auth.CodePayloadTooLarge:
+		return "Request body too large"
+	case auth.CodeUnsupportedMedia:
+		return "Unsupported media type"
+	case auth.CodeDatabase:
+		return "Database error"
+	}
+	return "Internal server error"
 }
 
 // renderError is the one place where an error becomes a response body. It
@@ -51,11 +60,8 @@ func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int
 	e := fromFramework(err)
 	status := e.Status()
 	detail := e.Detail
-	if detail == "" || status >= 500 && e.Code == auth.CodeInternal {
-		detail = defaultDetail[e.Code]
-	}
-	if detail == "" {
-		detail = http.StatusText(status)
+	if detail == "" || e.Code == auth.CodeInternal {
+		detail = defaultDetail(e.Code)
 	}
 	body := errorBody{
 		Detail:    detail,
@@ -96,7 +102,7 @@ func fromFramework(err error) *auth.Error {
 	var em *huma.ErrorModel
 	if errors.As(err, &em) {
 		code := auth.CodeForStatus(em.Status)
-		e := &auth.Error{Code: code, Detail: defaultDetail[code], Err: err}
+		e := &auth.Error{Code: code, Detail: defaultDetail(code), Err: err}
 		if code == auth.CodeValidation {
 			// huma's 400s are about the body as a whole ("request body is
 			// required"); its wording holds nothing internal.

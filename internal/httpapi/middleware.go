@@ -32,11 +32,10 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
-// quietPaths are polled by probes and browsers; their access lines are debug.
-var quietPaths = []string{"/health", "/docs", "/redoc", "/openapi.json"}
-
+// isQuiet tells the paths polled by probes and browsers (/health, /docs,
+// /redoc, /openapi.json and what lies below them): their access lines are debug.
 func isQuiet(path string) bool {
-	for _, p := range quietPaths {
+	for _, p := range [...]string{"/health", "/docs", "/redoc", "/openapi.json"} {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
 		}

@@ -56,7 +56,9 @@ func (s *Server) humaConfig() huma.Config {
 }
 
 // bearerSecurity marks an operation as needing an access token, by either scheme.
-var bearerSecurity = []map[string][]string{{schemeOAuth2: {}}, {schemeBearer: {}}}
+func bearerSecurity() []map[string][]string {
+	return []map[string][]string{{schemeOAuth2: {}}, {schemeBearer: {}}}
+}
 
 // errorResponses documents each error code an operation can answer, grouped
 // by status, with one example body per code.
@@ -80,7 +82,7 @@ func (s *Server) errorResponses(codes ...auth.Code) map[string]*huma.Response {
 
 func exampleError(code auth.Code) errorBody {
 	e := errorBody{
-		Detail:    exampleDetail[code],
+		Detail:    exampleDetail(code),
 		ErrorCode: code,
 		Timestamp: time.Date(2026, 11, 28, 10, 30, 45, 0, time.UTC),
 		RequestID: "550e8400-e29b-41d4-a716-446655440000",
@@ -91,20 +93,31 @@ func exampleError(code auth.Code) errorBody {
 	return e
 }
 
-var exampleDetail = map[auth.Code]string{
-	auth.CodeValidation:         "Request validation failed",
-	auth.CodeInvalidCredentials: "Invalid credentials",
-	auth.CodeInvalidToken:       "Invalid token",
-	auth.CodeTokenExpired:       "Token has expired",
-	auth.CodeUserInactive:       "User account is inactive",
-	auth.CodeUserExists:         "Username or email already registered",
-	auth.CodePayloadTooLarge:    "Request body too large",
-	auth.CodeUnsupportedMedia:   "Content-Type must be application/json",
-	auth.CodeInternal:           "Internal server error",
-	auth.CodeDatabase:           "Database error",
-	auth.CodeBreakerOpen:        "Database unavailable; try again later",
-	auth.CodeOverloaded:         "Too many logins at once; try again later",
-	auth.CodeNotReady:           "Not ready: database",
+// exampleDetail is the detail an example body of code shows.
+func exampleDetail(code auth.Code) string {
+	switch code {
+	case auth.CodeValidation:
+		return "Request validation failed"
+	case auth.CodeInvalidCredentials:
+		return "Invalid credentials"
+	case auth.CodeInvalidToken:
+		return "Invalid token"
+	case auth.CodeTokenExpired:
+		return "Token has expired"
+	case auth.CodeUserInactive:
+		return "User account is inactive"
+	case auth.CodeUserExists:
+		return "Username or email already registered"
+	case auth.CodeUnsupportedMedia:
+		return "Content-Type must be application/json"
+	case auth.CodeBreakerOpen:
+		return "Database unavailable; try again later"
+	case auth.CodeOverloaded:
+		return "Too many password checks at once; try again shortly"
+	case auth.CodeNotReady:
+		return "Not ready: database"
+	}
+	return defaultDetail(code)
 }
 
 // requestBody documents a RawBody operation's body with the Go types its

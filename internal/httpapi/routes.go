@@ -37,7 +37,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 
 	register(api, huma.Operation{
 		OperationID: "me", Method: http.MethodGet, Path: "/auth/me", Tags: []string{"auth"},
-		Summary: "The user of an access token", Description: meDoc, Security: bearerSecurity,
+		Summary: "The user of an access token", Description: meDoc, Security: bearerSecurity(),
 		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeDatabase),
 	}, handleMe(s.svc))
 

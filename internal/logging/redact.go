@@ -2,13 +2,11 @@ package logging
 
 import "strings"
 
-// secretKeyParts are the key fragments that mark an attribute as secret.
+// isSecretKey tells keys that mark an attribute as secret.
 // Matching is by substring without regard to case, so "refresh_token",
 // "Authorization" and "new_password" are all caught.
-var secretKeyParts = []string{"password", "passwd", "token", "secret", "authorization", "cookie", "hash"}
-
 func isSecretKey(key string) bool {
-	for _, part := range secretKeyParts {
+	for _, part := range [...]string{"password", "passwd", "token", "secret", "authorization", "cookie", "hash"} {
 		if containsFold(key, part) {
 			return true
 		}

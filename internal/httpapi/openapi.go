@@ -23,9 +23,12 @@ const (
 const apiDescription = `authd registers users, logs them in by username or email, and issues
 short-lived JWT access tokens with refresh tokens.
 
-Quick start: 1. POST /auth/register with a username, email and password.
-2. Press **Authorize**, enter the username (or email) and password: the
-OAuth2 password flow calls POST /auth/login for you. 3. Try GET /auth/me.
+Quick start:
+
+1. POST /auth/register with a username, email and password.
+2. Press **Authorize** and enter the username (or email) and password: the
+   OAuth2 password flow calls POST /auth/login for you.
+3. Try GET /auth/me.
 4. POST /auth/refresh with the refresh_token to get a new pair.
 
 Every error has the same JSON shape (detail, error_code, timestamp,
@@ -148,9 +151,17 @@ func (s *Server) requestBody(method, path string, types map[string]reflect.Type)
 }
 
 // specJSON renders the OpenAPI document once, at start. huma registers its
-// own error model whenever an operation is added; authd never sends it, so
-// it is taken out of the document.
+// own error model whenever an operation is added, and gives an operation
+// with no documented errors a "default" response in that model; authd never
+// sends it, so both are taken out of the document.
 func (s *Server) specJSON() ([]byte, error) {
+	for _, item := range s.api.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op != nil {
+				delete(op.Responses, "default")
+			}
+		}
+	}
 	schemas := s.api.OpenAPI().Components.Schemas.Map()
 	delete(schemas, "ErrorModel")
 	delete(schemas, "ErrorDetail")

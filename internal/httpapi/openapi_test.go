@@ -101,6 +101,47 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 }
 
+// TestOpenAPIRefsResolve walks the whole document: every $ref must name a
+// schema that is there (ReDoc refuses to render a document with a dangling one).
+func TestOpenAPIRefsResolve(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	r := e.do(t, http.MethodGet, "/openapi.json", "", "")
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(r.raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas, _ := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	var refs int
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if ref, ok := x.(string); ok && k == "$ref" {
+					refs++
+					name := strings.TrimPrefix(ref, "#/components/schemas/")
+					if _, ok := schemas[name]; !ok || name == ref {
+						t.Errorf("dangling $ref %q", ref)
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	if refs == 0 {
+		t.Error("no $ref found; the walk is broken")
+	}
+	if strings.Contains(r.raw, `"default"`) {
+		t.Error(`a "default" response is documented; authd documents each status`)
+	}
+}
+
 func keys[V any](m map[string]V) []string {
 	var out []string
 	for k := range m {

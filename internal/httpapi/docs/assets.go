@@ -1,8 +1,10 @@
 package docs
 
 import (
+	"bytes"
 	"io/fs"
 	"net/http"
+	"time"
 )
 
 // Content types of the assets, set explicitly so they do not depend on the
@@ -18,6 +20,8 @@ type asset struct {
 	fsys        fs.FS
 	name        string // path within fsys
 	contentType string
+	// data, when set, is served instead of the file: a copy changed at start.
+	data []byte
 }
 
 // serveAssets serves the files in assets by bare name, as left in r.URL.Path
@@ -36,6 +40,10 @@ func serveAssets(assets map[string]asset) http.Handler {
 		}
 		// A preset Content-Type stops ServeFileFS from guessing one.
 		w.Header().Set("Content-Type", a.contentType)
+		if a.data != nil {
+			http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.data))
+			return
+		}
 		http.ServeFileFS(w, r, a.fsys, a.name)
 	})
 }

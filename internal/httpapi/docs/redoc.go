@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"bytes"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -17,6 +18,12 @@ const (
 	// redocIntegrity is the Subresource Integrity hash of the npm file, so the
 	// browser refuses a CDN copy that differs from what we would embed.
 	redocIntegrity = "sha384-w447zOpYfw/1Tv/5AK9NfHTlQIqE3RVR6KY62jCyy9zNDgO64cMwGGP1Fj0zJVf5"
+	// redocLogoURL is the image ReDoc's "API docs by Redocly" footer loads
+	// from the vendor's CDN on every page view. The served bundle points it
+	// at an empty inline SVG instead, so the page asks nothing of another
+	// host (the CSP would block the request, but the browser still logs it).
+	redocLogoURL = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+	redocNoLogo  = "data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22/%3E"
 )
 
 // redocDist holds the README that keeps the directory non-empty, and the
@@ -52,8 +59,9 @@ func (p *Pages) redocPage(tmpl *template.Template, specURL string) (map[string]a
 			"Integrity": redocIntegrity,
 		})
 	}
+	bundle := redocBundleServed(p.redocFS)
 	assets := map[string]asset{
-		redocBundle: {fsys: p.redocFS, name: redocBundle, contentType: typeJS},
+		redocBundle: {fsys: p.redocFS, name: redocBundle, contentType: typeJS, data: bundle},
 	}
 	return assets, render(tmpl, "redoc.html", map[string]string{
 		"SpecURL": specURL,
@@ -79,4 +87,14 @@ func (p *Pages) RedocAssets() http.Handler {
 // the pinned bundle from cdn.jsdelivr.net.
 func (p *Pages) RedocEmbedded() bool {
 	return p.redocEmbedded
+}
+
+// redocBundleServed is the embedded bundle with the footer logo made local;
+// nil (serve the file as it is) if it cannot be read.
+func redocBundleServed(fsys fs.FS) []byte {
+	b, err := fs.ReadFile(fsys, redocBundle)
+	if err != nil {
+		return nil
+	}
+	return bytes.ReplaceAll(b, []byte(redocLogoURL), []byte(redocNoLogo))
 }

@@ -40,6 +40,7 @@ type options struct {
 	scenarios              []string
 	conc, loginConc        int
 	floodConc, measureConc int
+	measureRate            int
 	dur                    time.Duration
 	cost, workers          int
 	json                   bool
@@ -59,6 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.loginConc, "login-c", 4*runtime.NumCPU(), "workers for login")
 	fs.IntVar(&o.floodConc, "flood-c", 64, "login workers during the flood")
 	fs.IntVar(&o.measureConc, "flood-measure-c", 4, "workers each for me and refresh during the flood")
+	fs.IntVar(&o.measureRate, "flood-measure-rate", 50, "requests/s of each measuring worker during the flood (0: closed loop)")
 	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each scenario")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
@@ -115,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.URL = url
 	p := plan{c: newClient(url, max(o.conc, o.floodConc+2*o.measureConc, o.loginConc)), conc: o.conc, loginConc: o.loginConc,
-		floodConc: o.floodConc, measureConc: o.measureConc, dur: o.dur, prefix: fmt.Sprintf("b%d", time.Now().UnixNano())}
+		floodConc: o.floodConc, measureConc: o.measureConc, measureRate: o.measureRate, dur: o.dur, prefix: fmt.Sprintf("b%d", time.Now().UnixNano())}
 	for _, name := range o.scenarios {
 		rs, err := p.scenario(ctx, name)
 		if err != nil {

@@ -16,6 +16,7 @@ type plan struct {
 	loginConc   int // workers for the login scenario
 	floodConc   int // login workers during the flood
 	measureConc int // workers per measured endpoint during the flood
+	measureRate int // requests per second of each measuring worker; 0: as fast as it can
 	dur         time.Duration
 	prefix      string // makes usernames unique per run
 }
@@ -125,8 +126,8 @@ func (p plan) flood(ctx context.Context) ([]Result, error) {
 		step    func(int) step
 	}{
 		{"flood-login", p.floodConc, loginStep(p.c, logins)},
-		{"flood-me", p.measureConc, meStep(p.c, cheap[0].tokens.AccessToken)},
-		{"flood-refresh", p.measureConc, refreshStep(p.c, cheap)},
+		{"flood-me", p.measureConc, paced(p.measureRate, meStep(p.c, cheap[0].tokens.AccessToken))},
+		{"flood-refresh", p.measureConc, paced(p.measureRate, refreshStep(p.c, cheap))},
 	} {
 		wg.Add(1)
 		go func() {
@@ -136,4 +137,31 @@ func (p plan) flood(ctx context.Context) ([]Result, error) {
 	}
 	wg.Wait()
 	return results, nil
+}
+
+// paced makes each worker of newStep start a request every 1/rate seconds
+// instead of as soon as the last one ended: the measuring group then sends
+// a fixed load, like real traffic, and its latency does not depend on how
+// much CPU a closed loop could grab. A request slower than the interval
+// delays the next one (no catch-up burst).
+func paced(rate int, newStep func(int) step) func(int) step {
+	if rate <= 0 {
+		return newStep
+	}
+	interval := time.Second / time.Duration(rate)
+	return func(i int) step {
+		s := newStep(i)
+		next := time.Now()
+		return func(ctx context.Context) (int, time.Duration, error) {
+			if wait := time.Until(next); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return 0, 0, ctx.Err()
+				}
+			}
+			next = time.Now().Add(interval)
+			return s(ctx)
+		}
+	}
 }

@@ -15,9 +15,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Password length limits in bytes. bcrypt reads at most 72 bytes; a longer
-// password is refused rather than silently cut, since every password that
-// shares its first 72 bytes would otherwise match.
+// Password length limits in bytes. bcrypt reads at most 72 bytes of its
+// input (the Blowfish key schedule takes 18 32-bit words); a longer password
+// is refused rather than silently cut, since every password that shares its
+// first 72 bytes would otherwise match.
 const (
 	MinBytes = 8
 	MaxBytes = 72
@@ -25,39 +26,36 @@ const (
 
 // Sentinel errors.
 var (
+	// ErrMismatch: the password is not the one the hash was made from.
 	ErrMismatch = errors.New("password does not match")
-	ErrTooLong  = errors.New("password longer than 72 bytes")
+	// ErrTooLong: Hash refuses a password over MaxBytes instead of
+	// truncating it.
+	ErrTooLong = errors.New("password longer than 72 bytes")
 	// ErrOverloaded: the wait queue is full, or a slot did not free up
 	// within the pool's MaxWait. The caller should answer 503 at once.
 	ErrOverloaded = errors.New("password hashing overloaded")
 )
 
-// Pool bounds the bcrypt work. Cheap requests never touch it; only hashing
-// and comparing do, so a login flood queues here and nowhere else.
-type Pool struct {
-	// Workers is how many hashes run at once; <= 0 means one per usable CPU.
-	Workers int
-	// Queue is how many callers may wait for a worker; past it they get
-	// ErrOverloaded at once. <= 0 means no limit.
-	Queue int
-	// MaxWait is how long a caller may wait for a worker before it gets
-	// ErrOverloaded. <= 0 means no limit.
-	MaxWait time.Duration
-}
-
 // dummyPassword is hashed once, lazily, to give unknown-user logins a hash
 // to compare against. Its value does not matter; nobody logs in with it.
 const dummyPassword = "authd-dummy-password-for-unknown-users"
 
-// Hasher runs bcrypt at one cost with at most `workers` hashes at a time,
-// so a burst of logins cannot take every core.
+// Hasher runs bcrypt at one cost with at most Pool.Workers hashes at a
+// time, so a burst of logins cannot take every core. It is safe for
+// concurrent use.
 type Hasher struct {
 	cost    int
-	slots   chan struct{}
+	slots   chan struct{} // the semaphore; see acquire
 	queue   int64
 	maxWait time.Duration
 	waiting atomic.Int64
 
+	// around, when set (by tests only), runs each piece of bcrypt work in
+	// its slot, so a test can watch what runs and how much at once.
+	around func(work func() error) error
+
+	// The dummy hash is made on first use, not in NewHasher: at cost 12
+	// it takes a quarter of a second that start-up need not spend.
 	dummyOnce sync.Once
 	dummy     []byte
 	dummyErr  error
@@ -78,50 +76,8 @@ func NewHasher(cost int, pool Pool) (*Hasher, error) {
 // Cost is the bcrypt cost new hashes get.
 func (h *Hasher) Cost() int { return h.cost }
 
-// Waiting is how many callers wait for a worker now.
-func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
-
-// Workers is the size of the pool.
-func (h *Hasher) Workers() int { return cap(h.slots) }
-
-// run does work in a pool slot. A free slot is taken at once; otherwise the
-// caller joins the queue (FIFO: the runtime queues blocked channel senders
-// in order) unless it is full, and waits no longer than MaxWait or ctx.
-func (h *Hasher) run(ctx context.Context, work func() error) error {
-	select {
-	case h.slots <- struct{}{}:
-	default:
-		if err := h.wait(ctx); err != nil {
-			return err
-		}
-	}
-	defer func() { <-h.slots }()
-	return work()
-}
-
-func (h *Hasher) wait(ctx context.Context) error {
-	n := h.waiting.Add(1)
-	defer h.waiting.Add(-1)
-	if h.queue > 0 && n > h.queue {
-		return ErrOverloaded
-	}
-	var expired <-chan time.Time
-	if h.maxWait > 0 {
-		t := time.NewTimer(h.maxWait)
-		defer t.Stop()
-		expired = t.C
-	}
-	select {
-	case h.slots <- struct{}{}:
-		return nil
-	case <-expired:
-		return ErrOverloaded
-	case <-ctx.Done():
-		return fmt.Errorf("password: waiting for a worker: %w", ctx.Err())
-	}
-}
-
-// Hash returns the bcrypt hash of password at the Hasher's cost.
+// Hash returns the bcrypt hash of password at the Hasher's cost, or
+// ErrTooLong for a password over MaxBytes: it never truncates.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if len(password) > MaxBytes {
 		return "", ErrTooLong
@@ -138,41 +94,52 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	return string(hash), nil
 }
 
-// Compare reports nil when password matches hash, else ErrMismatch. A
-// password over 72 bytes never matches: bcrypt would compare only its prefix.
+// Compare reports nil when password matches hash, else ErrMismatch. The
+// hash carries its own cost, so hashes made at an older cost still verify.
+// A password over MaxBytes never matches, and costs no bcrypt: bcrypt
+// would compare only its first 72 bytes, so "registered password + any
+// suffix" would log in.
 func (h *Hasher) Compare(ctx context.Context, hash, password string) error {
 	if len(password) > MaxBytes {
 		return ErrMismatch
 	}
-	return h.compare(ctx, []byte(hash), password)
+	return h.run(ctx, func() error { return compare([]byte(hash), password) })
 }
 
-func (h *Hasher) compare(ctx context.Context, hash []byte, password string) error {
-	return h.run(ctx, func() error {
-		err := bcrypt.CompareHashAndPassword(hash, []byte(password))
-		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
-			return ErrMismatch
-		}
-		if err != nil {
-			return fmt.Errorf("password: compare: %w", err)
-		}
-		return nil
-	})
-}
-
-// CompareDummy spends one comparison at the Hasher's cost against a hash no
-// password matches, and returns ErrMismatch (or the error that stopped it).
-func (h *Hasher) CompareDummy(ctx context.Context, password string) error {
-	h.dummyOnce.Do(func() {
-		h.dummy, h.dummyErr = bcrypt.GenerateFromPassword([]byte(dummyPassword), h.cost)
-	})
-	if h.dummyErr != nil {
-		return fmt.Errorf("password: dummy hash: %w", h.dummyErr)
+func compare(hash []byte, password string) error {
+	err := bcrypt.CompareHashAndPassword(hash, []byte(password))
+	if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+		return ErrMismatch
 	}
+	if err != nil {
+		return fmt.Errorf("password: compare: %w", err)
+	}
+	return nil
+}
+
+// CompareDummy spends one bcrypt comparison at the Hasher's cost against a
+// hash no password matches, so that a login for an unknown user takes as
+// long as one with a wrong password. It returns ErrMismatch, or the error
+// that kept it from comparing (a done ctx, ErrOverloaded).
+func (h *Hasher) CompareDummy(ctx context.Context, password string) error {
 	if len(password) > MaxBytes {
+		// Keep the cost of one full comparison; the answer is a mismatch
+		// anyway.
 		password = password[:MaxBytes]
 	}
-	if err := h.compare(ctx, h.dummy, password); err != nil {
+	err := h.run(ctx, func() error {
+		// Made inside a slot, so the one-off hashing is bounded by the pool
+		// like any other; it does not use ctx, so a cancelled first caller
+		// cannot leave a half-made dummy behind.
+		h.dummyOnce.Do(func() {
+			h.dummy, h.dummyErr = bcrypt.GenerateFromPassword([]byte(dummyPassword), h.cost)
+		})
+		if h.dummyErr != nil {
+			return fmt.Errorf("password: dummy hash: %w", h.dummyErr)
+		}
+		return compare(h.dummy, password)
+	})
+	if err != nil {
 		return err
 	}
 	return ErrMismatch // reached only if someone typed the dummy password

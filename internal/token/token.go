@@ -27,7 +27,7 @@ const (
 // key at least as long as the hash output (256 bits for HS256).
 const MinSecretBytes = 32
 
-// Sentinel errors; Parse wraps one of them.
+// Sentinel errors; every error from Parse wraps exactly one of them.
 var (
 	ErrInvalid = errors.New("invalid token")
 	ErrExpired = errors.New("token expired")
@@ -49,7 +49,8 @@ type Pair struct {
 	AccessTTL       time.Duration
 }
 
-// Issuer signs and verifies tokens with one HS256 key.
+// Issuer signs and verifies tokens with one HS256 key. It is safe for
+// concurrent use: nothing in it changes after NewIssuer.
 type Issuer struct {
 	secret     []byte
 	issuer     string
@@ -59,14 +60,8 @@ type Issuer struct {
 	parser     *jwt.Parser
 }
 
-// claims is the JWT body: the registered claims plus username and type.
-type claims struct {
-	Username string `json:"username"`
-	Type     Kind   `json:"type"`
-	jwt.RegisteredClaims
-}
-
-// NewIssuer checks its settings once; now is time.Now outside tests.
+// NewIssuer checks its settings once. now is time.Now outside tests; nil
+// means time.Now.
 func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration, now func() time.Time) (*Issuer, error) {
 	switch {
 	case len(secret) < MinSecretBytes:
@@ -76,25 +71,54 @@ func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration
 	case accessTTL <= 0 || refreshTTL <= 0:
 		return nil, errors.New("token: TTLs must be positive")
 	}
+	if now == nil {
+		now = time.Now
+	}
+	// A copy, so a caller that reuses its slice cannot change our key.
 	key := make([]byte, len(secret))
 	copy(key, secret)
-	return &Issuer{
-		secret: key, issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now,
-		// The parser pins HS256, so "none", HS512 and RS256-with-the-secret-
-		// as-public-key tokens are refused before any signature check; exp
-		// is required and no leeway is given: expiry is exact.
-		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-			jwt.WithExpirationRequired(),
-			jwt.WithIssuedAt(),
-			jwt.WithIssuer(issuer),
-			jwt.WithTimeFunc(now),
-		),
-	}, nil
+	i := &Issuer{secret: key, issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now}
+	i.parser = jwt.NewParser(append(i.rules(now),
+		// Pinning HS256 refuses "none", HS384/HS512 (even signed with our
+		// secret) and RS256-with-the-secret-as-public-key before any
+		// signature check, whatever the header claims.
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		// Strict base64 (RFC 4648 §3.5): without it the last character of
+		// the signature has spare bits, so four different strings would
+		// verify as the same token.
+		jwt.WithStrictDecoding(),
+	)...)
+	return i, nil
 }
 
-// Issue signs a fresh access and refresh token for the user.
+// rules are the claim checks Parse makes, at the time now returns. They are
+// kept in one place because Parse also applies them at the last instant
+// before expiry, to tell a merely expired token from a bad one.
+func (i *Issuer) rules(now func() time.Time) []jwt.ParserOption {
+	return []jwt.ParserOption{
+		jwt.WithExpirationRequired(),
+		// No leeway: a token is expired from its exp second on, exactly.
+		// Clock skew between replicas moves the end of a token's life by
+		// milliseconds, which no client notices; clients refresh when told
+		// TOKEN_EXPIRED.
+		//
+		// iat must be present (claims.Validate) but is not compared with
+		// our clock (no jwt.WithIssuedAt): with leeway 0, a token minted by
+		// a replica whose clock runs a little ahead would bounce off the
+		// others, and a future iat proves nothing the signature does not.
+		jwt.WithLeeway(0),
+		jwt.WithIssuer(i.issuer),
+		jwt.WithTimeFunc(now),
+	}
+}
+
+// Issue signs a fresh access and refresh token for the user. Both carry a
+// random jti, so two pairs issued in the same second differ.
 func (i *Issuer) Issue(userID int64, username string) (Pair, error) {
+	// Refuse to mint what Parse would refuse to read.
+	if userID <= 0 || username == "" {
+		return Pair{}, fmt.Errorf("token: issue for user %d %q: need a positive id and a name", userID, username)
+	}
 	now := i.now()
 	access, err := i.sign(userID, username, Access, now, i.accessTTL)
 	if err != nil {
@@ -108,6 +132,10 @@ func (i *Issuer) Issue(userID int64, username string) (Pair, error) {
 }
 
 func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, ttl time.Duration) (string, error) {
+	jti, err := uuid.NewRandom()
+	if err != nil {
+		return "", fmt.Errorf("token: jti: %w", err)
+	}
 	c := claims{
 		Username: username,
 		Type:     kind,
@@ -116,43 +144,12 @@ func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, t
 			Issuer:    i.issuer,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-			// jti makes two tokens issued in the same second differ.
-			ID: uuid.NewString(),
+			ID:        jti.String(),
 		},
 	}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(i.secret)
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, &c).SignedString(i.secret)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}
 	return s, nil
-}
-
-// Parse verifies raw and returns its claims when it is a valid token of
-// the wanted kind. An expired token wraps ErrExpired; any other failure
-// wraps ErrInvalid.
-func (i *Issuer) Parse(raw string, want Kind) (Claims, error) {
-	var c claims
-	_, err := i.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return i.secret, nil })
-	if err != nil {
-		// A token both expired and forged is reported as invalid: only a
-		// well-signed token may say "expired".
-		if errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, jwt.ErrTokenSignatureInvalid) {
-			return Claims{}, fmt.Errorf("%w: %w", ErrExpired, err)
-		}
-		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if c.Type != want {
-		return Claims{}, fmt.Errorf("%w: a %q token where %q was expected", ErrInvalid, c.Type, want)
-	}
-	id, err := strconv.ParseInt(c.Subject, 10, 64)
-	if err != nil || id <= 0 {
-		return Claims{}, fmt.Errorf("%w: subject is not a user id", ErrInvalid)
-	}
-	if c.IssuedAt == nil {
-		return Claims{}, fmt.Errorf("%w: no iat", ErrInvalid)
-	}
-	return Claims{
-		UserID: id, Username: c.Username, Kind: c.Type, ID: c.ID,
-		IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time,
-	}, nil
 }

@@ -1,0 +1,122 @@
+package token
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// FuzzParse: Parse never panics, every error wraps exactly one sentinel, and
+// the answer is exactly determined. A string that is, byte for byte, a token
+// this issuer signs (checked here without jwt) is accepted for its own kind,
+// or expired if it is; every other string is invalid. The fuzzer cannot
+// forge HMAC-SHA256, so the only such strings are the issued seeds (whose
+// jti differs in each fuzz worker, hence no list of them), and anything
+// else it gets accepted is a hole in verification (a lenient decoder, a
+// skipped check).
+func FuzzParse(f *testing.F) {
+	now := t0()
+	i := newTestIssuer(f, at(now))
+	fresh, _ := i.Issue(1, "seed")
+	old, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(2, "old") // both expired by now
+	for _, raw := range []string{fresh.Access, fresh.Refresh, old.Access, old.Refresh} {
+		f.Add(raw, false)
+		f.Add(raw, true)
+	}
+	body, _ := base64.RawURLEncoding.DecodeString(strings.Split(fresh.Access, ".")[1])
+	for _, s := range []string{
+		sloppyLastChar(fresh.Access),
+		fresh.Access + "\n",
+		fresh.Access[:len(fresh.Access)-1],
+		withPart(fresh.Access, 0, enc(`{"alg":"none","typ":"JWT"}`)),
+		withPart(fresh.Access, 1, enc(strings.Replace(string(body), `"sub":"1"`, `"sub":"2"`, 1))),
+		withPart(fresh.Access, 2, ""),
+		withPart(fresh.Access, 2, strings.Split(fresh.Refresh, ".")[2]),
+		sign(f, jwt.SigningMethodHS512, []byte(secret), jwt.MapClaims{"sub": "1", "username": "x", "type": "access",
+			"iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}),
+		sign(f, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, jwt.MapClaims{"sub": "1"}),
+		"", ".", "..", "a.b.c", "eyJhbGciOiJIUzI1NiJ9..", "not a token", "\x00\xff.\x80.é", strings.Repeat("A.", 3000),
+	} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, raw string, refresh bool) {
+		want := Access
+		if refresh {
+			want = Refresh
+		}
+		c, err := i.Parse(raw, want)
+		if err != nil && errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
+			t.Fatalf("err %v wraps both sentinels or neither", err)
+		}
+		if err != nil && c != (Claims{}) {
+			t.Fatalf("claims %+v returned with %v", c, err)
+		}
+		body, ours := signedByUs(raw)
+		switch {
+		case !ours || body["type"] != string(want):
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Parse(%q, %s) = %+v, %v; want ErrInvalid", raw, want, c, err)
+			}
+		case body["exp"].(float64) <= float64(now.Unix()):
+			if !errors.Is(err, ErrExpired) {
+				t.Fatalf("expired %s token: %v; want ErrExpired", want, err)
+			}
+		default:
+			if err != nil {
+				t.Fatalf("own %s token refused: %v", want, err)
+			}
+			consistent(t, i, raw, c, want)
+		}
+	})
+}
+
+// signedByUs reports whether raw is exactly what Issue writes: the HS256
+// header jwt emits, a body, and our HMAC-SHA256 of both in canonical
+// base64url. It returns the decoded body.
+func signedByUs(raw string) (map[string]any, bool) {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 || parts[0] != enc(`{"alg":"HS256","typ":"JWT"}`) {
+		return nil, false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	if enc(string(mac.Sum(nil))) != parts[2] {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(parts[1])
+	var body map[string]any
+	if err != nil || enc(string(b)) != parts[1] || json.Unmarshal(b, &body) != nil {
+		return nil, false
+	}
+	if _, ok := body["exp"].(float64); !ok {
+		return nil, false
+	}
+	return body, true
+}
+
+// consistent checks accepted claims against the body of the token.
+func consistent(t *testing.T, i *Issuer, raw string, c Claims, want Kind) {
+	t.Helper()
+	m := payload(t, raw)
+	wantBody := map[string]any{
+		"sub": strconv.FormatInt(c.UserID, 10), "username": c.Username, "type": string(want), "iss": i.issuer,
+		"jti": c.ID, "iat": float64(c.IssuedAt.Unix()), "exp": float64(c.ExpiresAt.Unix()),
+	}
+	for k, v := range wantBody {
+		if m[k] != v {
+			t.Fatalf("claims %+v disagree with body %v at %s", c, m, k)
+		}
+	}
+	if c.Kind != want || c.UserID <= 0 || !i.now().Before(c.ExpiresAt) {
+		t.Fatalf("accepted claims %+v", c)
+	}
+}

@@ -1,0 +1,114 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// claims is the JWT body: the registered claims of RFC 7519 §4.1 (sub, iss,
+// iat, exp, jti) plus username and type.
+type claims struct {
+	Username string `json:"username"`
+	Type     Kind   `json:"type"`
+	jwt.RegisteredClaims
+
+	want Kind // the kind Parse expects; never part of the JSON
+}
+
+// Validate makes the checks of our own claims. jwt's Validator calls it
+// after the registered claims (it implements jwt.ClaimsValidator), so every
+// rule a token must pass runs in one place.
+func (c *claims) Validate() error {
+	switch {
+	case c.Type != c.want:
+		return fmt.Errorf("a %q token where %q was expected", c.Type, c.want)
+	case c.IssuedAt == nil:
+		return errors.New("no iat")
+	case c.Username == "":
+		return errors.New("no username")
+	case c.ID == "":
+		return errors.New("no jti")
+	}
+	_, err := subject(c.Subject)
+	return err
+}
+
+// MaxLen bounds the tokens Parse reads. Ours are a few hundred bytes; a
+// longer string is refused before any base64 or JSON work is spent on it.
+const MaxLen = 4096
+
+// compact reports whether raw has the shape of a JWS in compact
+// serialization (RFC 7515 §7.1): three unpadded base64url parts joined by
+// dots, and nothing else. encoding/base64 skips CR and LF even in strict
+// mode, so without this check "<token>\n" or a line break inside the
+// signature would verify as the token itself.
+func compact(raw string) bool {
+	if len(raw) > MaxLen || strings.Count(raw, ".") != 2 {
+		return false
+	}
+	for _, b := range []byte(raw) {
+		switch {
+		case 'A' <= b && b <= 'Z', 'a' <= b && b <= 'z', '0' <= b && b <= '9', b == '-', b == '_', b == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// subject reads sub as a user id: a positive decimal int64 written exactly
+// as Issue writes it, so "+7" or "007" is not another spelling of user 7.
+func subject(sub string) (int64, error) {
+	id, err := strconv.ParseInt(sub, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != sub {
+		return 0, fmt.Errorf("sub %q is not a user id", sub)
+	}
+	return id, nil
+}
+
+// Parse verifies raw and returns its claims when it is a valid token of the
+// wanted kind, signed with this Issuer's key for this issuer.
+//
+// An error wraps ErrExpired only when the token is one we signed, of the
+// wanted kind, and would have been accepted before its exp: the client
+// should refresh or log in again. Anything else wraps ErrInvalid, including
+// a token that is both expired and wrong in another way (say a refresh
+// token presented as an access token), so "expired" never vouches for a
+// token that was not good.
+func (i *Issuer) Parse(raw string, want Kind) (Claims, error) {
+	if !compact(raw) {
+		return Claims{}, fmt.Errorf("%w: not a compact JWS of at most %d bytes", ErrInvalid, MaxLen)
+	}
+	c := claims{want: want}
+	_, err := i.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return i.secret, nil })
+	if errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, jwt.ErrTokenSignatureInvalid) && i.goodUntilExpiry(&c) {
+		return Claims{}, fmt.Errorf("%w: %w", ErrExpired, err)
+	}
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	id, err := subject(c.Subject)
+	if err != nil { // Validate refused such a sub; checked again so a change there cannot yield id 0
+		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return Claims{
+		UserID: id, Username: c.Username, Kind: c.Type, ID: c.ID,
+		IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time,
+	}, nil
+}
+
+// goodUntilExpiry reports whether c, whose signature has been verified,
+// passes every rule at the last instant before its exp: then expiry is its
+// only fault.
+func (i *Issuer) goodUntilExpiry(c *claims) bool {
+	if c.ExpiresAt == nil {
+		return false
+	}
+	last := c.ExpiresAt.Add(-time.Nanosecond)
+	return jwt.NewValidator(i.rules(func() time.Time { return last })...).Validate(c) == nil
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/httpapi"
 	"github.com/authd/authd/internal/logging"
@@ -131,11 +132,20 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 	if cfg.BcryptCost < 10 {
 		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.BcryptCost))
 	}
-	svc, err := newService(cfg, st, log)
+	// Every store call the server makes goes through the one breaker.
+	guarded := breaker.New(st, breaker.Settings{
+		FailureThreshold: cfg.BreakerThreshold,
+		RecoveryTimeout:  cfg.BreakerTimeout,
+		CallTimeout:      cfg.DatabaseTimeout,
+	}, logging.For(log, "breaker"))
+	svc, err := newService(cfg, guarded, log)
 	if err != nil {
 		return err
 	}
-	checks := []httpapi.HealthCheck{{Name: "database", Check: pingCheck(st)}}
+	checks := []httpapi.HealthCheck{
+		{Name: "database", Check: pingCheck(guarded)},
+		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
+	}
 	srv, err := httpapi.NewServer(httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 	}, svc, checks, log)
@@ -188,6 +198,15 @@ func pingCheck(st auth.Store) func(context.Context) (string, bool) {
 			return "error", false
 		}
 		return "ok", true
+	}
+}
+
+// breakerCheck shows the breaker's state; only an open breaker makes authd
+// unready, since half-open is the state in which it finds out it can serve.
+func breakerCheck(b *breaker.Store) func(context.Context) (string, bool) {
+	return func(ctx context.Context) (string, bool) {
+		state := b.State(ctx)
+		return state, state != "open"
 	}
 }
 

@@ -26,7 +26,10 @@ type Config struct {
 	DatabaseURL    string
 	// DatabaseMaxConns sizes the PostgreSQL pool.
 	DatabaseMaxConns int32
-	JWTSecret        []byte
+	// DatabaseTimeout bounds every store call, so a database that hangs
+	// cannot hang a request.
+	DatabaseTimeout time.Duration
+	JWTSecret       []byte
 	// JWTSecretGenerated is true when no secret was configured and a random
 	// one was made: tokens will not survive a restart.
 	JWTSecretGenerated bool
@@ -81,6 +84,7 @@ func Load(getenv func(string) string) (Config, error) {
 		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
 		BreakerTimeout:     r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second),
 		DatabaseMaxConns:   int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 10_000)),
+		DatabaseTimeout:    r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second),
 		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 64<<20)),
 		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}

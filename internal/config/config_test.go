@@ -33,6 +33,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"log level", c.LogLevel, slog.LevelInfo},
 		{"breaker threshold", c.BreakerThreshold, 5},
 		{"breaker timeout", c.BreakerTimeout, 60 * time.Second},
+		{"database timeout", c.DatabaseTimeout, 5 * time.Second},
 		{"max body", c.MaxBodyBytes, int64(64 << 10)},
 		{"hash workers", c.HashWorkers, 0},
 		{"hash queue", c.HashQueue, 256},
@@ -69,6 +70,7 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_BREAKER_RECOVERY_TIMEOUT":  "5s",
 		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
 		"AUTHD_HASH_WORKERS":              "3",
+		"AUTHD_DATABASE_TIMEOUT":          "750ms",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -81,6 +83,9 @@ func TestLoadValues(t *testing.T) {
 	}
 	if c.PprofAddr != "127.0.0.1:6060" || c.HashWorkers != 3 {
 		t.Errorf("pprof %q, workers %d", c.PprofAddr, c.HashWorkers)
+	}
+	if c.DatabaseTimeout != 750*time.Millisecond {
+		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
 	}
 	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
@@ -121,6 +126,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "15 minutes", "not a Go duration"},
 		{"zero duration", "AUTHD_REFRESH_TOKEN_TTL", "0s", "greater than zero"},
 		{"negative duration", "AUTHD_BREAKER_RECOVERY_TIMEOUT", "-1s", "greater than zero"},
+		{"zero database timeout", "AUTHD_DATABASE_TIMEOUT", "0", "greater than zero"},
 		{"cost too low", "AUTHD_BCRYPT_COST", "3", "outside 4–31"},
 		{"cost too high", "AUTHD_BCRYPT_COST", "32", "outside 4–31"},
 		{"cost not a number", "AUTHD_BCRYPT_COST", "twelve", "not a whole number"},

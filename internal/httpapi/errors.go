@@ -81,7 +81,10 @@ func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int
 		h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(e.RetryAfter)))
 	}
 	h.Set("Content-Type", "application/json")
-	if status >= 500 {
+	// A 503 is authd protecting itself (breaker open, bcrypt queue full):
+	// the breaker logs its state changes and the access line shows each
+	// answer, so one ERROR per refused request would only drown the log.
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.log.ErrorContext(ctx, "request failed", slog.String("error_code", string(e.Code)), slog.Any("error", e))
 	}
 	return status, body

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -23,6 +24,13 @@ import (
 //
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// defaultConnectTimeout bounds making a connection when the URL sets no
+// connect_timeout (or 0, which would mean no bound at all). pgxpool makes connections detached from the context of
+// the call that asked for one, so without it a server that accepts but
+// never answers would hold pool slots for as long as TCP lets it, and a
+// dead server would hang Open.
+const defaultConnectTimeout = 5 * time.Second
 
 // Store is an auth.Store on a PostgreSQL database. Unlike SQLite, PostgreSQL
 // takes concurrent writers itself, so one pool serves reads and writes.
@@ -46,6 +54,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connection URL: %w", err)
 	}
 	cfg.MaxConns = maxConns
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connection pool: %w", err)

@@ -1,0 +1,148 @@
+package breaker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/logging"
+)
+
+// fakeStore is an auth.Store whose every call has the outcome the test
+// sets: the store that fails on purpose.
+type fakeStore struct {
+	mu      sync.Mutex
+	outcome func(ctx context.Context) error
+	calls   int
+	pings   int
+	closed  bool
+}
+
+var _ auth.Store = (*fakeStore)(nil)
+
+func (f *fakeStore) set(outcome func(ctx context.Context) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outcome = outcome
+}
+
+func (f *fakeStore) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+func (f *fakeStore) do(ctx context.Context, pings int) error {
+	f.mu.Lock()
+	f.calls += 1 - pings
+	f.pings += pings
+	outcome := f.outcome
+	f.mu.Unlock()
+	if outcome == nil {
+		return nil
+	}
+	return outcome(ctx)
+}
+
+func (f *fakeStore) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, error) {
+	return auth.User{ID: 1, Username: u.Username}, f.do(ctx, 0)
+}
+func (f *fakeStore) UserByID(ctx context.Context, id int64) (auth.User, error) {
+	return auth.User{ID: id}, f.do(ctx, 0)
+}
+func (f *fakeStore) UserByUsername(ctx context.Context, name string) (auth.User, error) {
+	return auth.User{ID: 1, Username: name}, f.do(ctx, 0)
+}
+func (f *fakeStore) UserByEmail(ctx context.Context, email string) (auth.User, error) {
+	return auth.User{ID: 1, Email: email}, f.do(ctx, 0)
+}
+func (f *fakeStore) SetLastLogin(ctx context.Context, _ int64, _ time.Time) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) SetActive(ctx context.Context, _ int64, _ bool, _ time.Time) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) Ping(ctx context.Context) error { return f.do(ctx, 1) }
+func (f *fakeStore) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return nil
+}
+
+// Outcomes a fake call can have.
+var (
+	refused = func(context.Context) error {
+		return auth.DatabaseError(errors.New("create user: dial tcp 127.0.0.1:5432: connect: connection refused"))
+	}
+	notFound = func(context.Context) error { return fmt.Errorf("user by id: %w", auth.ErrUserNotFound) }
+	taken    = func(context.Context) error { return fmt.Errorf("create user: %w", auth.ErrUserExists) }
+	// hang answers only when the call's context ends, as a store does.
+	hang = func(ctx context.Context) error {
+		<-ctx.Done()
+		return auth.DatabaseError(fmt.Errorf("user by id: %w", ctx.Err()))
+	}
+)
+
+// logBuffer collects log lines from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// warnings returns the WARN lines logged so far.
+func (b *logBuffer) warnings(t *testing.T) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if m["level"] == "WARN" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// newStore wraps a fakeStore, logging to the returned buffer.
+func newStore(s Settings) (*Store, *fakeStore, *logBuffer) {
+	f := &fakeStore{}
+	logs := &logBuffer{}
+	return New(f, s, logging.For(logging.New(logs, slog.LevelDebug), "breaker")), f, logs
+}
+
+// code is the *auth.Error code in err's chain, or "" for none.
+func code(err error) auth.Code {
+	var e *auth.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// retryAfter is the RetryAfter of the *auth.Error in err's chain.
+func retryAfter(err error) time.Duration {
+	var e *auth.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}

@@ -133,7 +133,7 @@ func (in *instance) awaitBreaker(t *testing.T, state string) time.Duration {
 func (in *instance) stateChanges(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for _, line := range strings.Split(in.stdout.String(), "\n") {
+	for _, line := range strings.Split(in.output(), "\n") {
 		var m map[string]any
 		if json.Unmarshal([]byte(line), &m) != nil || m["message"] != "circuit breaker state changed" {
 			continue
@@ -145,6 +145,13 @@ func (in *instance) stateChanges(t *testing.T) []string {
 		t.Logf("log: %s → %s, cause: %v", m["from"], m["to"], m["cause"])
 	}
 	return out
+}
+
+// output is what the server has logged so far. The server buffers its log
+// and writes it out every logFlushInterval, so wait for that first.
+func (in *instance) output() string {
+	time.Sleep(3 * logFlushInterval)
+	return in.stdout.String()
 }
 
 // median of the durations.

@@ -146,7 +146,7 @@ func TestDatabaseOutage(t *testing.T) {
 	if got := in.stateChanges(t); !slices.Equal(got, want) {
 		t.Errorf("state changes %v, want %v", got, want)
 	}
-	if strings.Contains(in.stdout.String(), "pw-") {
+	if strings.Contains(in.output(), "pw-") {
 		t.Error("a password reached the log")
 	}
 	t.Logf("statuses and timings:\n%s", strings.Join(seq, "\n"))

@@ -31,6 +31,12 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
+// Log buffering of the server's output.
+const (
+	logBufferBytes   = 64 << 10
+	logFlushInterval = 100 * time.Millisecond
+)
+
 const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | version]`
 
 // run is the whole program; main only supplies the process's context,
@@ -56,9 +62,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// serve's log is its output; the operator commands print their result
 	// on stdout and keep the log on stderr.
-	logOut := stdout
-	if cmd != "serve" {
-		logOut = stderr
+	logOut := stderr
+	if cmd == "serve" {
+		// One write per access line would cost a cheap request more than
+		// its JWT check; lines wait at most logFlushInterval.
+		buffered := logging.NewBufferedWriter(stdout, logBufferBytes, logFlushInterval)
+		defer buffered.Close()
+		logOut = buffered
 	}
 	log := logging.New(logOut, cfg.LogLevel)
 	st, err := openStore(ctx, cfg)

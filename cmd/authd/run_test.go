@@ -12,28 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/internal/logging/logtest"
 	"github.com/authd/authd/internal/store/storetest"
 )
 
 const secret = "run-test-secret-of-at-least-32-bytes"
-
-// syncBuffer is an io.Writer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func envFrom(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -51,14 +34,14 @@ func sqliteEnv(t *testing.T) map[string]string {
 // instance is authd started in-process by run().
 type instance struct {
 	url    string
-	stdout *syncBuffer
+	stdout *logtest.Buffer
 	stop   func() error
 }
 
 func start(t *testing.T, env map[string]string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &logtest.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, envFrom(env), out, out) }()
 	deadline := time.Now().Add(10 * time.Second)

@@ -157,7 +157,7 @@ func TestRecovery(t *testing.T) {
 			{"open", "half_open", "recovery timeout of 1m0s elapsed"},
 			{"half_open", "closed", "trial call succeeded"},
 		}
-		got := logs.warnings(t)
+		got := warnings(t, logs)
 		if len(got) != len(want) {
 			t.Fatalf("%d WARN lines, want %d: %v", len(got), len(want), got)
 		}

@@ -1,19 +1,17 @@
 package breaker
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/logging/logtest"
 )
 
 // fakeStore is an auth.Store whose every call has the outcome the test
@@ -92,29 +90,11 @@ var (
 	}
 )
 
-// logBuffer collects log lines from several goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
 // warnings returns the WARN lines logged so far.
-func (b *logBuffer) warnings(t *testing.T) []map[string]any {
+func warnings(t *testing.T, logs *logtest.Buffer) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
+	for _, m := range logs.Lines(t) {
 		if m["level"] == "WARN" {
 			out = append(out, m)
 		}
@@ -123,9 +103,9 @@ func (b *logBuffer) warnings(t *testing.T) []map[string]any {
 }
 
 // newStore wraps a fakeStore, logging to the returned buffer.
-func newStore(s Settings) (*Store, *fakeStore, *logBuffer) {
+func newStore(s Settings) (*Store, *fakeStore, *logtest.Buffer) {
 	f := &fakeStore{}
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	return New(f, s, logging.For(logging.New(logs, slog.LevelDebug), "breaker")), f, logs
 }
 

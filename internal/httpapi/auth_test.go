@@ -275,7 +275,7 @@ func TestLoginFailures(t *testing.T) {
 			t.Errorf("bodies differ: %v vs %v", a.json, b.json)
 		}
 		var reasons []string
-		for _, l := range e.logs.lines(t) {
+		for _, l := range e.logs.Lines(t) {
 			if l["message"] == "login failed" {
 				reasons = append(reasons, str(l, "reason"))
 				if l["level"] != "INFO" {

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,12 +9,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/logging/logtest"
 	"github.com/authd/authd/internal/password"
 	"github.com/authd/authd/internal/store/postgres"
 	"github.com/authd/authd/internal/store/sqlite"
@@ -25,45 +24,10 @@ import (
 
 const testSecret = "test-secret-that-is-at-least-32-bytes-long"
 
-// logBuffer collects log output from concurrent handlers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines parses every log line as JSON; a line that is not JSON fails the test.
-func (b *logBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-		if l == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q", l)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 // env is a running authd HTTP server on a real store.
 type env struct {
 	url    string
-	logs   *logBuffer
+	logs   *logtest.Buffer
 	store  auth.Store
 	issuer *token.Issuer
 }
@@ -127,7 +91,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 			return "ok", true
 		}}}
 	}
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	log := logging.New(logs, o.level)
 	hasher, err := password.NewHasher(o.cost, o.pool)
 	if err != nil {

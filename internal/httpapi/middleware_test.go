@@ -12,6 +12,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/logging/logtest"
 )
 
 var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -223,7 +224,7 @@ func TestAccessLog(t *testing.T) {
 	e.do(t, http.MethodGet, "/health", "", "")
 
 	var access, registered map[string]any
-	for _, l := range e.logs.lines(t) {
+	for _, l := range e.logs.Lines(t) {
 		for _, k := range []string{"timestamp", "level", "message", "logger"} {
 			if _, ok := l[k]; !ok {
 				t.Errorf("line without %s: %v", k, l)
@@ -270,7 +271,7 @@ func TestQuietPathsLogAtDebug(t *testing.T) {
 	e.do(t, http.MethodGet, "/health", "", "")
 	e.do(t, http.MethodGet, "/openapi.json", "", "")
 	found := map[string]bool{}
-	for _, l := range e.logs.lines(t) {
+	for _, l := range e.logs.Lines(t) {
 		if l["message"] == "request" {
 			if l["level"] != "DEBUG" {
 				t.Errorf("%v logged at %v", l["path"], l["level"])
@@ -287,7 +288,7 @@ func TestQuietPathsLogAtDebug(t *testing.T) {
 // real route cannot be made to panic on purpose.
 func TestPanicRecovered(t *testing.T) {
 	t.Parallel()
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	s := &Server{log: logging.For(logging.New(logs, slog.LevelInfo), "httpapi")}
 	h := requestID(accessLog(s.log)(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boom: internal detail")
@@ -302,7 +303,7 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("panic text reached the client: %s", r.raw)
 	}
 	var sawStack, sawAccess bool
-	for _, l := range logs.lines(t) {
+	for _, l := range logs.Lines(t) {
 		if l["message"] == "panic recovered" && l["level"] == "ERROR" && strings.Contains(str(l, "stack"), "goroutine") {
 			sawStack = true
 		}

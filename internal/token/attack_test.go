@@ -29,6 +29,17 @@ func withPart(raw string, n int, part string) string {
 	return strings.Join(parts, ".")
 }
 
+// resign replaces the signature of raw with our HMAC of its first two
+// parts, so only what changed in them can make Parse refuse it.
+func resign(raw string) string {
+	signed := raw[:strings.LastIndexByte(raw, '.')]
+	sig, err := jwt.SigningMethodHS256.Sign(signed, []byte(secret))
+	if err != nil {
+		panic(err)
+	}
+	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
 func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // sloppyLastChar returns raw with the unused low bits of its last base64
@@ -37,6 +48,25 @@ func sloppyLastChar(raw string) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	i := strings.IndexByte(alphabet, raw[len(raw)-1])
 	return raw[:len(raw)-1] + string(alphabet[i^1])
+}
+
+// TestParseAcceptsJWTLibraryTokens: a token that golang-jwt signs with our
+// key and our claims verifies. authd's own tokens were written that way
+// before it wrote the signing input itself, so tokens minted by an older
+// replica stay good during a rolling upgrade.
+func TestParseAcceptsJWTLibraryTokens(t *testing.T) {
+	t.Parallel()
+	now := t0()
+	raw := sign(t, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"username": "bob", "type": "refresh",
+		"iss": "authd", "sub": "7", "exp": now.Add(time.Minute).Unix(), "iat": now.Unix(), "jti": "a-jti"})
+	c, err := newTestIssuer(t, at(now)).Parse(raw, Refresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UserID != 7 || c.Username != "bob" || c.Kind != Refresh || c.ID != "a-jti" ||
+		c.IssuedAt.Unix() != now.Unix() || c.ExpiresAt.Unix() != now.Add(time.Minute).Unix() {
+		t.Errorf("claims = %+v", c)
+	}
 }
 
 func TestParseRefuses(t *testing.T) {
@@ -78,6 +108,11 @@ func TestParseRefuses(t *testing.T) {
 		// The header's alg is the attacker's to choose; only HS256 counts.
 		{"alg none", i, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims()), Access, ErrInvalid},
 		{"alg none header on a good token", i, withPart(good.Access, 0, enc(`{"alg":"none","typ":"JWT"}`)), Access, ErrInvalid},
+		// Only the exact header authd writes: another spelling of HS256, or
+		// one with a key hint, is not ours even when the HMAC is right.
+		{"HS256 header with keys reordered", i, resign(withPart(good.Access, 0, enc(`{"typ":"JWT","alg":"HS256"}`))), Access, ErrInvalid},
+		{"HS256 header with a kid", i, resign(withPart(good.Access, 0, enc(`{"alg":"HS256","kid":"1","typ":"JWT"}`))), Access, ErrInvalid},
+		{"HS256 header without typ", i, resign(withPart(good.Access, 0, enc(`{"alg":"HS256"}`))), Access, ErrInvalid},
 		{"HS512 with the right secret", i, sign(t, jwt.SigningMethodHS512, []byte(secret), claims()), Access, ErrInvalid},
 		{"HS384 with the right secret", i, sign(t, jwt.SigningMethodHS384, []byte(secret), claims()), Access, ErrInvalid},
 		{"RS256 with the attacker's key", i, sign(t, jwt.SigningMethodRS256, rsaKey, claims()), Access, ErrInvalid},

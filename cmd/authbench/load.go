@@ -66,13 +66,11 @@ type tokens struct {
 // step is one request of a scenario's worker; it reports status and latency.
 type step func(ctx context.Context) (int, time.Duration, error)
 
-// hammer runs `workers` goroutines, each calling newStep(i)'s step in a loop
-// until ctx ends, and records every answer.
-func hammer(ctx context.Context, workers int, newStep func(worker int) step) *recorder {
-	rec := newRecorder()
+// hammer runs each step in its own goroutine, in a loop until ctx ends,
+// and records every answer in rec.
+func hammer(ctx context.Context, steps []step, rec *recorder) {
 	var wg sync.WaitGroup
-	for i := range workers {
-		s := newStep(i)
+	for _, s := range steps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -90,7 +88,6 @@ func hammer(ctx context.Context, workers int, newStep func(worker int) step) *re
 		}()
 	}
 	wg.Wait()
-	return rec
 }
 
 // user is an account created for the benchmark.

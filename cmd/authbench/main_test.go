@@ -62,7 +62,7 @@ func runJSON(t *testing.T, args ...string) report {
 // the harness cannot rot.
 func TestSmoke(t *testing.T) {
 	t.Parallel()
-	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4")
+	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4", "-rounds", "3")
 	want := map[string]int{"health": 200, "me": 200, "refresh": 200, "register": 201, "login": 200, "flood-login": 200, "flood-me": 200, "flood-refresh": 200}
 	total := 0
 	for _, res := range rep.Results {
@@ -77,6 +77,10 @@ func TestSmoke(t *testing.T) {
 		}
 		if res.P50ms <= 0 || res.P99ms < res.P50ms || res.MaxMs < res.P99ms || res.RPS <= 0 {
 			t.Errorf("%s: figures out of order: %+v", res.Scenario, res)
+		}
+		// Interleaved or not, each scenario runs -d in all.
+		if res.Seconds < 0.3 || res.Seconds > 0.6 {
+			t.Errorf("%s ran %.3fs, want -d 300ms", res.Scenario, res.Seconds)
 		}
 		total += res.Requests
 	}
@@ -113,9 +117,31 @@ func TestStartsServer(t *testing.T) {
 	}
 }
 
+func TestGroups(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		names []string
+		want  string
+	}{
+		{scenarioNames(), "health,me,refresh|register|login|flood"},
+		{[]string{"me", "login", "health", "refresh"}, "me|login|health,refresh"},
+		{[]string{"flood", "register"}, "flood|register"},
+		{[]string{"refresh"}, "refresh"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, g := range groups(tt.names) {
+			got = append(got, strings.Join(g, ","))
+		}
+		if strings.Join(got, "|") != tt.want {
+			t.Errorf("groups(%v) = %v, want %s", tt.names, got, tt.want)
+		}
+	}
+}
+
 func TestFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}} {
+	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
 		}

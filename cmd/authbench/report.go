@@ -24,7 +24,10 @@ type report struct {
 	Concurrency      int      `json:"concurrency"`
 	LoginConcurrency int      `json:"login_concurrency"`
 	FloodConcurrency int      `json:"flood_concurrency"`
+	MeasureConc      int      `json:"flood_measure_concurrency"`
+	MeasureRate      int      `json:"flood_measure_rate"`
 	Duration         string   `json:"duration"`
+	Rounds           int      `json:"rounds"`
 	HashMedianMs     float64  `json:"hash_median_ms"`
 	LoginLimit       float64  `json:"login_limit_rps"`
 	StartToReadyMs   float64  `json:"start_to_ready_ms,omitempty"`
@@ -104,7 +107,8 @@ func (r *report) writeTable(w io.Writer) error {
 	if r.StartToReadyMs > 0 {
 		fmt.Fprintf(w, "start to ready: %.1f ms; idle RSS %.1f MiB\n", r.StartToReadyMs, r.IdleRSSMiB)
 	}
-	fmt.Fprintf(w, "each scenario %s; -c %d, -login-c %d, -flood-c %d\n\n", r.Duration, r.Concurrency, r.LoginConcurrency, r.FloodConcurrency)
+	fmt.Fprintf(w, "each scenario %s (health, me and refresh interleaved in %d rounds); -c %d, -login-c %d, -flood-c %d, -flood-measure-c %d, -flood-measure-rate %d\n\n",
+		r.Duration, r.Rounds, r.Concurrency, r.LoginConcurrency, r.FloodConcurrency, r.MeasureConc, r.MeasureRate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\trequests\tstatuses\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tRSS MiB\t")
 	for _, res := range r.Results {

@@ -17,32 +17,103 @@ type plan struct {
 	floodConc   int // login workers during the flood
 	measureConc int // workers per measured endpoint during the flood
 	measureRate int // requests per second of each measuring worker; 0: as fast as it can
+	rounds      int // rounds of the interleaved cheap scenarios
 	dur         time.Duration
 	prefix      string // makes usernames unique per run
 }
 
 func (p plan) run(ctx context.Context, name string, workers int, newStep func(int) step) Result {
-	rctx, cancel := context.WithTimeout(ctx, p.dur)
+	j := newJob(name, workers, newStep)
+	j.runFor(ctx, p.dur)
+	return j.result()
+}
+
+// job is one scenario's workers and its tally. Its workers keep their
+// state (the newest refresh token, the pace) from one slice of an
+// interleaved run to the next.
+type job struct {
+	name    string
+	steps   []step
+	rec     *recorder
+	elapsed time.Duration
+}
+
+func newJob(name string, workers int, newStep func(int) step) *job {
+	steps := make([]step, workers)
+	for i := range steps {
+		steps[i] = newStep(i)
+	}
+	return &job{name: name, steps: steps, rec: newRecorder()}
+}
+
+// runFor drives the job's workers for d and adds what they got to its tally.
+func (j *job) runFor(ctx context.Context, d time.Duration) {
+	rctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	start := time.Now()
-	rec := hammer(rctx, workers, newStep)
-	return rec.result(name, time.Since(start))
+	hammer(rctx, j.steps, j.rec)
+	j.elapsed += time.Since(start)
 }
 
-func (p plan) health(ctx context.Context) (Result, error) {
-	return p.run(ctx, "health", p.conc, func(int) step {
-		return func(ctx context.Context) (int, time.Duration, error) {
-			return p.c.call(ctx, http.MethodGet, "/health", nil, "", nil)
+func (j *job) result() Result { return j.rec.result(j.name, j.elapsed) }
+
+// cheap reports the scenarios that interleaved runs: those whose req/s are
+// compared with each other.
+func cheap(name string) bool { return name == "health" || name == "me" || name == "refresh" }
+
+// interleaved runs the named cheap scenarios in p.rounds rounds, each
+// scenario for p.dur/p.rounds per round, so each gets p.dur in all. The
+// ratios of their req/s are the figures to compare; on a shared machine
+// whose speed drifts over a minute, running them one after the other would
+// put the drift into the ratios.
+func (p plan) interleaved(ctx context.Context, names []string) ([]Result, error) {
+	jobs := make([]*job, 0, len(names))
+	for _, name := range names {
+		j, err := p.cheapJob(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-	}), nil
+		jobs = append(jobs, j)
+	}
+	rounds := max(p.rounds, 1)
+	for range rounds {
+		for _, j := range jobs {
+			j.runFor(ctx, p.dur/time.Duration(rounds))
+		}
+	}
+	results := make([]Result, len(jobs))
+	for i, j := range jobs {
+		results[i] = j.result()
+	}
+	return results, ctx.Err()
 }
 
-func (p plan) me(ctx context.Context) (Result, error) {
-	users, err := makeUsers(ctx, p.c, p.prefix+"-me", 1)
-	if err != nil {
-		return Result{}, err
+func (p plan) cheapJob(ctx context.Context, name string) (*job, error) {
+	switch name {
+	case "health":
+		return newJob(name, p.conc, healthStep(p.c)), nil
+	case "me":
+		users, err := makeUsers(ctx, p.c, p.prefix+"-me", 1)
+		if err != nil {
+			return nil, err
+		}
+		return newJob(name, p.conc, meStep(p.c, users[0].tokens.AccessToken)), nil
+	case "refresh":
+		users, err := makeUsers(ctx, p.c, p.prefix+"-refresh", p.conc)
+		if err != nil {
+			return nil, err
+		}
+		return newJob(name, p.conc, refreshStep(p.c, users)), nil
 	}
-	return p.run(ctx, "me", p.conc, meStep(p.c, users[0].tokens.AccessToken)), nil
+	return nil, fmt.Errorf("%q is not a cheap scenario", name)
+}
+
+func healthStep(c *client) func(int) step {
+	return func(int) step {
+		return func(ctx context.Context) (int, time.Duration, error) {
+			return c.call(ctx, http.MethodGet, "/health", nil, "", nil)
+		}
+	}
 }
 
 func meStep(c *client, access string) func(int) step {
@@ -51,14 +122,6 @@ func meStep(c *client, access string) func(int) step {
 			return c.call(ctx, http.MethodGet, "/auth/me", nil, access, nil)
 		}
 	}
-}
-
-func (p plan) refresh(ctx context.Context) (Result, error) {
-	users, err := makeUsers(ctx, p.c, p.prefix+"-refresh", p.conc)
-	if err != nil {
-		return Result{}, err
-	}
-	return p.run(ctx, "refresh", p.conc, refreshStep(p.c, users)), nil
 }
 
 // refreshStep gives each worker its own user; the worker always sends the

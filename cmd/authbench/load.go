@@ -80,7 +80,7 @@ func hammer(ctx context.Context, steps []step, rec *recorder) {
 				case ctx.Err() != nil:
 					return // cut short by the end of the run: not an answer
 				case err != nil:
-					rec.fail()
+					rec.fail(err)
 				default:
 					rec.add(status, d)
 				}

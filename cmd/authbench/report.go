@@ -122,6 +122,11 @@ func (r *report) writeTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, res := range r.Results {
+		if res.FirstErr != "" {
+			fmt.Fprintf(w, "%s: first network error: %s\n", res.Scenario, res.FirstErr)
+		}
+	}
 	if len(r.Ratios) > 0 {
 		fmt.Fprintln(w)
 		keys := make([]string, 0, len(r.Ratios))

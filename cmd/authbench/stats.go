@@ -12,6 +12,7 @@ type recorder struct {
 	latencies []time.Duration
 	statuses  map[int]int
 	netErrors int
+	firstErr  string
 }
 
 func newRecorder() *recorder { return &recorder{statuses: map[int]int{}} }
@@ -23,9 +24,12 @@ func (r *recorder) add(status int, d time.Duration) {
 	r.statuses[status]++
 }
 
-func (r *recorder) fail() {
+func (r *recorder) fail(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.netErrors == 0 {
+		r.firstErr = err.Error()
+	}
 	r.netErrors++
 }
 
@@ -35,6 +39,7 @@ type Result struct {
 	Requests  int            `json:"requests"`
 	Statuses  map[int]int    `json:"statuses"`
 	NetErrors int            `json:"net_errors"`
+	FirstErr  string         `json:"first_net_error,omitempty"`
 	Seconds   float64        `json:"seconds"`
 	RPS       float64        `json:"rps"`
 	P50ms     float64        `json:"p50_ms"`
@@ -49,7 +54,7 @@ func (r *recorder) result(name string, elapsed time.Duration) Result {
 	defer r.mu.Unlock()
 	ls := slices.Clone(r.latencies)
 	slices.Sort(ls)
-	res := Result{Scenario: name, Requests: len(ls), Statuses: map[int]int{}, NetErrors: r.netErrors, Seconds: elapsed.Seconds()}
+	res := Result{Scenario: name, Requests: len(ls), Statuses: map[int]int{}, NetErrors: r.netErrors, FirstErr: r.firstErr, Seconds: elapsed.Seconds()}
 	for k, v := range r.statuses {
 		res.Statuses[k] = v
 	}

@@ -4,6 +4,7 @@
 package token
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,10 @@ type Issuer struct {
 	refreshTTL time.Duration
 	now        func() time.Time
 	validator  *jwt.Validator
+	// b64 is RFC 4648 §3.5 strict base64url without padding: a lenient
+	// decoder ignores the spare bits of the last character, so four
+	// different strings would verify as the same token.
+	b64 *base64.Encoding
 }
 
 // NewIssuer checks its settings once. now is time.Now outside tests; nil
@@ -82,6 +87,7 @@ func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration
 	// HS256 is pinned by Parse's comparison of the whole header, and
 	// strict base64 by b64; the validator checks the claims.
 	i.validator = jwt.NewValidator(i.rules(now)...)
+	i.b64 = base64.RawURLEncoding.Strict()
 	return i, nil
 }
 
@@ -145,10 +151,10 @@ func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, t
 	}
 	// The JWS signing input of RFC 7515 §5.1 with the one header Parse
 	// accepts, written here rather than marshalled from a map each time.
-	signed := header + "." + b64.EncodeToString(body)
+	signed := header + "." + i.b64.EncodeToString(body)
 	sig, err := jwt.SigningMethodHS256.Sign(signed, i.secret)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}
-	return signed + "." + b64.EncodeToString(sig), nil
+	return signed + "." + i.b64.EncodeToString(sig), nil
 }

@@ -37,7 +37,7 @@ const (
 	logFlushInterval = 100 * time.Millisecond
 )
 
-const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | version]`
+const usage = `usage: authd [serve | migrate | user activate|deactivate|logout <username-or-email> | version]`
 
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and streams, so tests can start authd in-process.
@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, err := fmt.Fprintln(stdout, buildVersion())
 		return err
 	case cmd == "serve" && len(args) <= 1, cmd == "migrate" && len(args) == 1:
-	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate"):
+	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate" || args[1] == "logout"):
 	default:
 		return &usageError{errors.New(usage)}
 	}
@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
 		return nil
 	case "user":
-		return setActive(ctx, cfg, st, log, args[1], args[2], stdout)
+		return userCommand(ctx, cfg, st, log, args[1], args[2], stdout)
 	}
 	return serve(ctx, cfg, st, log)
 }
@@ -110,19 +110,35 @@ func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Servi
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
-	issuer, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
+	issuer, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
-	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now), nil
+	keys, err := token.RefreshKeys(cfg.JWTSecret)
+	if err != nil {
+		return nil, fmt.Errorf("refresh tokens: %w", err)
+	}
+	refresher, err := token.NewRefresher(keys)
+	if err != nil {
+		return nil, fmt.Errorf("refresh tokens: %w", err)
+	}
+	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
+	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now), nil
 }
 
-func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
+// userCommand runs `authd user activate|deactivate|logout <login>`.
+func userCommand(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
 	svc, err := newService(cfg, st, log)
 	if err != nil {
 		return err
 	}
-	u, err := svc.SetActive(ctx, login, verb == "activate")
+	var u auth.User
+	switch verb {
+	case "logout":
+		u, err = svc.LogoutUser(ctx, login)
+	default:
+		u, err = svc.SetActive(ctx, login, verb == "activate")
+	}
 	if err != nil {
 		var ae *auth.Error
 		if errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound {
@@ -130,7 +146,11 @@ func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.
 		}
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "user %d (%s) %sd\n", u.ID, u.Username, verb)
+	done := verb + "d"
+	if verb == "logout" {
+		done = "logged out of every session"
+	}
+	_, err = fmt.Fprintf(stdout, "user %d (%s) %s\n", u.ID, u.Username, done)
 	return err
 }
 
@@ -184,6 +204,18 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The purge of ended and expired sessions runs beside the server and
+	// stops before the store closes.
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		svc.PurgeLoop(purgeCtx, cfg.SessionPurgeInterval)
+	}()
+	defer func() {
+		stopPurge()
+		<-purged
+	}()
 	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
 		slog.String("version", buildVersion()), slog.String("database", cfg.DatabaseDriver))
 

@@ -73,7 +73,7 @@ func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int
 		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
 	}
 	switch e.Code {
-	case auth.CodeInvalidToken, auth.CodeTokenExpired:
+	case auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked:
 		// RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}

@@ -121,6 +121,6 @@ func newTokenBody(p token.Pair) TokenBody {
 // noStore is RFC 6749 §5.1's rule for answers that carry tokens.
 const noStore = "no-store"
 
-func newSessionOutput(s auth.Session) *sessionOutput {
+func newSessionOutput(s auth.Authenticated) *sessionOutput {
 	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens)}}
 }

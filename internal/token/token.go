@@ -1,6 +1,7 @@
-// Package token issues and verifies authd's JWTs (RFC 7519). It knows
-// nothing of HTTP or SQL: it turns a user id and name into a signed access
-// and refresh token, and a token back into verified claims.
+// Package token issues and verifies authd's tokens. It knows nothing of
+// HTTP or SQL: it turns a user id, name and session id into a signed access
+// JWT (RFC 7519) and such a token back into verified claims, and it mints
+// and verifies the opaque refresh tokens of sessions (see refresh.go).
 package token
 
 import (
@@ -15,15 +16,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// Kind tells an access token from a refresh token; each is refused where
-// the other is expected.
-type Kind string
-
-// The two kinds of token, as written in the "type" claim.
-const (
-	Access  Kind = "access"
-	Refresh Kind = "refresh"
-)
+// accessType is the "type" claim of every JWT authd signs. Refresh tokens
+// are not JWTs (refresh.go), so "access" is the only kind; the claim stays
+// so that a refresh JWT of an older release is refused as an access token.
+const accessType = "access"
 
 // MinSecretBytes is the shortest HMAC key accepted: RFC 7518 §3.2 asks for a
 // key at least as long as the hash output (256 bits for HS256).
@@ -35,31 +31,33 @@ var (
 	ErrExpired = errors.New("token expired")
 )
 
-// Claims are the verified contents of a token.
+// Claims are the verified contents of an access token.
 type Claims struct {
-	UserID    int64
-	Username  string
-	Kind      Kind
+	UserID   int64
+	Username string
+	// SessionID is the sid claim: the session the token was issued to,
+	// which authd's own endpoints check on every call.
+	SessionID string
 	ID        string // jti
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 }
 
-// Pair is what a login, register or refresh hands out.
+// Pair is what a login, register or refresh hands out: an access JWT and
+// the session's opaque refresh token.
 type Pair struct {
 	Access, Refresh string
 	AccessTTL       time.Duration
 }
 
-// Issuer signs and verifies tokens with one HS256 key. It is safe for
+// Issuer signs and verifies access tokens with one HS256 key. It is safe for
 // concurrent use: nothing in it changes after NewIssuer.
 type Issuer struct {
-	secret     []byte
-	issuer     string
-	accessTTL  time.Duration
-	refreshTTL time.Duration
-	now        func() time.Time
-	validator  *jwt.Validator
+	secret    []byte
+	issuer    string
+	accessTTL time.Duration
+	now       func() time.Time
+	validator *jwt.Validator
 	// b64 is RFC 4648 §3.5 strict base64url without padding: a lenient
 	// decoder ignores the spare bits of the last character, so four
 	// different strings would verify as the same token.
@@ -68,14 +66,14 @@ type Issuer struct {
 
 // NewIssuer checks its settings once. now is time.Now outside tests; nil
 // means time.Now.
-func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration, now func() time.Time) (*Issuer, error) {
+func NewIssuer(secret []byte, issuer string, accessTTL time.Duration, now func() time.Time) (*Issuer, error) {
 	switch {
 	case len(secret) < MinSecretBytes:
 		return nil, fmt.Errorf("token: secret must be at least %d bytes", MinSecretBytes)
 	case issuer == "":
 		return nil, errors.New("token: issuer must not be empty")
-	case accessTTL <= 0 || refreshTTL <= 0:
-		return nil, errors.New("token: TTLs must be positive")
+	case accessTTL <= 0:
+		return nil, errors.New("token: access TTL must be positive")
 	}
 	if now == nil {
 		now = time.Now
@@ -83,7 +81,7 @@ func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration
 	// A copy, so a caller that reuses its slice cannot change our key.
 	key := make([]byte, len(secret))
 	copy(key, secret)
-	i := &Issuer{secret: key, issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now}
+	i := &Issuer{secret: key, issuer: issuer, accessTTL: accessTTL, now: now}
 	// HS256 is pinned by Parse's comparison of the whole header, and
 	// strict base64 by b64; the validator checks the claims.
 	i.validator = jwt.NewValidator(i.rules(now)...)
@@ -112,35 +110,27 @@ func (i *Issuer) rules(now func() time.Time) []jwt.ParserOption {
 	}
 }
 
-// Issue signs a fresh access and refresh token for the user. Both carry a
-// random jti, so two pairs issued in the same second differ.
-func (i *Issuer) Issue(userID int64, username string) (Pair, error) {
-	// Refuse to mint what Parse would refuse to read.
-	if userID <= 0 || username == "" {
-		return Pair{}, fmt.Errorf("token: issue for user %d %q: need a positive id and a name", userID, username)
-	}
-	now := i.now()
-	access, err := i.sign(userID, username, Access, now, i.accessTTL)
-	if err != nil {
-		return Pair{}, err
-	}
-	refresh, err := i.sign(userID, username, Refresh, now, i.refreshTTL)
-	if err != nil {
-		return Pair{}, err
-	}
-	return Pair{Access: access, Refresh: refresh, AccessTTL: i.accessTTL}, nil
-}
+// AccessTTL is how long an access token lives (expires_in of a token answer).
+func (i *Issuer) AccessTTL() time.Duration { return i.accessTTL }
 
-func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, ttl time.Duration) (string, error) {
+// Issue signs an access token for the user's session. It carries a random
+// jti, so two tokens issued in the same second differ.
+func (i *Issuer) Issue(userID int64, username, sessionID string) (string, error) {
+	// Refuse to mint what Parse would refuse to read.
+	if userID <= 0 || username == "" || sessionID == "" {
+		return "", fmt.Errorf("token: issue for user %d %q: need a positive id, a name and a session", userID, username)
+	}
 	jti, err := uuid.NewRandom()
 	if err != nil {
 		return "", fmt.Errorf("token: jti: %w", err)
 	}
-	iat, exp := now.Unix(), now.Add(ttl).Unix()
+	now := i.now()
+	iat, exp := now.Unix(), now.Add(i.accessTTL).Unix()
 	body, err := json.Marshal(&claims{
 		Subject:   strconv.FormatInt(userID, 10),
 		Username:  username,
-		Type:      kind,
+		SessionID: sessionID,
+		Type:      accessType,
 		Issuer:    i.issuer,
 		IssuedAt:  &iat,
 		ExpiresAt: &exp,

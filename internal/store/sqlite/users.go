@@ -107,6 +107,14 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Tim
 	return updated("set active", id, res, err)
 }
 
+// SetPasswordHash replaces the user's password hash; updated_at becomes t.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?`,
+		hash, formatTime(t), id)
+	return updated("set password hash", id, res, err)
+}
+
 // updated turns the outcome of an UPDATE of one user by ID into the store's
 // errors: no row matched means no such user. SQLite counts the rows the
 // UPDATE matched, even when it wrote the values they already had.
@@ -127,27 +135,41 @@ func updated(op string, id int64, res sql.Result, err error) error {
 // scanUser reads the columns every query above selects, in their order.
 func scanUser(row *sql.Row) (auth.User, error) {
 	var (
-		u                auth.User
-		created, updated string
-		lastLogin        sql.NullString
+		u  auth.User
+		ut userTimes
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
-		&created, &updated, &lastLogin)
+		&ut.created, &ut.updated, &ut.lastLogin)
 	if err != nil {
 		return auth.User{}, err
 	}
-	if u.CreatedAt, err = parseTime(created); err != nil {
+	if err := ut.into(&u); err != nil {
 		return auth.User{}, err
 	}
-	if u.UpdatedAt, err = parseTime(updated); err != nil {
-		return auth.User{}, err
+	return u, nil
+}
+
+// userTimes holds a user row's times as SQLite returns them, TEXT, until
+// they are parsed.
+type userTimes struct {
+	created, updated string
+	lastLogin        sql.NullString
+}
+
+func (ut *userTimes) into(u *auth.User) error {
+	var err error
+	if u.CreatedAt, err = parseTime(ut.created); err != nil {
+		return err
 	}
-	if lastLogin.Valid {
-		t, err := parseTime(lastLogin.String)
+	if u.UpdatedAt, err = parseTime(ut.updated); err != nil {
+		return err
+	}
+	if ut.lastLogin.Valid {
+		t, err := parseTime(ut.lastLogin.String)
 		if err != nil {
-			return auth.User{}, err
+			return err
 		}
 		u.LastLogin = &t
 	}
-	return u, nil
+	return nil
 }

@@ -191,10 +191,28 @@ func TestMigrateAndUserCommands(t *testing.T) {
 				t.Errorf("migrate output: %s", out.String())
 			}
 			a := start(t, env)
-			if status, _ := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"password123"}`); status != http.StatusCreated {
+			status, reg := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"password123"}`)
+			if status != http.StatusCreated {
 				t.Fatalf("register: %d", status)
 			}
 			login := `{"username":"bob","password":"password123"}`
+			_, second := a.post(t, "/auth/login", login)
+			// user logout ends every session of the user, at once, and
+			// keeps the account usable.
+			out.Reset()
+			if err := run(context.Background(), []string{"user", "logout", "BOB"}, envFrom(env), &out, &out); err != nil {
+				t.Fatalf("user logout: %v", err)
+			}
+			if !strings.Contains(out.String(), "user 1 (Bob) logged out of every session") {
+				t.Errorf("user logout printed %q", out.String())
+			}
+			for _, tokens := range []map[string]any{reg, second} {
+				status, body := a.get(t, "/auth/me", "Authorization", "Bearer "+tokens["access_token"].(string))
+				if status != http.StatusUnauthorized || body["error_code"] != "SESSION_REVOKED" {
+					t.Errorf("me after user logout: %d %v, want 401 SESSION_REVOKED", status, body)
+				}
+			}
+			_, live := a.post(t, "/auth/login", login)
 			steps := []struct {
 				args   []string
 				output string
@@ -216,9 +234,23 @@ func TestMigrateAndUserCommands(t *testing.T) {
 					t.Errorf("after %v login = %d %v, want %d", s.args, status, body, s.status)
 				}
 			}
+			// deactivate ended the session opened before it.
+			status, body := a.post(t, "/auth/refresh", `{"refresh_token":"`+live["refresh_token"].(string)+`"}`)
+			if status != http.StatusUnauthorized || body["error_code"] != "SESSION_REVOKED" {
+				t.Errorf("refresh after deactivate: %d %v, want 401 SESSION_REVOKED", status, body)
+			}
 			err := run(context.Background(), []string{"user", "activate", "nobody"}, envFrom(env), &out, &out)
 			if err == nil || !strings.Contains(err.Error(), `no user "nobody"`) {
 				t.Errorf("unknown user: %v", err)
+			}
+			// Text that cannot name an account is a usage mistake (exit
+			// 2), refused before it reaches the store.
+			for _, arg := range []string{"a\x00b", "\xff\xfe", "a\x00b@example.com"} {
+				err := run(context.Background(), []string{"user", "activate", arg}, envFrom(env), &out, &out)
+				var u *usageError
+				if !errors.As(err, &u) || !strings.Contains(err.Error(), "is not a username or email") {
+					t.Errorf("user activate %q: %v, want a usage error", arg, err)
+				}
 			}
 		})
 	}
@@ -260,5 +292,26 @@ func TestPprofOptIn(t *testing.T) {
 	res.Body.Close()
 	if status, _ := a.get(t, "/debug/pprof/"); status != http.StatusNotFound {
 		t.Errorf("pprof on the API port: %d, want 404", status)
+	}
+}
+
+// TestTrustedProxiesReachServer checks that AUTHD_TRUSTED_PROXIES is wired
+// to the server: behind a trusted peer, remote_ip is the forwarded client.
+func TestTrustedProxiesReachServer(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_TRUSTED_PROXIES"] = "127.0.0.1"
+	a := start(t, env)
+	a.get(t, "/auth/me", "X-Forwarded-For", "198.51.100.1")
+	_ = a.stop()
+	var remote any
+	for _, line := range strings.Split(a.stdout.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "request" && m["path"] == "/auth/me" {
+			remote = m["remote_ip"]
+		}
+	}
+	if remote != "198.51.100.1" {
+		t.Errorf("remote_ip = %v, want 198.51.100.1:\n%s", remote, a.stdout.String())
 	}
 }

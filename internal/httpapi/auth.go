@@ -16,7 +16,7 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password})
+		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
 		if err != nil {
 			return nil, err
 		}
@@ -41,6 +41,7 @@ func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*sessionO
 		if err != nil {
 			return nil, err
 		}
+		li.Client = in.client
 		s, err := svc.Login(ctx, li)
 		if err != nil {
 			return nil, err
@@ -86,7 +87,7 @@ func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutpu
 	return func(ctx context.Context, in *bearerInput) (*userOutput, error) {
 		raw, ok := bearerToken(in.authorization)
 		if !ok {
-			return nil, &auth.Error{Code: auth.CodeInvalidToken, Detail: "Missing bearer token"}
+			return nil, missingBearer()
 		}
 		u, err := svc.Me(ctx, raw)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/token"
 )
 
 func TestRegisterAndLoginFlow(t *testing.T) {

@@ -69,11 +69,15 @@ type SessionBody struct {
 type jsonInput struct {
 	RawBody     []byte
 	contentType string
+	// client is kept with a session that the request opens.
+	client auth.Client
 }
 
-// Resolve captures Content-Type without documenting it as a parameter.
+// Resolve captures Content-Type and the client without documenting them
+// as parameters.
 func (in *jsonInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
+	in.client = auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent")}
 	return nil
 }
 

@@ -34,7 +34,9 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"closed store", testClosed},
 		{"concurrent same username", testConcurrentSameUsername},
 		{"concurrent different usernames", testConcurrentDifferentUsernames},
+		{"unstorable text", testUnstorableText},
 	}
+	cases = append(cases, sessionCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -21,6 +22,9 @@ type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
+	// BodyReadTimeout bounds how long a request body may take to arrive,
+	// from the end of its headers; zero means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value
@@ -43,6 +47,9 @@ type Server struct {
 
 // NewServer builds the handler with every route and middleware in place.
 func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.Logger) (*Server, error) {
+	if opts.BodyReadTimeout == 0 {
+		opts.BodyReadTimeout = DefaultBodyReadTimeout
+	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
 	mux := http.NewServeMux()
 	s.api = humago.New(mux, s.humaConfig())
@@ -50,6 +57,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 		return nil, err
 	}
 	var h http.Handler = s.routeMisses(mux)
+	h = s.readBodies(h)
 	if len(opts.CORSAllowedOrigins) > 0 {
 		h = newCORS(opts.CORSAllowedOrigins).Handler(h)
 	}

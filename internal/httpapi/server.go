@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -25,6 +26,9 @@ type Options struct {
 	// BodyReadTimeout bounds how long a request body may take to arrive,
 	// from the end of its headers; zero means DefaultBodyReadTimeout.
 	BodyReadTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (see ClientIP), as config.Load returns them.
+	TrustedProxies []netip.Prefix
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value
@@ -64,6 +68,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = accessLog(s.log)(h)
+	h = clientAddress(opts.TrustedProxies)(h)
 	s.handler = requestID(h)
 	return s, nil
 }

@@ -262,3 +262,24 @@ func TestPprofOptIn(t *testing.T) {
 		t.Errorf("pprof on the API port: %d, want 404", status)
 	}
 }
+
+// TestTrustedProxiesReachServer checks that AUTHD_TRUSTED_PROXIES is wired
+// to the server: behind a trusted peer, remote_ip is the forwarded client.
+func TestTrustedProxiesReachServer(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_TRUSTED_PROXIES"] = "127.0.0.1"
+	a := start(t, env)
+	a.get(t, "/auth/me", "X-Forwarded-For", "198.51.100.1")
+	_ = a.stop()
+	var remote any
+	for _, line := range strings.Split(a.stdout.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "request" && m["path"] == "/auth/me" {
+			remote = m["remote_ip"]
+		}
+	}
+	if remote != "198.51.100.1" {
+		t.Errorf("remote_ip = %v, want 198.51.100.1:\n%s", remote, a.stdout.String())
+	}
+}

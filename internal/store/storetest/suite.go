@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"attempt records of a login success", testLoginSuccess},
 		{"attempt purge", testPurgeAttempts},
 		{"attempt read of a closed store", testAttemptsClosed},
+		{"unstorable text", testUnstorableText},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/token"
 )
 
 // Options are the HTTP settings of config.Config that the server needs.
@@ -21,6 +22,9 @@ type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
+	// JWKS is the public half of every key that verifies access tokens,
+	// served at /.well-known/jwks.json; empty with an HS256 secret.
+	JWKS []token.JWK
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value

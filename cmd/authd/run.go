@@ -172,7 +172,8 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	}
 	srv, err := httpapi.NewServer(httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-		TrustedProxies: cfg.TrustedProxies, JWKS: jwks,
+		BodyReadTimeout: cfg.BodyReadTimeout,
+		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
 	}, svc, checks, log)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/token"
 )
 
 // Options are the HTTP settings of config.Config that the server needs.
@@ -29,6 +30,9 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// (see ClientIP), as config.Load returns them.
 	TrustedProxies []netip.Prefix
+	// JWKS is the public half of every key that verifies access tokens,
+	// served at /.well-known/jwks.json; empty with an HS256 secret.
+	JWKS []token.JWK
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value

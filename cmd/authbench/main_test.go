@@ -34,10 +34,10 @@ func inProcess(t *testing.T) string {
 	}
 	log := logging.New(io.Discard, slog.LevelError)
 	hasher, _ := password.NewHasher(4, password.Pool{})
-	secret := []byte(strings.Repeat("k", 32))
-	issuer, _ := token.NewIssuer(secret, "authd", time.Minute, time.Now)
-	keys, _ := token.RefreshKeys(secret)
-	refresher, _ := token.NewRefresher(keys)
+	keys, _ := token.SecretKeys([]byte(strings.Repeat("k", 32)))
+	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Now)
+	macKeys, _ := keys.MACKeys()
+	refresher, _ := token.NewRefresher(macKeys)
 	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
 		auth.NewService(st, hasher, issuer, refresher, policy, log, time.Now), nil, log)

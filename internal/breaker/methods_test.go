@@ -32,6 +32,16 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 		},
 		"UserSessions":  func(ctx context.Context) error { _, err := s.UserSessions(ctx, 1, now); return err },
 		"PurgeSessions": func(ctx context.Context) error { _, err := s.PurgeSessions(ctx, now, 10); return err },
+		"AttemptRecords": func(ctx context.Context) error {
+			_, err := s.AttemptRecords(ctx, []auth.AttemptKey{{}})
+			return err
+		},
+		"HitCounters": func(ctx context.Context) error {
+			_, err := s.HitCounters(ctx, now, []auth.CounterHit{{}})
+			return err
+		},
+		"RecordLoginSuccess": func(ctx context.Context) error { return s.RecordLoginSuccess(ctx, auth.LoginSuccess{}) },
+		"PurgeAttempts":      func(ctx context.Context) error { _, err := s.PurgeAttempts(ctx, now, 10); return err },
 	}
 }
 

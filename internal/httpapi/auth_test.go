@@ -341,10 +341,9 @@ func TestTokenAttacks(t *testing.T) {
 	otherUser, _ := e.issuer.Issue(999999, "ghost", sid)
 	noSession, _ := e.issuer.Issue(999999, "ghost", token.NewSessionID())
 	// A refresh token of another server: same format, another key.
-	otherKeys, _ := token.RefreshKeys([]byte("another-secret-of-at-least-32-bytes!!"))
-	otherServer, _ := token.NewRefresher(otherKeys)
+	otherServer := refresherOf(t, "another-secret-of-at-least-32-bytes!!")
 	foreignRefresh, _ := otherServer.Mint(sessionID(t, access), 0)
-	unknownSession, _ := mustRefresher(t).Mint(token.NewSessionID(), 0)
+	unknownSession, _ := refresherOf(t, testSecret).Mint(token.NewSessionID(), 0)
 
 	bearer := []struct {
 		name, token string

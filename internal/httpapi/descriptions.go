@@ -50,6 +50,12 @@ SESSION_NOT_FOUND.`
 INVALID_CREDENTIALS); new_password follows the register rules (400). Every
 other session of the user ends; the calling session stays.`
 
+	jwksDoc = `The JWK Set of every key that verifies authd's access tokens, for services
+that check tokens themselves: pick the key whose kid is the token's kid
+header, verify with its alg (never the token's), then check iss, exp and
+type "access". Cacheable for 5 minutes. Empty when authd signs with an
+HS256 secret, which is never published.`
+
 	healthDoc = `Always 200 while the process runs; status is degraded when a component
 check fails. For load balancers, use /health/ready.`
 

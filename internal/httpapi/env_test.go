@@ -45,6 +45,9 @@ type envOptions struct {
 	level      slog.Level
 	checks     []HealthCheck
 	now        func() time.Time
+	// keys sign the tokens; the zero value means HS256 with testSecret.
+	// Their public halves become opts.JWKS.
+	keys token.Keys
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -106,11 +109,19 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer([]byte(testSecret), "authd", o.accessTTL, o.now)
+	if o.keys.Alg() == "" {
+		if o.keys, err = token.SecretKeys([]byte(testSecret)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.opts.JWKS, err = o.keys.Public(); err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := token.NewIssuer(o.keys, "authd", o.accessTTL, o.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := token.RefreshKeys([]byte(testSecret))
+	keys, err := o.keys.MACKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +146,8 @@ type response struct {
 	header http.Header
 	raw    string
 	json   map[string]any
+	// closed: the server said it closes the connection after this answer.
+	closed bool
 }
 
 func (e *env) do(t *testing.T, method, path, contentType, body string, headers ...string) response {
@@ -163,7 +176,7 @@ func send(t *testing.T, req *http.Request) response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	r := response{status: res.StatusCode, header: res.Header, raw: string(raw), closed: res.Close}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &r.json); err != nil {
 			t.Fatalf("%s %s: body is not JSON: %q", req.Method, req.URL.Path, raw)

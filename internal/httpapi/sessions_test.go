@@ -35,10 +35,14 @@ func sessionID(t *testing.T, access string) string {
 	return c.SID
 }
 
-// mustRefresher is the refresher of the test server's secret.
-func mustRefresher(t *testing.T) *token.Refresher {
+// refresherOf is the refresher of a server whose HS256 secret is secret.
+func refresherOf(t *testing.T, secret string) *token.Refresher {
 	t.Helper()
-	keys, err := token.RefreshKeys([]byte(testSecret))
+	ks, err := token.SecretKeys([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := ks.MACKeys()
 	if err != nil {
 		t.Fatal(err)
 	}

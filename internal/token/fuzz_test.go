@@ -15,9 +15,9 @@ import (
 )
 
 // FuzzParse: Parse never panics, every error wraps exactly one sentinel, and
-// the answer is exactly determined. A string that is, byte for byte, an
-// access token this issuer signs (checked here without jwt) is accepted, or
-// expired if it is; every other string is invalid. The fuzzer cannot
+// the answer is exactly determined. A string that is, byte for byte, a token
+// this issuer signs (checked here without jwt) is accepted for its own kind,
+// or expired if it is; every other string is invalid. The fuzzer cannot
 // forge HMAC-SHA256, so the only such strings are the issued seeds (whose
 // jti differs in each fuzz worker, hence no list of them), and anything
 // else it gets accepted is a hole in verification (a lenient decoder, a
@@ -41,7 +41,7 @@ func FuzzParse(f *testing.F) {
 		withPart(fresh, 1, enc(strings.Replace(string(body), `"sub":"1"`, `"sub":"2"`, 1))),
 		withPart(fresh, 2, ""),
 		withPart(fresh, 2, strings.Split(oldRefresh, ".")[2]),
-		sign(f, jwt.SigningMethodHS512, []byte(secret), jwt.MapClaims{"sub": "1", "sid": testSID, "username": "x", "type": "access",
+		sign(f, jwt.SigningMethodHS512, []byte(secret), jwt.MapClaims{"sub": "1", "username": "x", "type": "access",
 			"iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}),
 		sign(f, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, jwt.MapClaims{"sub": "1"}),
 		"", ".", "..", "a.b.c", "eyJhbGciOiJIUzI1NiJ9..", "not a token", "\x00\xff.\x80.é", strings.Repeat("A.", 3000),
@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 		}
 		body, ours := signedByUs(raw)
 		switch {
-		case !ours || body["type"] != "access" || body["sid"] == "" || body["sid"] == nil:
+		case !ours || body["type"] != "access" || body["sid"] == nil || body["sid"] == "":
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("Parse(%q) = %+v, %v; want ErrInvalid", raw, c, err)
 			}

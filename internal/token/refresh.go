@@ -21,13 +21,17 @@ package token
 // it. Whether a counter is current, just spent or replayed is decided in
 // package auth from the stored facts; this file only mints and reads.
 //
-// The MAC key is not AUTHD_JWT_SECRET itself but a key derived from it with
-// HKDF-SHA256 (RFC 5869) under a fixed label (RefreshKeys), so the access
-// token signature and the refresh token MAC never share a key. A Refresher
-// holds a list of keys: the first mints, every one verifies, so a new key
-// can be put first without logging anyone out. With no configured secret
-// the secret is random per process, and so is the derived key: refresh
-// tokens then do not survive a restart, as access tokens do not.
+// The MAC keys come from the signing keys (Keys.MACKeys): one per signing
+// key, in the same order, each derived from that key's private material
+// (the AUTHD_JWT_SECRET, or the Ed25519 seed or P-256 scalar of a key in
+// AUTHD_JWT_KEYS) with HKDF-SHA256 (RFC 5869) under a fixed label. So the
+// access-token signature and the refresh-token MAC never share a key, and
+// the MAC key is only as secret as the signing key, which is secret anyway.
+// A Refresher holds the list: the first mints, every one verifies, so
+// rotating the signing keys (a new key first, the old one kept for a
+// while) never logs anyone out. With no configured key the signing key is
+// random per process, and so is the MAC key: refresh tokens then do not
+// survive a restart, as access tokens do not.
 
 import (
 	"crypto/hkdf"
@@ -74,19 +78,22 @@ type Refresher struct {
 	b64  *base64.Encoding
 }
 
-// RefreshKeys derives the refresh-token MAC keys from the configured key
-// material: today one key, HKDF-SHA256 of the JWT secret (random per
-// process when none is configured). This is the one place that decides
-// where refresh keys come from.
-func RefreshKeys(secret []byte) ([][]byte, error) {
-	if len(secret) < MinSecretBytes {
-		return nil, fmt.Errorf("token: refresh key: secret must be at least %d bytes", MinSecretBytes)
+// MACKeys derives the refresh-token MAC keys from the signing keys, one
+// per key in their order; this is the one place that decides where refresh
+// keys come from.
+func (ks Keys) MACKeys() ([][]byte, error) {
+	if len(ks.list) == 0 {
+		return nil, errors.New("token: refresh keys: no signing keys")
 	}
-	key, err := hkdf.Key(sha256.New, secret, nil, refreshKeyInfo, refreshKeyLen)
-	if err != nil {
-		return nil, fmt.Errorf("token: refresh key: %w", err)
+	out := make([][]byte, 0, len(ks.list))
+	for _, k := range ks.list {
+		mk, err := hkdf.Key(sha256.New, k.material, nil, refreshKeyInfo, refreshKeyLen)
+		if err != nil {
+			return nil, fmt.Errorf("token: refresh key: %w", err)
+		}
+		out = append(out, mk)
 	}
-	return [][]byte{key}, nil
+	return out, nil
 }
 
 // NewRefresher takes the MAC keys: the first mints, every one verifies.

@@ -7,15 +7,25 @@ import (
 	"testing"
 )
 
+// newTestRefresher is the refresher of HS256 secrets, the first signing.
 func newTestRefresher(t testing.TB, secrets ...string) *Refresher {
 	t.Helper()
-	var keys [][]byte
+	var ks Keys
 	for _, s := range secrets {
-		k, err := RefreshKeys([]byte(s))
+		k, err := SecretKeys([]byte(s))
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys = append(keys, k...)
+		ks.list = append(ks.list, k.list...)
+	}
+	return refresherOf(t, ks)
+}
+
+func refresherOf(t testing.TB, ks Keys) *Refresher {
+	t.Helper()
+	keys, err := ks.MACKeys()
+	if err != nil {
+		t.Fatal(err)
 	}
 	r, err := NewRefresher(keys)
 	if err != nil {
@@ -58,21 +68,27 @@ func TestRefreshRoundTrip(t *testing.T) {
 	}
 }
 
-func TestRefreshKeys(t *testing.T) {
+func TestMACKeys(t *testing.T) {
 	t.Parallel()
-	a, err := RefreshKeys([]byte(secret))
+	a, err := secretKeys(t).MACKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := RefreshKeys([]byte(secret))
+	b, _ := secretKeys(t).MACKeys()
 	if len(a) != 1 || len(a[0]) != 32 || string(a[0]) != string(b[0]) {
 		t.Fatalf("keys = %x, %x: want one stable 32-byte key", a, b)
 	}
-	if string(a[0]) == secret[:32] {
+	if string(a[0]) == secret {
 		t.Error("the refresh key is the JWT secret itself")
 	}
-	if _, err := RefreshKeys([]byte("short")); err == nil {
-		t.Error("short secret accepted")
+	ed, es := generated(t, AlgEdDSA), generated(t, AlgES256)
+	both := Keys{list: append(append([]*key{}, ed.list...), es.list...)}
+	m, err := both.MACKeys()
+	if err != nil || len(m) != 2 || string(m[0]) == string(m[1]) || string(m[0]) == string(a[0]) {
+		t.Errorf("MACKeys of two generated keys = %x, %v: want two distinct keys", m, err)
+	}
+	if _, err := (Keys{}).MACKeys(); err == nil {
+		t.Error("MACKeys of no keys succeeded")
 	}
 	if _, err := NewRefresher(nil); err == nil {
 		t.Error("NewRefresher with no key accepted")
@@ -83,7 +99,8 @@ func TestRefreshKeys(t *testing.T) {
 }
 
 // TestRefreshKeyRotation: a token minted under the old first key still
-// verifies once a new key is put first, so rotation logs nobody out.
+// verifies once a new key is put first, so rotation logs nobody out; once
+// the old key is removed, its tokens are refused.
 func TestRefreshKeyRotation(t *testing.T) {
 	t.Parallel()
 	other := strings.Repeat("n", 32)

@@ -24,7 +24,21 @@ func at(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 func newTestIssuer(t testing.TB, now func() time.Time) *Issuer {
 	t.Helper()
-	i, err := NewIssuer([]byte(secret), "authd", 15*time.Minute, now)
+	return newKeyIssuer(t, secretKeys(t), now)
+}
+
+func secretKeys(t testing.TB) Keys {
+	t.Helper()
+	ks, err := SecretKeys([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
+}
+
+func newKeyIssuer(t testing.TB, ks Keys, now func() time.Time) *Issuer {
+	t.Helper()
+	i, err := NewIssuer(ks, "authd", 15*time.Minute, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,25 +47,31 @@ func newTestIssuer(t testing.TB, now func() time.Time) *Issuer {
 
 func TestNewIssuerRefuses(t *testing.T) {
 	t.Parallel()
+	for _, s := range []string{strings.Repeat("x", 31), ""} {
+		if _, err := SecretKeys([]byte(s)); err == nil {
+			t.Errorf("SecretKeys accepted a %d-byte secret", len(s))
+		}
+	}
+	ks := secretKeys(t)
 	tests := []struct {
-		name           string
-		secret, issuer string
-		access         time.Duration
+		name   string
+		keys   Keys
+		issuer string
+		access time.Duration
 	}{
-		{"31-byte secret", strings.Repeat("x", 31), "authd", time.Minute},
-		{"empty secret", "", "authd", time.Minute},
-		{"no issuer", secret, "", time.Minute},
-		{"zero access ttl", secret, "authd", 0},
-		{"negative access ttl", secret, "authd", -time.Minute},
+		{"no keys", Keys{}, "authd", time.Minute},
+		{"no issuer", ks, "", time.Minute},
+		{"zero access ttl", ks, "authd", 0},
+		{"negative access ttl", ks, "authd", -time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := NewIssuer([]byte(tt.secret), tt.issuer, tt.access, time.Now); err == nil {
+			if _, err := NewIssuer(tt.keys, tt.issuer, tt.access, time.Now); err == nil {
 				t.Error("accepted")
 			}
 		})
 	}
-	if _, err := NewIssuer([]byte(secret), "authd", time.Minute, nil); err != nil {
+	if _, err := NewIssuer(ks, "authd", time.Minute, nil); err != nil {
 		t.Errorf("nil clock: %v, want time.Now", err)
 	}
 }
@@ -80,6 +100,12 @@ func payload(t testing.TB, raw string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return object(t, b)
+}
+
+// object decodes a JSON object.
+func object(t testing.TB, b []byte) map[string]any {
+	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)

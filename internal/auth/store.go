@@ -25,6 +25,9 @@ type Store interface {
 	SetLastLogin(ctx context.Context, id int64, t time.Time) error
 	// SetActive activates or deactivates a user; updated_at becomes t.
 	SetActive(ctx context.Context, id int64, active bool, t time.Time) error
+	// SetPasswordHash replaces the user's password hash (a rehash at a new
+	// bcrypt cost, a changed password); updated_at becomes t.
+	SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -125,8 +125,11 @@ func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.
 	u, err := svc.SetActive(ctx, login, verb == "activate")
 	if err != nil {
 		var ae *auth.Error
-		if errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound {
+		switch {
+		case errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound:
 			return fmt.Errorf("no user %q", login)
+		case errors.As(err, &ae) && ae.Code == auth.CodeValidation && len(ae.Fields) > 0:
+			return &usageError{fmt.Errorf("%q is not a username or email: %s", login, ae.Fields[0].Message)}
 		}
 		return err
 	}
@@ -158,6 +161,7 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 	}
 	srv, err := httpapi.NewServer(httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
+		TrustedProxies: cfg.TrustedProxies,
 	}, svc, checks, log)
 	if err != nil {
 		return err

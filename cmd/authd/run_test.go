@@ -220,6 +220,15 @@ func TestMigrateAndUserCommands(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), `no user "nobody"`) {
 				t.Errorf("unknown user: %v", err)
 			}
+			// Text that cannot name an account is a usage mistake (exit
+			// 2), refused before it reaches the store.
+			for _, arg := range []string{"a\x00b", "\xff\xfe", "a\x00b@example.com"} {
+				err := run(context.Background(), []string{"user", "activate", arg}, envFrom(env), &out, &out)
+				var u *usageError
+				if !errors.As(err, &u) || !strings.Contains(err.Error(), "is not a username or email") {
+					t.Errorf("user activate %q: %v, want a usage error", arg, err)
+				}
+			}
 		})
 	}
 }
@@ -260,5 +269,26 @@ func TestPprofOptIn(t *testing.T) {
 	res.Body.Close()
 	if status, _ := a.get(t, "/debug/pprof/"); status != http.StatusNotFound {
 		t.Errorf("pprof on the API port: %d, want 404", status)
+	}
+}
+
+// TestTrustedProxiesReachServer checks that AUTHD_TRUSTED_PROXIES is wired
+// to the server: behind a trusted peer, remote_ip is the forwarded client.
+func TestTrustedProxiesReachServer(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_TRUSTED_PROXIES"] = "127.0.0.1"
+	a := start(t, env)
+	a.get(t, "/auth/me", "X-Forwarded-For", "198.51.100.1")
+	_ = a.stop()
+	var remote any
+	for _, line := range strings.Split(a.stdout.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "request" && m["path"] == "/auth/me" {
+			remote = m["remote_ip"]
+		}
+	}
+	if remote != "198.51.100.1" {
+		t.Errorf("remote_ip = %v, want 198.51.100.1:\n%s", remote, a.stdout.String())
 	}
 }

@@ -171,3 +171,20 @@ var (
 func DatabaseError(cause error) *Error {
 	return &Error{Code: CodeDatabase, Detail: "Database error", Err: cause}
 }
+
+// InvalidData marks cause as the database refusing a value a request
+// carried (PostgreSQL's data exceptions, such as NUL or invalid UTF-8 in
+// text): the client's fault, 400 VALIDATION_ERROR with no driver text. The
+// database answered, so the circuit breaker does not count it.
+func InvalidData(cause error) *Error {
+	return &Error{Code: CodeValidation, Detail: "Request validation failed", Err: cause,
+		Fields: []FieldError{{Field: "body", Message: "a value in the request cannot be stored"}}}
+}
+
+// StoreRefused marks cause as a refusal by the database that is neither an
+// outage nor the client's fault (a NOT NULL or CHECK constraint, a missing
+// table, a deadlock): 500 INTERNAL_ERROR with no driver text. The database
+// answered, so the circuit breaker does not count it.
+func StoreRefused(cause error) *Error {
+	return &Error{Code: CodeInternal, Detail: "Internal server error", Err: cause}
+}

@@ -130,16 +130,23 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 	return s.issue(u)
 }
 
+// identifier returns the text that names the account, after checking that
+// it could name one at all.
 func (in LoginInput) identifier() (string, error) {
 	var fields []FieldError
-	login := in.Username
+	login, field := in.Username, "username"
 	switch {
 	case in.Username != "" && in.Email != "":
 		fields = append(fields, FieldError{Field: "email", Message: "give username or email, not both"})
 	case in.Username == "" && in.Email == "":
 		fields = append(fields, FieldError{Field: "username", Message: "username or email is required"})
 	case in.Email != "":
-		login = in.Email
+		login, field = in.Email, "email"
+	}
+	if len(fields) == 0 {
+		if f := identifierProblem(field, login); f != nil {
+			fields = append(fields, *f)
+		}
 	}
 	if in.Password == "" {
 		fields = append(fields, FieldError{Field: "password", Message: "password is required"})
@@ -148,6 +155,33 @@ func (in LoginInput) identifier() (string, error) {
 		return "", validationError(fields)
 	}
 	return login, nil
+}
+
+// identifierProblem reports login, sent in field, when it cannot be the
+// username or the email of any account: the email field must hold an
+// email, the username field a username or an email (one with an '@').
+//
+// Such text is refused with 400 VALIDATION_ERROR before any store call,
+// rather than answered as invalid credentials: the verdict depends on the
+// text alone, never on what the database holds, so it tells nothing about
+// which accounts exist; it names the client's mistake instead of hiding it
+// behind a wrong password; and it spends no bcrypt and no database work. It
+// also keeps both engines alike: PostgreSQL refuses NUL and invalid UTF-8
+// in text, where SQLite would look them up and find nothing.
+//
+// Login checks only the syntax of an email, not the register-only rules,
+// so an account registered under an older, looser rule can still log in.
+func identifierProblem(field, login string) *FieldError {
+	var msg string
+	if field == "email" || strings.Contains(login, "@") {
+		msg = emailSyntaxProblem(login)
+	} else {
+		msg = usernameProblem(login)
+	}
+	if msg == "" {
+		return nil
+	}
+	return &FieldError{Field: field, Message: msg}
 }
 
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
@@ -197,6 +231,11 @@ func (s *Service) userFromToken(ctx context.Context, raw string, kind token.Kind
 // SetActive activates or deactivates the account named by username or
 // email; it is the operator's command, not an HTTP endpoint.
 func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
+	// The operator's argument is client text like a login's, and gets the
+	// same check before it reaches the store.
+	if f := identifierProblem("username", login); f != nil {
+		return User{}, validationError([]FieldError{*f})
+	}
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}

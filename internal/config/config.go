@@ -4,9 +4,11 @@ package config
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +56,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration
+
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// finding a request's client IP: masked, IPv4 written as IPv4, no zones.
+	TrustedProxies []netip.Prefix
 }
 
 // Error names the variable whose value is wrong and what is wrong with it.
@@ -80,6 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HashMaxWait:        r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second),
 		PprofAddr:          r.loopback("AUTHD_PPROF_ADDR"),
 		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:     r.prefixes("AUTHD_TRUSTED_PROXIES"),
 		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
 		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
 		BreakerTimeout:     r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second),
@@ -204,6 +211,50 @@ func (r *reader) origins(name string) []string {
 		out = append(out, strings.TrimRight(o, "/"))
 	}
 	return out
+}
+
+// prefixes parses a comma-separated list of CIDRs; a bare address stands for
+// itself (/32 or /128). IPv4-mapped IPv6 (::ffff:10.0.0.0/104) is folded to
+// IPv4 (10.0.0.0/8), as the client-IP rule folds the addresses it checks, so
+// one proxy is not trusted under one spelling and distrusted under the other.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	v := r.getenv(name)
+	var out []netip.Prefix
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := parsePrefix(s)
+		if err != nil {
+			r.fail(name, fmt.Sprintf("%q %v", s, err))
+			return nil
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if !strings.Contains(s, "/") {
+		var a netip.Addr
+		a, err = netip.ParseAddr(s)
+		if a.Zone() != "" {
+			err = errors.New("zone")
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if err != nil {
+		return netip.Prefix{}, errors.New("is not a CIDR such as 10.0.0.0/8 or an IP address")
+	}
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, errors.New("reaches beyond the IPv4-mapped range: write it as IPv4 or plain IPv6")
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
 }
 
 // database splits the URL into a driver and what that driver opens. The

@@ -141,6 +141,10 @@ func TestLoadErrors(t *testing.T) {
 		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
 		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},
+		{"proxy not a CIDR", "AUTHD_TRUSTED_PROXIES", "10.0.0.0/8, lb.internal", `"lb.internal" is not a CIDR`},
+		{"proxy prefix too long", "AUTHD_TRUSTED_PROXIES", "10.0.0.0/33", "is not a CIDR"},
+		{"proxy with zone", "AUTHD_TRUSTED_PROXIES", "fe80::1%eth0", "is not a CIDR"},
+		{"proxy mapped too wide", "AUTHD_TRUSTED_PROXIES", "::ffff:0.0.0.0/80", "IPv4-mapped"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,6 +158,39 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("err spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestLoadTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, value, want string
+	}{
+		{"unset", "", ""},
+		{"one CIDR", "10.0.0.0/8", "10.0.0.0/8"},
+		{"spaces and empty items", " 10.0.0.0/8 ,, 192.168.1.0/24 ,", "10.0.0.0/8 192.168.1.0/24"},
+		{"bare IPv4 is /32", "10.1.2.3", "10.1.2.3/32"},
+		{"bare IPv6 is /128", "2001:db8::1", "2001:db8::1/128"},
+		{"host bits masked", "10.1.2.3/8", "10.0.0.0/8"},
+		{"IPv6 CIDR", "2001:db8::/32", "2001:db8::/32"},
+		{"mapped CIDR folded", "::ffff:10.0.0.0/104", "10.0.0.0/8"},
+		{"mapped address folded", "::ffff:10.1.2.3", "10.1.2.3/32"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(map[string]string{"AUTHD_TRUSTED_PROXIES": tt.value}))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			var got []string
+			for _, p := range c.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("TrustedProxies = %v, want %s", got, tt.want)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -44,7 +43,8 @@ func isQuiet(path string) bool {
 }
 
 // accessLog writes one line per request. Only method, path, status, size,
-// duration and address: never the query string, headers or body, which may
+// duration and the client IP (remote_ip, found by clientAddress, which must
+// run before it): never the query string, headers or body, which may
 // carry credentials.
 func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -69,19 +69,11 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.Int("status", sw.status()),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.Int64("bytes", sw.bytes),
-				slog.String("remote_ip", remoteIP(r.RemoteAddr)),
+				slog.String("remote_ip", clientIPText(r.Context())),
 			)
 			_ = log.Handler().Handle(r.Context(), rec)
 		})
 	}
-}
-
-func remoteIP(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
 }
 
 // statusRecorder remembers the status and counts the bytes written.

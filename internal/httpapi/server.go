@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -21,6 +22,9 @@ type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (see ClientIP), as config.Load returns them.
+	TrustedProxies []netip.Prefix
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value
@@ -56,6 +60,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = accessLog(s.log)(h)
+	h = clientAddress(opts.TrustedProxies)(h)
 	s.handler = requestID(h)
 	return s, nil
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"closed store", testClosed},
 		{"concurrent same username", testConcurrentSameUsername},
 		{"concurrent different usernames", testConcurrentDifferentUsernames},
+		{"unstorable text", testUnstorableText},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -161,7 +161,8 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 	}
 	srv, err := httpapi.NewServer(httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-		TrustedProxies: cfg.TrustedProxies,
+		BodyReadTimeout: cfg.BodyReadTimeout,
+		TrustedProxies:  cfg.TrustedProxies,
 	}, svc, checks, log)
 	if err != nil {
 		return err

@@ -68,6 +68,18 @@ func (f *fakeStore) SetLastLogin(ctx context.Context, _ int64, _ time.Time) erro
 func (f *fakeStore) SetActive(ctx context.Context, _ int64, _ bool, _ time.Time) error {
 	return f.do(ctx, 0)
 }
+func (f *fakeStore) AttemptRecords(ctx context.Context, _ []auth.AttemptKey) ([]auth.AttemptRecord, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) HitCounters(ctx context.Context, _ time.Time, _ []auth.CounterHit) ([]auth.AttemptRecord, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) RecordLoginSuccess(ctx context.Context, _ auth.LoginSuccess) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) PurgeAttempts(ctx context.Context, _ time.Time, _ int) (int, error) {
+	return 0, f.do(ctx, 0)
+}
 func (f *fakeStore) Ping(ctx context.Context) error { return f.do(ctx, 1) }
 func (f *fakeStore) Close() error {
 	f.mu.Lock()

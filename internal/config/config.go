@@ -53,6 +53,10 @@ type Config struct {
 	BreakerTimeout     time.Duration
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds how long every request body may take to
+	// arrive, so a client that sends one byte a second cannot hold a
+	// connection (and a handler) for long.
+	BodyReadTimeout time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration
@@ -93,6 +97,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DatabaseMaxConns:   int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 10_000)),
 		DatabaseTimeout:    r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second),
 		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 64<<20)),
+		BodyReadTimeout:    r.durationMax("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, 10*time.Minute),
 		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
@@ -135,6 +140,16 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 	}
 	if d <= 0 {
 		r.fail(name, fmt.Sprintf("%q must be greater than zero", v))
+		return def
+	}
+	return d
+}
+
+// durationMax is duration with an upper bound.
+func (r *reader) durationMax(name string, def, hi time.Duration) time.Duration {
+	d := r.duration(name, def)
+	if d > hi {
+		r.fail(name, fmt.Sprintf("%s is longer than %s", d, hi))
 		return def
 	}
 	return d

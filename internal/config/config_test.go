@@ -35,6 +35,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"breaker timeout", c.BreakerTimeout, 60 * time.Second},
 		{"database timeout", c.DatabaseTimeout, 5 * time.Second},
 		{"max body", c.MaxBodyBytes, int64(64 << 10)},
+		{"body read timeout", c.BodyReadTimeout, 5 * time.Second},
 		{"hash workers", c.HashWorkers, 0},
 		{"hash queue", c.HashQueue, 256},
 		{"hash max wait", c.HashMaxWait, 5 * time.Second},
@@ -71,6 +72,7 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
 		"AUTHD_HASH_WORKERS":              "3",
 		"AUTHD_DATABASE_TIMEOUT":          "750ms",
+		"AUTHD_BODY_READ_TIMEOUT":         "1500ms",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -86,6 +88,9 @@ func TestLoadValues(t *testing.T) {
 	}
 	if c.DatabaseTimeout != 750*time.Millisecond {
 		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
+	}
+	if c.BodyReadTimeout != 1500*time.Millisecond {
+		t.Errorf("body read timeout %s, want 1.5s", c.BodyReadTimeout)
 	}
 	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
@@ -138,6 +143,8 @@ func TestLoadErrors(t *testing.T) {
 		{"threshold zero", "AUTHD_BREAKER_FAILURE_THRESHOLD", "0", "outside"},
 		{"hash queue zero", "AUTHD_HASH_QUEUE", "0", "outside"},
 		{"hash wait", "AUTHD_HASH_MAX_WAIT", "soon", "not a Go duration"},
+		{"body read timeout zero", "AUTHD_BODY_READ_TIMEOUT", "0s", "greater than zero"},
+		{"body read timeout long", "AUTHD_BODY_READ_TIMEOUT", "11m", "longer than 10m0s"},
 		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
 		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},

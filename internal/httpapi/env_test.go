@@ -117,6 +117,8 @@ type response struct {
 	header http.Header
 	raw    string
 	json   map[string]any
+	// closed: the server said it closes the connection after this answer.
+	closed bool
 }
 
 func (e *env) do(t *testing.T, method, path, contentType, body string, headers ...string) response {
@@ -152,7 +154,7 @@ func read(t *testing.T, res *http.Response) response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	r := response{status: res.StatusCode, header: res.Header, raw: string(raw), closed: res.Close}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &r.json); err != nil {
 			t.Fatalf("%s %s: body is not JSON: %q", req.Method, req.URL.Path, raw)

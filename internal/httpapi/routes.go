@@ -81,7 +81,11 @@ func (s *Server) routes(mux *http.ServeMux) error {
 // register adds an operation whose handler errors all become *auth.Error,
 // so huma hands them to transformErrors with their code and cause intact
 // (huma would replace any other error with its own 500 and drop the cause).
+// The body is already in memory when huma runs (see readBodies), so huma
+// must leave the connection's read deadline alone: -1 stops it from setting
+// its own 5 s one, which would outlive the body and cancel a slow handler.
 func register[I, O any](api huma.API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	op.BodyReadTimeout = -1
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -22,6 +23,9 @@ type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
+	// BodyReadTimeout bounds how long a request body may take to arrive,
+	// from the end of its headers; zero means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// (see ClientIP), as config.Load returns them.
 	TrustedProxies []netip.Prefix
@@ -47,6 +51,9 @@ type Server struct {
 
 // NewServer builds the handler with every route and middleware in place.
 func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.Logger) (*Server, error) {
+	if opts.BodyReadTimeout == 0 {
+		opts.BodyReadTimeout = DefaultBodyReadTimeout
+	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
 	mux := http.NewServeMux()
 	s.api = humago.New(mux, s.humaConfig())
@@ -54,6 +61,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 		return nil, err
 	}
 	var h http.Handler = s.routeMisses(mux)
+	h = s.readBodies(h)
 	if len(opts.CORSAllowedOrigins) > 0 {
 		h = newCORS(opts.CORSAllowedOrigins).Handler(h)
 	}

@@ -34,6 +34,11 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"closed store", testClosed},
 		{"concurrent same username", testConcurrentSameUsername},
 		{"concurrent different usernames", testConcurrentDifferentUsernames},
+		{"attempt counter windows", testCounterWindows},
+		{"attempt counters under a race", testCounterRace},
+		{"attempt records of a login success", testLoginSuccess},
+		{"attempt purge", testPurgeAttempts},
+		{"attempt read of a closed store", testAttemptsClosed},
 		{"unstorable text", testUnstorableText},
 	}
 	for _, tc := range cases {

@@ -11,10 +11,13 @@ import (
 // cover every method by construction.
 //
 // Errors: a lookup that finds nothing wraps ErrUserNotFound (users) or
-// ErrSessionNotFound (sessions); a write refused by a unique constraint
-// wraps ErrUserExists (uniqueness is decided by the database, never by a
-// check-then-insert); an infrastructure failure is returned wrapped in
-// DatabaseError. No driver type escapes a Store.
+// ErrSessionNotFound (sessions); a write refused
+// by a unique constraint wraps ErrUserExists (uniqueness is decided by the
+// database, never by a check-then-insert); an infrastructure failure is
+// returned wrapped in DatabaseError, and only that kind counts towards
+// opening the circuit breaker; a value the database refuses is
+// InvalidData, any other refusal StoreRefused. No driver type escapes a
+// Store.
 type Store interface {
 	UserStore
 	SessionStore
@@ -39,7 +42,8 @@ type UserStore interface {
 	SetLastLogin(ctx context.Context, id int64, t time.Time) error
 	// SetActive activates or deactivates a user; updated_at becomes t.
 	SetActive(ctx context.Context, id int64, active bool, t time.Time) error
-	// SetPasswordHash replaces the user's password hash; updated_at becomes t.
+	// SetPasswordHash replaces the user's password hash (a rehash at a new
+	// bcrypt cost, a changed password); updated_at becomes t.
 	SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error
 }
 

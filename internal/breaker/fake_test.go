@@ -117,6 +117,10 @@ var (
 	}
 	notFound = func(context.Context) error { return fmt.Errorf("user by id: %w", auth.ErrUserNotFound) }
 	taken    = func(context.Context) error { return fmt.Errorf("create user: %w", auth.ErrUserExists) }
+	// invalid is the database refusing a value the request carried.
+	invalid = func(context.Context) error {
+		return auth.InvalidData(errors.New("user by username: ERROR: invalid byte sequence for encoding \"UTF8\": 0x00 (SQLSTATE 22021)"))
+	}
 	// hang answers only when the call's context ends, as a store does.
 	hang = func(ctx context.Context) error {
 		<-ctx.Done()

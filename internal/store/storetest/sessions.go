@@ -26,7 +26,6 @@ func sessionCases() []struct {
 		{"session list", testUserSessions},
 		{"session purge", testPurgeSessions},
 		{"session concurrent rotation", testConcurrentRotation},
-		{"session set password hash", testSetPasswordHash},
 	}
 }
 
@@ -318,21 +317,4 @@ func testConcurrentRotation(t *testing.T, s auth.Store) {
 	if got := mustSession(t, s, sess.ID); got.Counter != 1 {
 		t.Errorf("counter = %d, want 1", got.Counter)
 	}
-}
-
-func testSetPasswordHash(t *testing.T, s auth.Store) {
-	u := mustCreate(t, s, newUser("pw"))
-	at := sessionT0().Add(time.Hour)
-	if err := s.SetPasswordHash(t.Context(), u.ID, "$2a$04$new-hash", at); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.UserByID(t.Context(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.HashedPassword != "$2a$04$new-hash" {
-		t.Errorf("hash = %q", got.HashedPassword)
-	}
-	assertTime(t, "UpdatedAt", got.UpdatedAt, at.UTC())
-	assertErrorIs(t, "SetPasswordHash of a missing user", s.SetPasswordHash(t.Context(), u.ID+1000, "h", at), auth.ErrUserNotFound)
 }

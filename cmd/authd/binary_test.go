@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -94,21 +96,39 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	}
 }
 
-// TestBinaryBadConfigExits2 checks the exit status and the one line.
+// TestBinaryBadConfigExits2 checks the exit status and the one line, and
+// that nothing was acted on: the database file is never created. An absurd
+// AUTHD_HASH_WORKERS once reached GOMAXPROCS before validation and killed
+// the process out of memory.
 func TestBinaryBadConfigExits2(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "AUTHD_ACCESS_TOKEN_TTL=soon", "AUTHD_DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "x.db"))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
-		t.Fatalf("err = %v, want exit status 2", err)
+	tests := []struct{ name, key, value string }{
+		{"not a duration", "AUTHD_ACCESS_TOKEN_TTL", "soon"},
+		{"token born expired", "AUTHD_ACCESS_TOKEN_TTL", "500ms"},
+		{"absurd hash workers", "AUTHD_HASH_WORKERS", "100000000"},
+		{"bad listen address", "AUTHD_ADDR", "127.0.0.1:99999"},
 	}
-	got := strings.TrimSpace(stderr.String())
-	if strings.Count(got, "\n") != 0 || !strings.Contains(got, "AUTHD_ACCESS_TOKEN_TTL") {
-		t.Errorf("stderr = %q, want one line naming the variable", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := filepath.Join(t.TempDir(), "x.db")
+			cmd := exec.Command(bin)
+			cmd.Env = append(os.Environ(), tt.key+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+db)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			got := strings.TrimSpace(stderr.String())
+			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
+				t.Fatalf("err = %v, want exit status 2; stderr (first 300 bytes) %.300s", err, got)
+			}
+			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.key) {
+				t.Errorf("stderr = %q, want one line naming %s", got, tt.key)
+			}
+			if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("database file: %v, want none: a bad setting must stop authd before it acts", err)
+			}
+		})
 	}
 }
 

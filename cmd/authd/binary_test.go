@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -113,7 +114,11 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := filepath.Join(t.TempDir(), "x.db")
-			cmd := exec.Command(bin)
+			// A regression may hang or eat memory instead of exiting: it is
+			// killed and reported, not waited for.
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin)
 			cmd.Env = append(os.Environ(), tt.key+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+db)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr

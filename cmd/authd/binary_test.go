@@ -97,18 +97,24 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	}
 }
 
-// TestBinaryBadConfigExits2 checks the exit status and the one line, and
-// that nothing was acted on: the database file is never created. An absurd
+// TestBinaryBadConfigExits2 checks the exit status and the one line, for
+// bad values and for a key file authd cannot sign with, and that nothing
+// was acted on: the database file is never created. An absurd
 // AUTHD_HASH_WORKERS once reached GOMAXPROCS before validation and killed
 // the process out of memory.
 func TestBinaryBadConfigExits2(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	tests := []struct{ name, key, value string }{
-		{"not a duration", "AUTHD_ACCESS_TOKEN_TTL", "soon"},
+	public := filepath.Join(t.TempDir(), "public.json")
+	if err := os.WriteFile(public, []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, variable, value string }{
+		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "soon"},
 		{"token born expired", "AUTHD_ACCESS_TOKEN_TTL", "500ms"},
 		{"absurd hash workers", "AUTHD_HASH_WORKERS", "100000000"},
 		{"bad listen address", "AUTHD_ADDR", "127.0.0.1:99999"},
+		{"public-only key file", "AUTHD_JWT_KEYS", public},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +125,7 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin)
-			cmd.Env = append(os.Environ(), tt.key+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+db)
+			cmd.Env = append(os.Environ(), tt.variable+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+db)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			err := cmd.Run()
@@ -127,8 +133,8 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
 				t.Fatalf("err = %v, want exit status 2; stderr (first 300 bytes) %.300s", err, got)
 			}
-			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.key) {
-				t.Errorf("stderr = %q, want one line naming %s", got, tt.key)
+			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.variable) {
+				t.Errorf("stderr = %q, want one line naming %s", got, tt.variable)
 			}
 			if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("database file: %v, want none: a bad setting must stop authd before it acts", err)

@@ -50,8 +50,8 @@ func (s *Server) humaConfig() huma.Config {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		schemeOAuth2: {
 			Type:        "oauth2",
-			Description: "Username (or email) and password, sent form-encoded to POST /auth/login.",
-			Flows:       &huma.OAuthFlows{Password: &huma.OAuthFlow{TokenURL: "/auth/login", Scopes: map[string]string{}}},
+			Description: "Username (or email) and password, sent form-encoded to POST /auth/login, the token endpoint, which also takes the refresh grant.",
+			Flows:       &huma.OAuthFlows{Password: &huma.OAuthFlow{TokenURL: tokenPath, RefreshURL: tokenPath, Scopes: map[string]string{}}},
 		},
 		schemeBearer: {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from login, register or refresh."},
 	}

@@ -95,12 +95,12 @@ func (in *bearerInput) Resolve(ctx huma.Context) []error {
 }
 
 type sessionOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         SessionBody
 }
 
 type tokenOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         TokenBody
 }
 
@@ -122,7 +122,8 @@ func newTokenBody(p token.Pair) TokenBody {
 	}
 }
 
-// noStore is RFC 6749 §5.1's rule for answers that carry tokens.
+// noStore is RFC 6749 §5.1's rule for answers that carry tokens, and the
+// default of every answer (see securityHeaders).
 const noStore = "no-store"
 
 func newSessionOutput(s auth.Session) *sessionOutput {

@@ -85,10 +85,12 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Errorf("in-flight request: %d, want 201", res.StatusCode)
 	}
+	// Read to EOF before Wait: Wait closes the pipe, and under load it
+	// could cut off the last lines before the reader got them.
+	out := <-rest
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit: %v, want status 0", err)
 	}
-	out := <-rest
 	if !strings.Contains(out, `"message":"shutting down"`) || !strings.Contains(out, `"message":"stopped"`) {
 		t.Errorf("shutdown lines missing:\n%s", out)
 	}

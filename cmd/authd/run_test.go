@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -283,10 +284,15 @@ func TestOpenStoreFails(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Error("migrate into a missing directory succeeded")
 	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
 	env = sqliteEnv(t)
-	env["AUTHD_ADDR"] = "256.0.0.1:99999"
+	env["AUTHD_ADDR"] = taken.Addr().String()
 	if err := run(context.Background(), nil, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "listen") {
-		t.Errorf("bad address: %v", err)
+		t.Errorf("address in use: %v", err)
 	}
 }
 

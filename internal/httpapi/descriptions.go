@@ -11,7 +11,12 @@ password are refused, so no one can register themselves into a state.`
 	loginDoc = `Checks a password and issues a token pair. Send JSON with username (or
 email) and password, or the form-encoded OAuth2 password grant that the
 Authorize button of this page uses. An unknown user and a wrong password
-get the same 401; 403 USER_INACTIVE comes only after a right password.`
+get the same 401; 403 USER_INACTIVE comes only after a right password.
+
+This is also the OAuth2 token endpoint for client libraries: the form
+grant_type=refresh_token&refresh_token=… (RFC 6749 §6) answers exactly as
+POST /auth/refresh does. Errors of form requests add the RFC 6749 §5.2
+member "error": invalid_request, invalid_grant or unsupported_grant_type.`
 
 	refreshDoc = `Exchanges a refresh token for a new access and refresh token. An access
 token is not accepted here, and a refresh token is not accepted as a

@@ -161,6 +161,13 @@ func send(t *testing.T, req *http.Request) response {
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return read(t, res)
+}
+
+// read finishes an exchange: the whole body, decoded when JSON.
+func read(t *testing.T, res *http.Response) response {
+	t.Helper()
+	req := res.Request
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {

@@ -97,6 +97,9 @@ type user struct {
 }
 
 // makeUsers registers n users with a few workers, returning their tokens.
+// setupTries bounds the attempts to register one user of a scenario's setup.
+const setupTries = 30
+
 func makeUsers(ctx context.Context, c *client, prefix string, n int) ([]user, error) {
 	users := make([]user, n)
 	errs := make(chan error, n)
@@ -110,8 +113,16 @@ func makeUsers(ctx context.Context, c *client, prefix string, n int) ([]user, er
 			defer func() { <-sem }()
 			u := user{name: fmt.Sprintf("%s-%d", prefix, i), password: "bench-password-" + prefix}
 			var out tokens
-			status, _, err := c.call(ctx, http.MethodPost, "/auth/register",
-				map[string]string{"username": u.name, "email": u.name + "@bench.example", "password": u.password}, "", &out)
+			status, err := http.StatusServiceUnavailable, error(nil)
+			// A busy machine may fill the server's bcrypt queue while the
+			// users are made: 503 OVERLOADED says to come back shortly.
+			for try := 0; try < setupTries && status == http.StatusServiceUnavailable && err == nil; try++ {
+				if try > 0 {
+					time.Sleep(time.Second)
+				}
+				status, _, err = c.call(ctx, http.MethodPost, "/auth/register",
+					map[string]string{"username": u.name, "email": u.name + "@bench.example", "password": u.password}, "", &out)
+			}
 			if err == nil && status != http.StatusCreated {
 				err = fmt.Errorf("register %s: status %d", u.name, status)
 			}

@@ -96,10 +96,10 @@ type user struct {
 	tokens         tokens
 }
 
-// makeUsers registers n users with a few workers, returning their tokens.
 // setupTries bounds the attempts to register one user of a scenario's setup.
 const setupTries = 30
 
+// makeUsers registers n users with a few workers, returning their tokens.
 func makeUsers(ctx context.Context, c *client, prefix string, n int) ([]user, error) {
 	users := make([]user, n)
 	errs := make(chan error, n)

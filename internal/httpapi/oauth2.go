@@ -120,7 +120,7 @@ func oauth2Error(e *auth.Error) string {
 // loginOutput answers POST /auth/login: a SessionBody for a login, or for
 // the refresh grant the TokenBody that POST /auth/refresh sends.
 type loginOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         any
 }
 

@@ -23,7 +23,7 @@ token is not accepted here, and a refresh token is not accepted as a
 bearer token.`
 
 	meDoc = `Returns the user an access token belongs to. Send it as
-Authorization: Bearer <access_token>; a missing, expired or tampered token,
+` + "`Authorization: Bearer <access_token>`" + `; a missing, expired or tampered token,
 or a refresh token, answers 401 with WWW-Authenticate: Bearer.`
 
 	jwksDoc = `The JWK Set of every key that verifies authd's access tokens, for services

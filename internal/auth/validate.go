@@ -24,6 +24,8 @@ type RegisterInput struct {
 	Username string
 	Email    string
 	Password string
+	// Client is kept with the session registering opens.
+	Client Client
 }
 
 // validate checks every field and reports each failure, so a client can fix

@@ -23,6 +23,8 @@ const (
 	exampleUsername = "alice"
 	exampleEmail    = "alice@example.com"
 	examplePassword = "correct-horse-battery"
+	// exampleSessionID is the example session's id (the sid claim).
+	exampleSessionID = "3q2-7wYk1mXo0dS5aQ9h-A"
 	// exampleAccessToken stands for an access token: an EdDSA JWT, shortened.
 	exampleAccessToken = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidXNlcm5hbWUiOiJhbGljZSJ9.c2lnbmF0dXJl"
 )
@@ -66,6 +68,22 @@ func (s *Server) documentExamples() error {
 			map[string]any{"refresh token": RefreshRequest{RefreshToken: exampleRefreshToken}},
 			http.StatusOK, map[string]any{"new pair": exampleTokens()}},
 		{http.MethodGet, "/auth/me", nil, http.StatusOK, map[string]any{"logged in": exampleUser(true), "just registered": exampleUser(false)}},
+		{http.MethodPost, "/auth/logout",
+			map[string]any{
+				"this session":     LogoutRequest{Scope: "current"},
+				"every session":    LogoutRequest{Scope: "all"},
+				"by refresh token": LogoutRequest{RefreshToken: exampleRefreshToken},
+			},
+			http.StatusNoContent, nil},
+		{http.MethodGet, "/auth/sessions", nil, http.StatusOK, map[string]any{"one session": SessionList{Sessions: []SessionInfo{{
+			ID:        exampleSessionID,
+			CreatedAt: exampleUser(false).CreatedAt, LastUsedAt: time.Date(2026, 11, 28, 11, 2, 10, 0, time.UTC),
+			ExpiresAt: time.Date(2026, 12, 5, 11, 2, 10, 0, time.UTC),
+			IP:        "203.0.113.7", UserAgent: "Mozilla/5.0", Current: true,
+		}}}}},
+		{http.MethodPost, "/auth/password",
+			map[string]any{"new password": PasswordRequest{CurrentPassword: examplePassword, NewPassword: "staple-battery-horse-correct"}},
+			http.StatusNoContent, nil},
 		{http.MethodGet, "/.well-known/jwks.json", nil, http.StatusOK, map[string]any{"one Ed25519 key": JWKSBody{Keys: []JWKBody{{
 			Kty: "OKP", Crv: "Ed25519", X: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
 			Kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", Alg: "EdDSA", Use: "sig",
@@ -85,6 +103,9 @@ func (s *Server) documentExamples() error {
 				return fmt.Errorf("document examples: %s %s takes no JSON body", d.method, d.path)
 			}
 			op.RequestBody.Content[mediaJSON].Examples = examples(d.requests)
+		}
+		if d.answers == nil {
+			continue // no body to show
 		}
 		r := op.Responses[fmt.Sprint(d.status)]
 		if r == nil || r.Content[mediaJSON] == nil {
@@ -145,6 +166,14 @@ func exampleDetail(code auth.Code) string {
 		return "Too many password checks at once; try again shortly"
 	case auth.CodeNotReady:
 		return "Not ready: database"
+	case auth.CodeSessionRevoked:
+		return "The session has ended; log in again"
+	case auth.CodeRefreshReused:
+		return "Refresh token was already used; the session has ended"
+	case auth.CodeSessionNotFound:
+		return "No such session"
+	case auth.CodeRateLimited:
+		return "Too many attempts; try again later"
 	}
 	return defaultDetail(code)
 }

@@ -43,14 +43,15 @@ var errUnsupportedGrant = errors.New("unsupported grant_type")
 
 // tokenRequest answers a form POST to the token endpoint. The refresh grant
 // goes through refresh, the very function behind POST /auth/refresh, so the
-// two doors give the same answer and follow the same rules.
-func tokenRequest(ctx context.Context, svc *auth.Service, body []byte) (*loginOutput, error) {
+// two doors give the same answer and follow the same rules. client is kept
+// with the session a password grant opens.
+func tokenRequest(ctx context.Context, svc *auth.Service, body []byte, client auth.Client) (*loginOutput, error) {
 	grant, vals, err := decodeGrant(body)
 	if err != nil {
 		return nil, err
 	}
 	if grant == grantPassword {
-		return login(ctx, svc, auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password")})
+		return login(ctx, svc, auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password"), Client: client})
 	}
 	out, err := refresh(ctx, svc, vals.Get("refresh_token"))
 	if err != nil {
@@ -140,8 +141,10 @@ func (s *Server) loginResponses(codes ...auth.Code) map[string]*huma.Response {
 	return out
 }
 
-// exampleRefreshToken stands for a refresh token in request examples.
-const exampleRefreshToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."
+// exampleRefreshToken stands for a refresh token in examples: opaque,
+// base64url of a version, a session id (the example session's), a counter
+// and a MAC, as package token mints them.
+const exampleRefreshToken = "Ad6tvu8GJNZl6NHUuWkPYfgAAAAAAAAAA58cDlp9K0xuig8ePVx7mo9uTSwLGj9efZyLak8uDRw7"
 
 // documentTokenForm gives the form body of the token endpoint one example
 // per grant: a sample built from the schema alone would mix the fields of

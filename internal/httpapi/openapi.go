@@ -28,8 +28,10 @@ Quick start:
 1. POST /auth/register with a username, email and password.
 2. Press **Authorize** and enter the username (or email) and password: the
    OAuth2 password flow calls POST /auth/login for you.
-3. Try GET /auth/me.
-4. POST /auth/refresh with the refresh_token to get a new pair.
+3. Try GET /auth/me and GET /auth/sessions.
+4. POST /auth/refresh with the refresh_token to get a new pair: each refresh
+   token works once (it rotates).
+5. POST /auth/logout ends the session; its tokens stop working here at once.
 
 Every error has the same JSON shape (detail, error_code, timestamp,
 request_id) and every response carries X-Request-ID.`
@@ -61,6 +63,12 @@ func (s *Server) humaConfig() huma.Config {
 // bearerSecurity marks an operation as needing an access token, by either scheme.
 func bearerSecurity() []map[string][]string {
 	return []map[string][]string{{schemeOAuth2: {}}, {schemeBearer: {}}}
+}
+
+// optionalBearerSecurity marks an operation that takes an access token or
+// works without one (logout by refresh token).
+func optionalBearerSecurity() []map[string][]string {
+	return append(bearerSecurity(), map[string][]string{})
 }
 
 // errorResponses documents each error code an operation can answer, grouped
@@ -129,7 +137,8 @@ func (s *Server) requestBody(method, path string, types map[string]reflect.Type)
 		return fmt.Errorf("document body: %w", err)
 	}
 	reg := s.api.OpenAPI().Components.Schemas
-	rb := &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{}}
+	// The logout body is optional: a bearer token alone ends its session.
+	rb := &huma.RequestBody{Required: path != "/auth/logout", Content: map[string]*huma.MediaType{}}
 	keys := make([]string, 0, len(types))
 	for mt := range types {
 		keys = append(keys, mt)

@@ -77,7 +77,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	}
 	u, err := s.store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
-		Email:          strings.ToLower(in.Email),
+		Email:          canonicalEmail(in.Email),
 		HashedPassword: hash,
 		CreatedAt:      s.clock(),
 	})
@@ -236,7 +236,7 @@ func identifierProblem(field, login string) *FieldError {
 
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	if strings.Contains(login, "@") {
-		return s.store.UserByEmail(ctx, strings.ToLower(login))
+		return s.store.UserByEmail(ctx, canonicalEmail(login))
 	}
 	return s.store.UserByUsername(ctx, login)
 }

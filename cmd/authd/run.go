@@ -114,7 +114,20 @@ func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Servi
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
-	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now), nil
+	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now, auth.WithThrottle(throttle(cfg))), nil
+}
+
+// throttle is the throttling policy of cfg. Its record keys derive from
+// the JWT secret: replicas configured alike share counts, and the keys are
+// not in the database whose table they hash.
+func throttle(cfg config.Config) auth.Throttle {
+	return auth.Throttle{
+		PairFreeFailures:   cfg.LoginPairFreeFailures,
+		AccountMaxFailures: cfg.LoginAccountMaxFailures,
+		IPMaxFailures:      cfg.LoginIPMaxFailures,
+		RegisterIPMax:      cfg.RegisterIPMax,
+		Keys:               auth.NewAttemptKeys(cfg.JWTSecret),
+	}
 }
 
 func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
@@ -189,6 +202,13 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		svc.RunPurge(purgeCtx, auth.PurgeEvery)
+	}()
+	defer func() { stopPurge(); <-purged }()
 	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
 		slog.String("version", buildVersion()), slog.String("database", cfg.DatabaseDriver))
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -40,11 +41,17 @@ type Service struct {
 	tokens TokenIssuer
 	log    *slog.Logger
 	now    func() time.Time
+	// throttle holds the limits of throttle.go; zero throttles nothing.
+	throttle Throttle
 }
 
 // NewService wires a Service; now is time.Now except in tests.
-func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: store, hasher: hasher, tokens: tokens, log: log, now: now}
+func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
+	s := &Service{store: store, hasher: hasher, tokens: tokens, log: log, now: now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // clock returns the current time in UTC, whole seconds: the precision API.md
@@ -55,6 +62,9 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second)
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
 	if errs := in.validate(); len(errs) > 0 {
 		return Session{}, validationError(errs)
+	}
+	if err := s.checkRegister(ctx, in.IP); err != nil {
+		return Session{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
@@ -77,42 +87,51 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 }
 
 // LoginInput names the account by username or by email (exactly one), and
-// the password. A username that holds an '@' is looked up as an email.
+// the password. A username that holds an '@' is looked up as an email. IP
+// is the client's address (API.md, Throttling), which throttling keys on.
 type LoginInput struct {
 	Username string
 	Email    string
 	Password string
+	IP       netip.Addr
 }
 
 // Login checks the password and issues tokens. An unknown user and a wrong
 // password get the same error and spend the same bcrypt work, so neither the
-// answer nor its timing tells whether the account exists.
+// answer nor its timing tells whether the account exists. Throttling is
+// checked first, before the user lookup, bcrypt and the hash queue.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 	login, err := in.identifier()
 	if err != nil {
 		return Session{}, err
 	}
-	// bcrypt compares only the first 72 bytes; a longer password would
-	// match its own prefix, so it cannot be right.
-	if len(in.Password) > password.MaxBytes {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "password_too_long"))
-		return Session{}, invalidCredentials()
+	guard, err := s.checkLogin(ctx, login, in.IP)
+	if err != nil {
+		return Session{}, err
 	}
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
-		if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
-			return Session{}, hashFailure("dummy compare", err)
+		// An unknown identifier counts under its own lower-cased form.
+		names := []string{accountName(login)}
+		if len(in.Password) <= password.MaxBytes {
+			if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
+				return Session{}, hashFailure("dummy compare", err)
+			}
 		}
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "unknown_user"))
-		return Session{}, invalidCredentials()
+		return Session{}, s.failed(ctx, names, in.IP, slog.String("reason", "unknown_user"))
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("find user: %w", err)
 	}
+	names := []string{accountName(u.Username), accountName(u.Email)}
+	// bcrypt compares only the first 72 bytes; a longer password would
+	// match its own prefix, so it cannot be right.
+	if len(in.Password) > password.MaxBytes {
+		return Session{}, s.failed(ctx, names, in.IP, slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
+	}
 	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
 	if errors.Is(err, password.ErrMismatch) {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
-		return Session{}, invalidCredentials()
+		return Session{}, s.failed(ctx, names, in.IP, slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
 	}
 	if err != nil {
 		return Session{}, hashFailure("compare password", err)
@@ -121,6 +140,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
 		return Session{}, inactive()
 	}
+	if err := s.countSuccess(ctx, guard, names, in.IP); err != nil {
+		return Session{}, err
+	}
 	now := s.clock()
 	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
 		return Session{}, fmt.Errorf("set last login: %w", err)
@@ -128,6 +150,16 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 	u.LastLogin, u.UpdatedAt = &now, now
 	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
 	return s.issue(u)
+}
+
+// failed logs a failed login, counts it, and returns the one answer for
+// an unknown user and a wrong password.
+func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, attrs ...slog.Attr) error {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "login failed", attrs...)
+	if err := s.countFailure(ctx, names, ip); err != nil {
+		return err
+	}
+	return invalidCredentials()
 }
 
 // identifier returns the text that names the account, after checking that

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/mail"
+	"net/netip"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,6 +25,8 @@ type RegisterInput struct {
 	Username string
 	Email    string
 	Password string
+	// IP is the client's address, which the registration limit keys on.
+	IP netip.Addr
 }
 
 // validate checks every field and reports each failure, so a client can fix

@@ -16,7 +16,9 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password})
+		s, err := svc.Register(ctx, auth.RegisterInput{
+			Username: req.Username, Email: req.Email, Password: req.Password, IP: ClientIP(ctx),
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -41,6 +43,7 @@ func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*sessionO
 		if err != nil {
 			return nil, err
 		}
+		li.IP = ClientIP(ctx)
 		s, err := svc.Login(ctx, li)
 		if err != nil {
 			return nil, err

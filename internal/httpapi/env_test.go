@@ -42,6 +42,10 @@ type envOptions struct {
 	level      slog.Level
 	checks     []HealthCheck
 	now        func() time.Time
+	// throttle, when set, turns throttling on with these limits.
+	throttle *auth.Throttle
+	// wrap, when set, wraps the store the service uses (a fault on purpose).
+	wrap func(auth.Store) auth.Store
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -101,7 +105,17 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(st, hasher, issuer, logging.For(log, "auth"), o.now)
+	var opts []auth.Option
+	if o.throttle != nil {
+		th := *o.throttle
+		th.Keys = auth.NewAttemptKeys([]byte(testSecret))
+		opts = append(opts, auth.WithThrottle(th))
+	}
+	var svcStore auth.Store = st
+	if o.wrap != nil {
+		svcStore = o.wrap(st)
+	}
+	svc := auth.NewService(svcStore, hasher, issuer, logging.For(log, "auth"), o.now, opts...)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

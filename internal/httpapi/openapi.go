@@ -117,6 +117,8 @@ func exampleDetail(code auth.Code) string {
 		return "Database unavailable; try again later"
 	case auth.CodeOverloaded:
 		return "Too many password checks at once; try again shortly"
+	case auth.CodeRateLimited:
+		return "Too many attempts; try again later"
 	case auth.CodeNotReady:
 		return "Not ready: database"
 	}

@@ -20,13 +20,13 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "register", Method: http.MethodPost, Path: "/auth/register", Tags: []string{"auth"},
 		Summary: "Create an account", Description: registerDoc,
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeUserExists, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeUserExists, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeRateLimited, auth.CodeDatabase),
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"auth"},
 		Summary: "Log in with username or email", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeRateLimited, auth.CodeDatabase),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{

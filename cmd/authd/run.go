@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ const (
 	logFlushInterval = 100 * time.Millisecond
 )
 
-const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | version]`
+const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | keys generate [--alg EdDSA|ES256] | version]`
 
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and streams, so tests can start authd in-process.
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case cmd == "version" && len(args) == 1:
 		_, err := fmt.Fprintln(stdout, buildVersion())
 		return err
+	case cmd == "keys" && len(args) >= 2 && args[1] == "generate":
+		return generateKeys(args[2:], stdout, stderr)
 	case cmd == "serve" && len(args) <= 1, cmd == "migrate" && len(args) == 1:
 	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate"):
 	default:
@@ -57,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	cfg, err := config.Load(getenv)
+	if err != nil {
+		return &usageError{err}
+	}
+	keys, err := signingKeys(cfg)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -85,9 +92,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
 		return nil
 	case "user":
-		return setActive(ctx, cfg, st, log, args[1], args[2], stdout)
+		return setActive(ctx, cfg, keys, st, log, args[1], args[2], stdout)
 	}
-	return serve(ctx, cfg, st, log)
+	return serve(ctx, cfg, keys, st, log)
 }
 
 // store is what run needs of a database: the auth.Store plus migrations.
@@ -105,12 +112,12 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	}
 }
 
-func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Service, error) {
+func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) (*auth.Service, error) {
 	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
-	issuer, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
+	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
@@ -118,20 +125,32 @@ func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Servi
 }
 
 // throttle is the throttling policy of cfg. Its record keys derive from
-// the JWT secret: replicas configured alike share counts, and the keys are
-// not in the database whose table they hash.
+// the configured signing material (the AUTHD_JWT_KEYS file, else
+// AUTHD_JWT_SECRET): replicas configured alike share counts, and the key is
+// not in the database whose table it hashes. With neither set, authd signs
+// with a key of its own process and throttles with one too: counts then
+// neither survive a restart nor are shared, like its tokens.
 func throttle(cfg config.Config) auth.Throttle {
+	material := cfg.JWTKeys
+	if material == nil {
+		material = cfg.JWTSecret
+	}
+	if material == nil {
+		material = make([]byte, 32)
+		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
+		_, _ = rand.Read(material)
+	}
 	return auth.Throttle{
 		PairFreeFailures:   cfg.LoginPairFreeFailures,
 		AccountMaxFailures: cfg.LoginAccountMaxFailures,
 		IPMaxFailures:      cfg.LoginIPMaxFailures,
 		RegisterIPMax:      cfg.RegisterIPMax,
-		Keys:               auth.NewAttemptKeys(cfg.JWTSecret),
+		Keys:               auth.NewAttemptKeys(material),
 	}
 }
 
-func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
-	svc, err := newService(cfg, st, log)
+func setActive(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
+	svc, err := newService(cfg, keys, st, log)
 	if err != nil {
 		return err
 	}
@@ -150,11 +169,12 @@ func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.
 	return err
 }
 
-func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
-	if cfg.JWTSecretGenerated {
-		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not set: using a random secret; tokens will not survive a restart")
+	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
+		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}
+	mainLog.InfoContext(ctx, "signing key ready", slog.String("alg", keys.Alg()), slog.String("kid", keys.KID()))
 	if cfg.BcryptCost < 10 {
 		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.BcryptCost))
 	}
@@ -164,7 +184,11 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 		RecoveryTimeout:  cfg.BreakerTimeout,
 		CallTimeout:      cfg.DatabaseTimeout,
 	}, logging.For(log, "breaker"))
-	svc, err := newService(cfg, guarded, log)
+	svc, err := newService(cfg, keys, guarded, log)
+	if err != nil {
+		return err
+	}
+	jwks, err := keys.Public()
 	if err != nil {
 		return err
 	}
@@ -175,7 +199,7 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 	srv, err := httpapi.NewServer(httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		BodyReadTimeout: cfg.BodyReadTimeout,
-		TrustedProxies:  cfg.TrustedProxies,
+		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
 	}, svc, checks, log)
 	if err != nil {
 		return err

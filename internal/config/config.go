@@ -3,12 +3,13 @@
 package config
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -31,14 +32,18 @@ type Config struct {
 	// DatabaseTimeout bounds every store call, so a database that hangs
 	// cannot hang a request.
 	DatabaseTimeout time.Duration
+	// JWTKeys is the content of the AUTHD_JWT_KEYS file, a JWK Set of
+	// private signing keys, which token.ParseKeys validates in run (config
+	// uses the standard library only); nil when the variable is not set.
+	JWTKeys []byte
+	// JWTSecret is the HS256 secret of AUTHD_JWT_SECRET, used only when
+	// JWTKeys is nil; nil when not set. With neither, authd signs with a
+	// new Ed25519 key of its own.
 	JWTSecret       []byte
-	// JWTSecretGenerated is true when no secret was configured and a random
-	// one was made: tokens will not survive a restart.
-	JWTSecretGenerated bool
-	JWTIssuer          string
-	AccessTokenTTL     time.Duration
-	RefreshTokenTTL    time.Duration
-	BcryptCost         int
+	JWTIssuer       string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	BcryptCost      int
 	// HashWorkers, HashQueue and HashMaxWait bound the bcrypt pool: how many
 	// hashes run at once (0: one per CPU), how many logins may wait, and
 	// for how long, before authd answers 503 OVERLOADED.
@@ -113,7 +118,8 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
 	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)
-	c.JWTSecret, c.JWTSecretGenerated = r.secret("AUTHD_JWT_SECRET")
+	c.JWTKeys = r.file("AUTHD_JWT_KEYS", maxKeyFileBytes)
+	c.JWTSecret = r.secret("AUTHD_JWT_SECRET")
 	if r.err != nil {
 		return Config{}, r.err
 	}
@@ -305,18 +311,44 @@ func (r *reader) database(name, v string) (driver, dsn string) {
 	return "", ""
 }
 
-// secret returns the configured key, or a random one when none is set.
-func (r *reader) secret(name string) (key []byte, generated bool) {
+// secret returns the configured key, or nil when none is set.
+func (r *reader) secret(name string) []byte {
 	v := r.getenv(name)
 	if v == "" {
-		key = make([]byte, MinSecretBytes)
-		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
-		_, _ = rand.Read(key)
-		return key, true
+		return nil
 	}
 	if len(v) < MinSecretBytes {
 		r.fail(name, fmt.Sprintf("must be at least %d bytes, got %d", MinSecretBytes, len(v)))
-		return nil, false
+		return nil
 	}
-	return []byte(v), false
+	return []byte(v)
+}
+
+// maxKeyFileBytes bounds AUTHD_JWT_KEYS: a JWK Set of a few keys is a few
+// kilobytes, and a path such as /dev/zero must not hang the start.
+const maxKeyFileBytes = 1 << 20
+
+// file returns the content of the file the variable names, or nil when it
+// is not set.
+func (r *reader) file(name string, limit int64) []byte {
+	path := r.getenv(name)
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("cannot read the file: %v", err))
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	switch {
+	case err != nil:
+		r.fail(name, fmt.Sprintf("cannot read %s: %v", path, err))
+		return nil
+	case int64(len(b)) > limit:
+		r.fail(name, fmt.Sprintf("%s is larger than %d bytes", path, limit))
+		return nil
+	}
+	return b
 }

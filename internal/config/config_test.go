@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,21 +42,17 @@ func TestLoadDefaults(t *testing.T) {
 		{"hash queue", c.HashQueue, 256},
 		{"hash max wait", c.HashMaxWait, 5 * time.Second},
 		{"pprof off", c.PprofAddr, ""},
-		{"secret generated", c.JWTSecretGenerated, true},
-		{"secret length", len(c.JWTSecret), MinSecretBytes},
 		{"pair free failures", c.LoginPairFreeFailures, 5},
 		{"account max failures", c.LoginAccountMaxFailures, 100},
 		{"ip max failures", c.LoginIPMaxFailures, 100},
 		{"register ip max", c.RegisterIPMax, 20},
+		{"no secret", c.JWTSecret == nil, true},
+		{"no keys", c.JWTKeys == nil, true},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
 			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
 		}
-	}
-	c2, _ := Load(env(nil))
-	if string(c.JWTSecret) == string(c2.JWTSecret) {
-		t.Error("two generated secrets are equal; want random per process")
 	}
 }
 
@@ -86,7 +84,7 @@ func TestLoadValues(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.DatabaseDriver != "postgres" || c.DatabaseDSN != "postgresql://u:p@db:5432/authd" ||
-		string(c.JWTSecret) != secret || c.JWTSecretGenerated || c.JWTIssuer != "me" ||
+		string(c.JWTSecret) != secret || c.JWTIssuer != "me" ||
 		c.AccessTokenTTL != time.Minute || c.RefreshTokenTTL != 2*time.Hour || c.BcryptCost != 4 ||
 		c.LogLevel != slog.LevelDebug || c.BreakerThreshold != 3 || c.BreakerTimeout != 5*time.Second {
 		t.Errorf("Load = %+v", c)
@@ -224,5 +222,41 @@ func TestDatabaseErrorHidesPassword(t *testing.T) {
 	_, err := Load(env(map[string]string{"AUTHD_DATABASE_URL": "mysql://user:hunter2@db/x"}))
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("err = %v, want an error without the password", err)
+	}
+}
+
+// TestLoadKeysFile: config reads the AUTHD_JWT_KEYS file (token.ParseKeys
+// judges what is in it); a file it cannot read names the variable.
+func TestLoadKeysFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "keys.json")
+	if err := os.WriteFile(good, []byte(`{"keys":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.json")
+	if err := os.WriteFile(huge, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxKeyFileBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"AUTHD_JWT_KEYS": good}))
+	if err != nil || string(c.JWTKeys) != `{"keys":[]}` {
+		t.Fatalf("Load = %q, %v", c.JWTKeys, err)
+	}
+	tests := []struct{ name, path, problem string }{
+		{"missing", filepath.Join(dir, "nope.json"), "no such file"},
+		{"a directory", dir, "is a directory"},
+		{"too large", huge, "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{"AUTHD_JWT_KEYS": tt.path}))
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Var != "AUTHD_JWT_KEYS" || !strings.Contains(err.Error(), tt.problem) {
+				t.Errorf("err = %v, want AUTHD_JWT_KEYS and %q", err, tt.problem)
+			}
+		})
 	}
 }

@@ -27,6 +27,12 @@ bearer token.`
 Authorization: Bearer <access_token>; a missing, expired or tampered token,
 or a refresh token, answers 401 with WWW-Authenticate: Bearer.`
 
+	jwksDoc = `The JWK Set of every key that verifies authd's access tokens, for services
+that check tokens themselves: pick the key whose kid is the token's kid
+header, verify with its alg (never the token's), then check iss, exp and
+type "access". Cacheable for 5 minutes. Empty when authd signs with an
+HS256 secret, which is never published.`
+
 	healthDoc = `Always 200 while the process runs; status is degraded when a component
 check fails. For load balancers, use /health/ready.`
 

@@ -46,6 +46,9 @@ type envOptions struct {
 	throttle *auth.Throttle
 	// wrap, when set, wraps the store the service uses (a fault on purpose).
 	wrap func(auth.Store) auth.Store
+	// keys sign the tokens; the zero value means HS256 with testSecret.
+	// Their public halves become opts.JWKS.
+	keys token.Keys
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -101,7 +104,15 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer([]byte(testSecret), "authd", o.accessTTL, o.refreshTTL, o.now)
+	if o.keys.Alg() == "" {
+		if o.keys, err = token.SecretKeys([]byte(testSecret)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.opts.JWKS, err = o.keys.Public(); err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := token.NewIssuer(o.keys, "authd", o.accessTTL, o.refreshTTL, o.now)
 	if err != nil {
 		t.Fatal(err)
 	}

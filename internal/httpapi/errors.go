@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -43,6 +44,8 @@ func defaultDetail(code auth.Code) string {
 		return "Method not allowed"
 	case auth.CodeRequestTimeout:
 		return "Request body arrived too slowly"
+	case auth.CodeRangeNotSatisfiable:
+		return "Range not satisfiable; Content-Range gives the size"
 	case auth.CodePayloadTooLarge:
 		return "Request body too large"
 	case auth.CodeUnsupportedMedia:
@@ -124,6 +127,66 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	// The body is a handful of strings; encoding it cannot fail.
 	_ = json.NewEncoder(w).Encode(body)
 }
+
+// jsonErrors puts every error answer that is not already in the error shape
+// into it: the mux's own 404 and 405, and the docs handlers' 404, 405 and
+// 416 (net/http's helpers write those as plain text). The inner handler
+// still decides: its status and headers (Allow, Content-Range) are kept and
+// only its body is replaced. An answer that is already JSON was rendered by
+// renderError (huma operations) and passes through, as does anything below
+// 400 (pages, assets, redirects to a canonical path).
+func (s *Server) jsonErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &plainErrorCatcher{ResponseWriter: w}
+		next.ServeHTTP(c, r)
+		if c.code == 0 {
+			return
+		}
+		code := auth.CodeForStatus(c.code)
+		detail := defaultDetail(code)
+		switch c.code {
+		case http.StatusNotFound:
+			detail = "No route for " + r.URL.Path
+		case http.StatusMethodNotAllowed:
+			detail = "Method " + r.Method + " not allowed; allowed: " + w.Header().Get("Allow")
+		}
+		s.writeError(w, r, &auth.Error{Code: code, Detail: detail})
+	})
+}
+
+// plainErrorCatcher passes a response through unless it is an error (400 or
+// more) that is not JSON: then it keeps the status in code, sends nothing,
+// and drops the body.
+type plainErrorCatcher struct {
+	http.ResponseWriter
+	code    int
+	started bool
+}
+
+func (c *plainErrorCatcher) WriteHeader(status int) {
+	if c.started || c.code != 0 {
+		return
+	}
+	if status >= 400 && !strings.HasPrefix(c.Header().Get("Content-Type"), mediaJSON) {
+		c.code = status
+		return
+	}
+	c.started = true
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *plainErrorCatcher) Write(b []byte) (int, error) {
+	if !c.started && c.code == 0 {
+		c.WriteHeader(http.StatusOK)
+	}
+	if c.code != 0 {
+		return len(b), nil
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c *plainErrorCatcher) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // transformErrors is huma's response transformer: every error value a huma
 // operation is about to write goes through renderError, so handler errors

@@ -36,7 +36,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	routes := map[string]string{
 		"/auth/register": "post", "/auth/login": "post", "/auth/refresh": "post",
-		"/auth/me": "get", "/health": "get", "/health/ready": "get",
+		"/auth/me": "get", "/health": "get", "/health/ready": "get", "/.well-known/jwks.json": "get",
 	}
 	for path, method := range routes {
 		if _, ok := doc.Paths[path][method]; !ok {
@@ -95,6 +95,10 @@ func TestOpenAPIDocument(t *testing.T) {
 	_ = json.Unmarshal(doc.Paths["/auth/register"]["post"], &reg)
 	if _, ok := reg.Responses["201"]; !ok {
 		t.Errorf("register lacks 201: %v", keys(reg.Responses))
+	}
+	jwks := string(doc.Paths["/.well-known/jwks.json"]["get"])
+	if !strings.Contains(jwks, `"Cache-Control"`) || !strings.Contains(jwks, "JWKSBody") {
+		t.Errorf("/.well-known/jwks.json lacks its Cache-Control header or body schema: %s", jwks)
 	}
 	if !strings.Contains(string(doc.Paths["/auth/me"]["get"]), "BearerAuth") {
 		t.Error("/auth/me has no bearer security")

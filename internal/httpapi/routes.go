@@ -42,6 +42,11 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleMe(s.svc))
 
 	register(api, huma.Operation{
+		OperationID: "jwks", Method: http.MethodGet, Path: "/.well-known/jwks.json", Tags: []string{"keys"},
+		Summary: "Public keys that verify access tokens", Description: jwksDoc,
+	}, handleJWKS(s.opts.JWKS))
+
+	register(api, huma.Operation{
 		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"health"},
 		Summary: "Liveness, with each component's state", Description: healthDoc,
 	}, handleHealth(s.opts.Version, s.checks))

@@ -52,7 +52,7 @@ type UserBody struct {
 
 // TokenBody is the token part of every token-issuing answer.
 type TokenBody struct {
-	AccessToken  string `json:"access_token" doc:"JWT (HS256) for Authorization: Bearer."`
+	AccessToken  string `json:"access_token" doc:"JWT for Authorization: Bearer, signed with EdDSA or ES256 (keys at /.well-known/jwks.json) or HS256."`
 	RefreshToken string `json:"refresh_token" doc:"Exchange at POST /auth/refresh; never valid as a bearer token."`
 	TokenType    string `json:"token_type" example:"bearer"`
 	ExpiresIn    int64  `json:"expires_in" example:"900" doc:"Seconds until the access token expires."`

@@ -43,6 +43,7 @@ type options struct {
 	measureRate, rounds    int
 	dur                    time.Duration
 	cost, workers          int
+	alg                    string
 	json                   bool
 }
 
@@ -70,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
+	fs.StringVar(&o.alg, "alg", "EdDSA", "how the started authd signs tokens: EdDSA or ES256 (a key file from authd keys generate), or HS256 (AUTHD_JWT_SECRET)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -85,6 +87,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.url == "" && o.start != "sqlite" && o.start != "postgres" {
 		return o, fmt.Errorf("-start must be sqlite or postgres")
+	}
+	if o.url == "" && !slices.Contains([]string{"EdDSA", "ES256", "HS256"}, o.alg) {
+		return o, fmt.Errorf("-alg must be EdDSA, ES256 or HS256")
 	}
 	if o.url == "" && o.start == "postgres" && o.pgURL == "" {
 		return o, fmt.Errorf("-start postgres needs -postgres-url or AUTHD_TEST_POSTGRES_URL")
@@ -114,13 +119,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.start == "postgres" {
 			db = o.pgURL
 		}
-		srv, err = startServer(ctx, o.bin, db, o.cost, dir, stderr)
+		srv, err = startServer(ctx, o.bin, db, o.cost, o.alg, dir, stderr)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		url = srv.url
-		rep.Database = o.start
+		rep.Database, rep.Alg = o.start, o.alg
 		rep.StartToReadyMs = ms(srv.startToReady)
 		time.Sleep(200 * time.Millisecond) // let start-up garbage settle before "idle"
 		rep.IdleRSSMiB, _ = srv.memory()

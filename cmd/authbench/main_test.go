@@ -101,20 +101,35 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
-// TestStartsServer lets the harness build and start authd itself and
-// checks the figures only a started server has.
+// TestStartsServer lets the harness build and start authd itself, signing
+// with a generated key file and with an HS256 secret, and checks the
+// figures only a started server has.
 func TestStartsServer(t *testing.T) {
 	t.Parallel()
-	rep := runJSON(t, "-start", "sqlite", "-scenarios", "health,me", "-d", "200ms", "-c", "2", "-cost", "4")
-	if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" {
-		t.Errorf("start-up figures: %+v", rep)
-	}
-	if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
-		t.Errorf("results: %+v", rep.Results)
-	}
-	var table bytes.Buffer
-	if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") || !strings.Contains(table.String(), "p99 ms") {
-		t.Errorf("table: %v\n%s", err, table.String())
+	for _, alg := range []string{"default", "HS256"} {
+		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
+			args := []string{"-start", "sqlite", "-scenarios", "health,me", "-d", "200ms", "-c", "2", "-cost", "4"}
+			want := "EdDSA"
+			if alg != "default" {
+				args, want = append(args, "-alg", alg), alg
+			}
+			rep := runJSON(t, args...)
+			if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" || rep.Alg != want {
+				t.Errorf("start-up figures: %+v", rep)
+			}
+			if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
+				t.Fatalf("results: %+v", rep.Results)
+			}
+			if me := rep.Results[1]; me.Scenario != "me" || me.Requests == 0 || me.Statuses[200] != me.Requests {
+				t.Errorf("me with %s tokens: %+v", want, me)
+			}
+			var table bytes.Buffer
+			if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") ||
+				!strings.Contains(table.String(), "p99 ms") || !strings.Contains(table.String(), "signed with "+want) {
+				t.Errorf("table: %v\n%s", err, table.String())
+			}
+		})
 	}
 }
 
@@ -142,7 +157,7 @@ func TestGroups(t *testing.T) {
 
 func TestFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}} {
+	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}, {"-alg", "RS256"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
 		}

@@ -15,6 +15,8 @@ import (
 
 // PasswordHasher hashes and checks passwords; *password.Hasher is the real one.
 type PasswordHasher interface {
+	// Cost is the bcrypt cost of the hashes Hash makes.
+	Cost() int
 	Hash(ctx context.Context, password string) (string, error)
 	Compare(ctx context.Context, hash, password string) error
 	CompareDummy(ctx context.Context, password string) error
@@ -148,6 +150,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 		return Session{}, fmt.Errorf("set last login: %w", err)
 	}
 	u.LastLogin, u.UpdatedAt = &now, now
+	s.rehash(ctx, &u, in.Password)
 	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
 	return s.issue(u)
 }
@@ -160,6 +163,38 @@ func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, att
 		return err
 	}
 	return invalidCredentials()
+}
+
+// rehash replaces u's hash with one at the configured bcrypt cost when it
+// was made at another (AUTHD_BCRYPT_COST changed since): a login is the only
+// moment authd holds the password. Left alone, old hashes would keep their
+// cost forever, and a login for an unknown user (the dummy hash, at the new
+// cost) would take longer than one with a wrong password for an old
+// account, telling which accounts exist. A failed rehash does not fail the
+// login: it is logged, and the next login tries again.
+func (s *Service) rehash(ctx context.Context, u *User, pw string) {
+	old, err := password.HashCost(u.HashedPassword)
+	if err != nil || old == s.hasher.Cost() {
+		// err cannot happen for a hash that has just matched.
+		return
+	}
+	fail := func(err error) {
+		s.log.WarnContext(ctx, "password rehash failed", slog.Int64("user_id", u.ID),
+			slog.Int("old_cost", old), slog.Int("new_cost", s.hasher.Cost()), slog.Any("error", err))
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		fail(err)
+		return
+	}
+	now := s.clock()
+	if err := s.store.SetPasswordHash(ctx, u.ID, hash, now); err != nil {
+		fail(err)
+		return
+	}
+	u.HashedPassword, u.UpdatedAt = hash, now
+	s.log.InfoContext(ctx, "password rehashed", slog.Int64("user_id", u.ID),
+		slog.Int("old_cost", old), slog.Int("new_cost", s.hasher.Cost()))
 }
 
 // identifier returns the text that names the account, after checking that
@@ -218,7 +253,9 @@ func identifierProblem(field, login string) *FieldError {
 
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	if strings.Contains(login, "@") {
-		return s.store.UserByEmail(ctx, strings.ToLower(login))
+		// The form throttling counts an email under, so a lookup and
+		// its count always agree on which account is meant.
+		return s.store.UserByEmail(ctx, accountName(login))
 	}
 	return s.store.UserByUsername(ctx, login)
 }

@@ -13,7 +13,10 @@ import (
 // Errors: a lookup that finds nothing wraps ErrUserNotFound; a write refused
 // by a unique constraint wraps ErrUserExists (uniqueness is decided by the
 // database, never by a check-then-insert); an infrastructure failure is
-// returned wrapped in DatabaseError. No driver type escapes a Store.
+// returned wrapped in DatabaseError, and only that kind counts towards
+// opening the circuit breaker; a value the database refuses is
+// InvalidData, any other refusal StoreRefused. No driver type escapes a
+// Store.
 type Store interface {
 	UserStore
 	AttemptStore
@@ -37,6 +40,9 @@ type UserStore interface {
 	SetLastLogin(ctx context.Context, id int64, t time.Time) error
 	// SetActive activates or deactivates a user; updated_at becomes t.
 	SetActive(ctx context.Context, id int64, active bool, t time.Time) error
+	// SetPasswordHash replaces the user's password hash (a rehash at a new
+	// bcrypt cost, a changed password); updated_at becomes t.
+	SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error
 }
 
 // AttemptStore keeps the facts throttling decides from (see throttle.go):

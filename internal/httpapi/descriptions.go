@@ -17,7 +17,12 @@ get the same 401; 403 USER_INACTIVE comes only after a right password.
 Repeated failures are throttled (by account and client IP, by account, by
 client IP): a refused attempt is answered 429 RATE_LIMITED with Retry-After
 in whole seconds, the same whether or not the account exists, and no
-password is checked, even a right one.`
+password is checked, even a right one.
+
+This is also the OAuth2 token endpoint for client libraries: the form
+grant_type=refresh_token&refresh_token=… (RFC 6749 §6) answers exactly as
+POST /auth/refresh does. Errors of form requests add the RFC 6749 §5.2
+member "error": invalid_request, invalid_grant or unsupported_grant_type.`
 
 	refreshDoc = `Exchanges a refresh token for a new access and refresh token. An access
 token is not accepted here, and a refresh token is not accepted as a

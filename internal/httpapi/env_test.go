@@ -72,6 +72,14 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	return newEnvOn(t, st, o)
+}
+
+// newEnvOn starts a server on st, a migrated store (o.store is not used):
+// a second server on another's store is another replica, or the same
+// database after a restart with other settings.
+func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
+	t.Helper()
 	if o.accessTTL == 0 {
 		o.accessTTL = 15 * time.Minute
 	}
@@ -167,6 +175,13 @@ func send(t *testing.T, req *http.Request) response {
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return read(t, res)
+}
+
+// read finishes an exchange: the whole body, decoded when JSON.
+func read(t *testing.T, res *http.Response) response {
+	t.Helper()
+	req := res.Request
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -25,6 +24,7 @@ type errorBody struct {
 	Timestamp time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
 	RequestID string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
 	Errors    []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
+	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint): the RFC 6749 §5.2 error code."`
 }
 
 type fieldError struct {
@@ -59,7 +59,8 @@ func defaultDetail(code auth.Code) string {
 // renderError is the one place where an error becomes a response body. It
 // sets the headers that go with the code, logs the cause of a 5xx once, and
 // returns the status and body. Whatever the cause says stays in the log.
-func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int, errorBody) {
+func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, errorBody) {
+	ctx := r.Context()
 	e := fromFramework(err)
 	status := e.Status()
 	detail := e.Detail
@@ -74,6 +75,9 @@ func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int
 	}
 	for _, f := range e.Fields {
 		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
+	}
+	if isTokenRequest(r) {
+		body.Error = oauth2Error(e)
 	}
 	switch e.Code {
 	case auth.CodeInvalidToken, auth.CodeTokenExpired:
@@ -122,7 +126,7 @@ func fromFramework(err error) *auth.Error {
 // writeError renders err for handlers outside huma (router misses,
 // recovered panics, docs pages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := s.renderError(r.Context(), w.Header(), err)
+	status, body := s.renderError(r, w.Header(), err)
 	w.WriteHeader(status)
 	// The body is a handful of strings; encoding it cannot fail.
 	_ = json.NewEncoder(w).Encode(body)
@@ -196,7 +200,7 @@ func (s *Server) transformErrors(ctx huma.Context, _ string, v any) (any, error)
 	if !ok {
 		return v, nil
 	}
-	_, w := humago.Unwrap(ctx)
-	_, body := s.renderError(ctx.Context(), w.Header(), err)
+	r, w := humago.Unwrap(ctx)
+	_, body := s.renderError(r, w.Header(), err)
 	return body, nil
 }

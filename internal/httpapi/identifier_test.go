@@ -40,7 +40,11 @@ func TestLoginIdentifierValidation(t *testing.T) {
 					ct = "application/json"
 				}
 				r := e.do(t, http.MethodPost, "/auth/login", ct, tt.body)
-				wantError(t, r, http.StatusBadRequest, auth.CodeValidation)
+				if ct == form {
+					wantOAuth2Error(t, r, http.StatusBadRequest, auth.CodeValidation, "invalid_request")
+				} else {
+					wantError(t, r, http.StatusBadRequest, auth.CodeValidation)
+				}
 				if fe := fieldErrors(r); len(fe) != 1 || fe[0] != tt.field {
 					t.Errorf("errors = %v, want one on %s", fe, tt.field)
 				}

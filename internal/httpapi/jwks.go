@@ -29,7 +29,7 @@ type JWKSBody struct {
 }
 
 type jwksOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"public, max-age=300"`
+	CacheControl string `header:"Cache-Control" example:"public, max-age=300" doc:"public, max-age=300"`
 	Body         JWKSBody
 }
 

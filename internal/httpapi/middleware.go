@@ -136,9 +136,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // securityHeaders sets the headers every response carries. The CSP allows
 // nothing: JSON needs no scripts, styles or frames. The docs pages replace
 // it with their own, which lets them load their own assets.
+//
+// Cache-Control: no-store is the default of every answer, so user data and
+// tokens are never kept by a browser or proxy (RFC 6749 §5.1, RFC 9111
+// §5.2.2.5) on any route, including routes added later; a handler whose
+// answer is public and cacheable (the JWKS) replaces it, and documents so.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Cache-Control", noStore)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

@@ -24,9 +24,9 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
-		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"auth"},
-		Summary: "Log in with username or email", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeRateLimited, auth.CodeDatabase),
+		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
+		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
+		Responses: s.loginResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeRateLimited, auth.CodeDatabase),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{
@@ -59,12 +59,15 @@ func (s *Server) routes(mux *http.ServeMux) error {
 
 	for path, types := range map[string]map[string]reflect.Type{
 		"/auth/register": {mediaJSON: reflect.TypeFor[RegisterRequest]()},
-		"/auth/login":    {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
+		tokenPath:        {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
 		"/auth/refresh":  {mediaJSON: reflect.TypeFor[RefreshRequest]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
 			return err
 		}
+	}
+	if err := s.documentTokenForm(); err != nil {
+		return err
 	}
 	spec, err := s.specJSON()
 	if err != nil {

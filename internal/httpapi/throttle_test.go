@@ -131,6 +131,10 @@ func TestThrottleSameAnswerForUnknown(t *testing.T) {
 	unknown := e.loginFrom(t, "203.0.113.9", "nobody", "wrong-password")
 	wantRateLimited(t, known, 1)
 	wantRateLimited(t, unknown, 1)
+	// The OAuth2 password grant is the same login, throttled alike.
+	form := e.do(t, http.MethodPost, "/auth/login", "application/x-www-form-urlencoded",
+		"grant_type=password&username=bob&password=password-bob", "X-Forwarded-For", "203.0.113.9")
+	wantRateLimited(t, form, 1)
 	if known.json["detail"] != unknown.json["detail"] {
 		t.Errorf("details differ: %v and %v", known.json["detail"], unknown.json["detail"])
 	}

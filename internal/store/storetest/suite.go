@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"not found", testNotFound},
 		{"set last login", testSetLastLogin},
 		{"set active", testSetActive},
+		{"set password hash", testSetPasswordHash},
 		{"update of missing id", testUpdateMissing},
 		{"ping", testPing},
 		{"cancelled context", testCancelled},

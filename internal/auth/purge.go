@@ -7,54 +7,77 @@ import (
 	"time"
 )
 
-// Bounds of one purge: batches of purgeBatch records, at most
-// purgeBatches of them, so a purge never holds the (SQLite) writer for
-// long and a backlog is worked off over several rounds.
+// Purge settings. A session is kept for sessionRetention after it ended or
+// expired, so a refresh or bearer call in that time still hears
+// SESSION_REVOKED or TOKEN_EXPIRED rather than INVALID_TOKEN; then it is
+// deleted, purgeBatch rows per statement, so no purge holds the table (or
+// SQLite's one writer) for long.
 const (
-	purgeBatch   = 1000
-	purgeBatches = 20
-	// PurgeEvery is how often RunPurge purges.
-	PurgeEvery = 10 * time.Minute
+	sessionRetention = 24 * time.Hour
+	purgeBatch       = 500
 )
 
-// PurgeAttempts deletes throttle records that can no longer refuse
-// anything, in bounded batches, and returns how many it deleted. Any
-// number of replicas may purge at once: each batch deletes what it finds,
-// and what another replica deleted first is simply not found.
-func (s *Service) PurgeAttempts(ctx context.Context) (int, error) {
-	before := purgeBefore(s.clock())
-	total := 0
-	for range purgeBatches {
-		n, err := s.store.PurgeAttempts(ctx, before, purgeBatch)
-		total += n
-		if err != nil {
-			return total, fmt.Errorf("purge attempts: %w", err)
-		}
-		if n < purgeBatch {
-			break
-		}
+// PurgeSessions deletes sessions that ended or expired more than the
+// retention ago, a bounded batch at a time until none is left or ctx ends,
+// and returns how many it deleted. Several replicas may run it at once:
+// each DELETE removes what is still there, and a row deleted twice is not
+// an error.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	n, err := purgeAll(ctx, s.store.PurgeSessions, s.clock().Add(-sessionRetention))
+	if err != nil {
+		return n, fmt.Errorf("purge sessions: %w", err)
 	}
-	return total, nil
+	return n, nil
 }
 
-// RunPurge purges every interval until ctx ends; run() starts it beside
-// the server and waits for it at shutdown. A failed purge is logged and
-// tried again next round: the records it left only take room.
-func (s *Service) RunPurge(ctx context.Context, every time.Duration) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
+// PurgeAttempts deletes the throttle records that can no longer refuse
+// anything, as PurgeSessions deletes sessions, and returns how many.
+func (s *Service) PurgeAttempts(ctx context.Context) (int64, error) {
+	n, err := purgeAll(ctx, s.store.PurgeAttempts, purgeBefore(s.clock()))
+	if err != nil {
+		return n, fmt.Errorf("purge attempts: %w", err)
+	}
+	return n, nil
+}
+
+// purgeAll calls purge with batches of purgeBatch until a batch comes back
+// short, and returns the total.
+func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (int64, error), before time.Time) (int64, error) {
+	var total int64
+	for {
+		n, err := purge(ctx, before, purgeBatch)
+		total += n
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
+	}
+}
+
+// PurgeLoop runs PurgeSessions and PurgeAttempts every interval until ctx
+// ends, and returns then. A failed purge is logged and tried again at the
+// next tick.
+func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-t.C:
 		}
-		n, err := s.PurgeAttempts(ctx)
+		n, err := s.PurgeSessions(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.log.WarnContext(ctx, "purge of throttle records failed", slog.Any("error", err))
+			s.log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
 		case n > 0:
-			s.log.InfoContext(ctx, "throttle records purged", slog.Int("deleted", n))
+			s.log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
+		}
+		n, err = s.PurgeAttempts(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
+		case n > 0:
+			s.log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 // TestPurgeAttempts: the purge deletes, in bounded batches, every record
 // that can no longer refuse anything (its window ended more than the
-// longest pair back-off ago) and keeps the rest; RunPurge stops when its
+// longest pair back-off ago) and keeps the rest; PurgeLoop stops when its
 // context ends.
 func TestPurgeAttempts(t *testing.T) {
 	t.Parallel()
@@ -44,9 +44,9 @@ func TestPurgeAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	svc := auth.NewService(st, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
+	svc := auth.NewService(st, nil, nil, nil, auth.SessionPolicy{}, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
 	n, err := svc.PurgeAttempts(t.Context())
-	if err != nil || n != len(dead) {
+	if err != nil || n != int64(len(dead)) {
 		t.Fatalf("PurgeAttempts = %d, %v; want %d", n, err, len(dead))
 	}
 	recs, err := st.AttemptRecords(t.Context(), []auth.AttemptKey{dead[0].Key, dead[len(dead)-1].Key, live[0].Key, live[1].Key})
@@ -59,11 +59,11 @@ func TestPurgeAttempts(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { defer close(done); svc.RunPurge(ctx, time.Hour) }()
+	go func() { defer close(done); svc.PurgeLoop(ctx, time.Hour) }()
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("RunPurge did not return after its context ended")
+		t.Fatal("PurgeLoop did not return after its context ended")
 	}
 }

@@ -111,6 +111,29 @@ func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
 	return nil
 }
 
+// failed logs a failed login, counts it, and returns the one answer for
+// an unknown user and a wrong password.
+func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, attrs ...slog.Attr) error {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "login failed", attrs...)
+	if err := s.countFailure(ctx, names, ip); err != nil {
+		return err
+	}
+	return invalidCredentials()
+}
+
+// addr is the client IP as throttling keys on it; text that is not an IP
+// address (a call from outside HTTP gives none) is the zero Addr.
+func (c Client) addr() netip.Addr {
+	a, _ := netip.ParseAddr(c.IP)
+	return a
+}
+
+// accountNames are the names a failure of u counts under: one account,
+// two ways to name it at login.
+func (u User) accountNames() []string {
+	return []string{accountName(u.Username), accountName(u.Email)}
+}
+
 // refuse logs a refusal and returns its 429. The answer is the same for
 // every scope and whether or not the account exists.
 func (s *Service) refuse(ctx context.Context, r refusal) error {

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"net/mail"
-	"net/netip"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +24,8 @@ type RegisterInput struct {
 	Username string
 	Email    string
 	Password string
-	// IP is the client's address, which the registration limit keys on.
-	IP netip.Addr
+	// Client is kept with the session registering opens.
+	Client Client
 }
 
 // validate checks every field and reports each failure, so a client can fix

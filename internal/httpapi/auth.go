@@ -16,9 +16,7 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		s, err := svc.Register(ctx, auth.RegisterInput{
-			Username: req.Username, Email: req.Email, Password: req.Password, IP: ClientIP(ctx),
-		})
+		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
 		if err != nil {
 			return nil, err
 		}
@@ -35,18 +33,17 @@ func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*loginOut
 			return nil, err
 		}
 		if mt == mediaForm {
-			return tokenRequest(ctx, svc, in.RawBody)
+			return tokenRequest(ctx, svc, in.RawBody, in.client)
 		}
 		var req LoginRequest
 		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		return login(ctx, svc, auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password})
+		return login(ctx, svc, auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
 	}
 }
 
 func login(ctx context.Context, svc *auth.Service, in auth.LoginInput) (*loginOutput, error) {
-	in.IP = ClientIP(ctx)
 	s, err := svc.Login(ctx, in)
 	if err != nil {
 		return nil, err
@@ -85,7 +82,7 @@ func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutpu
 	return func(ctx context.Context, in *bearerInput) (*userOutput, error) {
 		raw, ok := bearerToken(in.authorization)
 		if !ok {
-			return nil, &auth.Error{Code: auth.CodeInvalidToken, Detail: "Missing bearer token"}
+			return nil, missingBearer()
 		}
 		u, err := svc.Me(ctx, raw)
 		if err != nil {

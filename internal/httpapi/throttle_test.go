@@ -50,13 +50,6 @@ func wantRateLimited(t *testing.T, r response, want int) {
 	}
 }
 
-func wantStatus(t *testing.T, what string, r response, status int) {
-	t.Helper()
-	if r.status != status {
-		t.Fatalf("%s: status %d, want %d; body %s", what, r.status, status, r.raw)
-	}
-}
-
 // refusals returns the scope of each "attempt throttled" log line.
 func refusals(t *testing.T, e *env) []string {
 	t.Helper()
@@ -281,4 +274,26 @@ func TestThrottledIsCheap(t *testing.T) {
 	if ratio > 0.25 {
 		t.Errorf("refused/checked latency ratio %.3f, want well under one bcrypt time (≤ 0.25)", ratio)
 	}
+}
+
+// TestThrottlePasswordChange: a wrong current_password on POST
+// /auth/password counts like a failed login of the account from that IP,
+// and while the pair waits the change itself is refused with 429 before
+// any password is checked.
+func TestThrottlePasswordChange(t *testing.T) {
+	t.Parallel()
+	e, _ := throttleEnv(t, "", auth.Throttle{PairFreeFailures: 3}, 4)
+	reg := e.mustRegister(t, "hana")
+	const ip = "198.51.100.30"
+	change := func(current string) response {
+		return e.do(t, http.MethodPost, "/auth/password", "application/json",
+			fmt.Sprintf(`{"current_password": %q, "new_password": "a-new-long-password"}`, current),
+			"Authorization", "Bearer "+str(reg.json, "access_token"), "X-Forwarded-For", ip)
+	}
+	for range 3 {
+		wantError(t, change("wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
+	}
+	wantRateLimited(t, change("password-hana"), 1)
+	wantRateLimited(t, e.loginFrom(t, ip, "hana@example.com", "password-hana"), 1)
+	wantStatus(t, "login from another IP", e.loginFrom(t, "198.51.100.31", "hana", "password-hana"), http.StatusOK)
 }

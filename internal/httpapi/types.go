@@ -73,11 +73,15 @@ type SessionBody struct {
 type jsonInput struct {
 	RawBody     []byte
 	contentType string
+	// client is kept with a session that the request opens.
+	client auth.Client
 }
 
-// Resolve captures Content-Type without documenting it as a parameter.
+// Resolve captures Content-Type and the client without documenting them
+// as parameters.
 func (in *jsonInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
+	in.client = auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent")}
 	return nil
 }
 
@@ -126,6 +130,6 @@ func newTokenBody(p token.Pair) TokenBody {
 // default of every answer (see securityHeaders).
 const noStore = "no-store"
 
-func newSessionOutput(s auth.Session) *sessionOutput {
+func newSessionOutput(s auth.Authenticated) *sessionOutput {
 	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens)}}
 }

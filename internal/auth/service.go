@@ -86,7 +86,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	}
 	u, err := s.store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
-		Email:          strings.ToLower(in.Email),
+		Email:          canonicalEmail(in.Email),
 		HashedPassword: hash,
 		CreatedAt:      s.clock(),
 	})
@@ -256,9 +256,7 @@ func identifierProblem(field, login string) *FieldError {
 
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	if strings.Contains(login, "@") {
-		// The form throttling counts an email under, so a lookup and
-		// its count always agree on which account is meant.
-		return s.store.UserByEmail(ctx, accountName(login))
+		return s.store.UserByEmail(ctx, canonicalEmail(login))
 	}
 	return s.store.UserByUsername(ctx, login)
 }

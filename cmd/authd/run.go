@@ -129,7 +129,9 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Log
 		return nil, fmt.Errorf("refresh tokens: %w", err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
-	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now), nil
+	// The common-password set is built here, once per process, and only
+	// read after (about 11,600 entries; see password.NewCommonList).
+	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now), nil
 }
 
 // userCommand runs `authd user activate|deactivate|logout <login>`.

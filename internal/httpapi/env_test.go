@@ -138,7 +138,7 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 		t.Fatal(err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace}
-	svc := auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), o.now)
+	svc := auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), o.now)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

@@ -188,8 +188,9 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	busy := &handlers{}
 	hs := &http.Server{
-		Handler: srv,
+		Handler: busy.track(srv),
 		// Bounds so a slow or idle client cannot hold a connection forever.
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -209,10 +210,8 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	case <-ctx.Done():
 	}
 	mainLog.InfoContext(ctx, "shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := shutdown(ctx, hs, busy, cfg.ShutdownTimeout, mainLog); err != nil {
+		return err
 	}
 	mainLog.InfoContext(ctx, "stopped")
 	return nil

@@ -43,7 +43,15 @@ type Config struct {
 	JWTIssuer       string
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
-	BcryptCost      int
+	// SessionMaxAge is a session's absolute lifetime, however often it is
+	// refreshed; RefreshReuseGrace is how long a just-spent refresh token
+	// is answered with its successor (parallel tabs).
+	SessionMaxAge     time.Duration
+	RefreshReuseGrace time.Duration
+	// SessionPurgeInterval is how often ended and expired sessions are
+	// deleted.
+	SessionPurgeInterval time.Duration
+	BcryptCost           int
 	// HashWorkers, HashQueue and HashMaxWait bound the bcrypt pool: how many
 	// hashes run at once (0: one per CPU), how many logins may wait, and
 	// for how long, before authd answers 503 OVERLOADED.
@@ -88,25 +96,28 @@ func Load(getenv func(string) string) (Config, error) {
 	// value far outside what a deployment could mean (a million bcrypt
 	// workers, a token born expired) is refused, not obeyed.
 	c := Config{
-		Addr:               r.addr("AUTHD_ADDR", ":8080"),
-		JWTIssuer:          r.str("AUTHD_JWT_ISSUER", "authd"),
-		AccessTokenTTL:     r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute, time.Second, 24*time.Hour),
-		RefreshTokenTTL:    r.duration("AUTHD_REFRESH_TOKEN_TTL", 168*time.Hour, time.Second, 365*24*time.Hour),
-		BcryptCost:         r.intRange("AUTHD_BCRYPT_COST", 12, 4, 31),
-		HashWorkers:        r.intRange("AUTHD_HASH_WORKERS", 0, 0, 256),
-		HashQueue:          r.intRange("AUTHD_HASH_QUEUE", 256, 1, 100_000),
-		HashMaxWait:        r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second, time.Millisecond, time.Minute),
-		PprofAddr:          r.loopback("AUTHD_PPROF_ADDR"),
-		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
-		TrustedProxies:     r.prefixes("AUTHD_TRUSTED_PROXIES"),
-		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
-		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
-		BreakerTimeout:     r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
-		DatabaseMaxConns:   int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
-		DatabaseTimeout:    r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
-		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
-		BodyReadTimeout:    r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
-		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
+		Addr:                 r.addr("AUTHD_ADDR", ":8080"),
+		JWTIssuer:            r.str("AUTHD_JWT_ISSUER", "authd"),
+		AccessTokenTTL:       r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute, time.Second, 24*time.Hour),
+		RefreshTokenTTL:      r.duration("AUTHD_REFRESH_TOKEN_TTL", 168*time.Hour, time.Second, 365*24*time.Hour),
+		SessionMaxAge:        r.duration("AUTHD_SESSION_MAX_AGE", 720*time.Hour, time.Second, 10*365*24*time.Hour),
+		RefreshReuseGrace:    r.duration("AUTHD_REFRESH_REUSE_GRACE", 10*time.Second, time.Second, 10*time.Minute),
+		SessionPurgeInterval: r.duration("AUTHD_SESSION_PURGE_INTERVAL", time.Minute, time.Second, 24*time.Hour),
+		BcryptCost:           r.intRange("AUTHD_BCRYPT_COST", 12, 4, 31),
+		HashWorkers:          r.intRange("AUTHD_HASH_WORKERS", 0, 0, 256),
+		HashQueue:            r.intRange("AUTHD_HASH_QUEUE", 256, 1, 100_000),
+		HashMaxWait:          r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second, time.Millisecond, time.Minute),
+		PprofAddr:            r.loopback("AUTHD_PPROF_ADDR"),
+		CORSAllowedOrigins:   r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:       r.prefixes("AUTHD_TRUSTED_PROXIES"),
+		LogLevel:             r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
+		BreakerThreshold:     r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
+		BreakerTimeout:       r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
+		DatabaseMaxConns:     int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
+		DatabaseTimeout:      r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
+		MaxBodyBytes:         int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
+		BodyReadTimeout:      r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
+		ShutdownTimeout:      r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
 	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)

@@ -30,6 +30,9 @@ func TestLoadDefaults(t *testing.T) {
 		{"issuer", c.JWTIssuer, "authd"},
 		{"access ttl", c.AccessTokenTTL, 15 * time.Minute},
 		{"refresh ttl", c.RefreshTokenTTL, 168 * time.Hour},
+		{"session max age", c.SessionMaxAge, 720 * time.Hour},
+		{"refresh reuse grace", c.RefreshReuseGrace, 10 * time.Second},
+		{"session purge interval", c.SessionPurgeInterval, time.Minute},
 		{"bcrypt cost", c.BcryptCost, 12},
 		{"cors", len(c.CORSAllowedOrigins), 0},
 		{"log level", c.LogLevel, slog.LevelInfo},
@@ -70,6 +73,9 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
 		"AUTHD_HASH_WORKERS":              "3",
 		"AUTHD_DATABASE_TIMEOUT":          "750ms",
+		"AUTHD_SESSION_MAX_AGE":           "48h",
+		"AUTHD_REFRESH_REUSE_GRACE":       "3s",
+		"AUTHD_SESSION_PURGE_INTERVAL":    "10m",
 		"AUTHD_BODY_READ_TIMEOUT":         "1500ms",
 	}))
 	if err != nil {
@@ -83,6 +89,9 @@ func TestLoadValues(t *testing.T) {
 	}
 	if c.PprofAddr != "127.0.0.1:6060" || c.HashWorkers != 3 {
 		t.Errorf("pprof %q, workers %d", c.PprofAddr, c.HashWorkers)
+	}
+	if c.SessionMaxAge != 48*time.Hour || c.RefreshReuseGrace != 3*time.Second || c.SessionPurgeInterval != 10*time.Minute {
+		t.Errorf("sessions: max age %s, grace %s, purge every %s", c.SessionMaxAge, c.RefreshReuseGrace, c.SessionPurgeInterval)
 	}
 	if c.DatabaseTimeout != 750*time.Millisecond {
 		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
@@ -128,6 +137,8 @@ func TestLoadErrors(t *testing.T) {
 		{"31-byte secret", "AUTHD_JWT_SECRET", strings.Repeat("x", 31), "got 31"},
 		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "15 minutes", "not a Go duration"},
 		{"zero duration", "AUTHD_REFRESH_TOKEN_TTL", "0s", "greater than zero"},
+		{"bad session max age", "AUTHD_SESSION_MAX_AGE", "30d", "not a Go duration"},
+		{"negative reuse grace", "AUTHD_REFRESH_REUSE_GRACE", "-1s", "greater than zero"},
 		{"negative duration", "AUTHD_BREAKER_RECOVERY_TIMEOUT", "-1s", "greater than zero"},
 		{"zero database timeout", "AUTHD_DATABASE_TIMEOUT", "0", "greater than zero"},
 		{"cost too low", "AUTHD_BCRYPT_COST", "3", "outside 4–31"},

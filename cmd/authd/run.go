@@ -187,7 +187,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 		return err
 	}
 	checks := []httpapi.HealthCheck{
-		{Name: "database", Check: pingCheck(guarded)},
+		httpapi.CachedCheck(httpapi.HealthCheck{Name: "database", Check: pingCheck(guarded)}, pingCacheTTL, time.Now),
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
 	srv, err := httpapi.NewServer(httpapi.Options{
@@ -249,6 +249,14 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	return nil
 }
 
+// pingCacheTTL is how long /health and /health/ready reuse one database
+// ping: probes polling every second or faster then cost at most one ping a
+// second, whatever their number.
+const pingCacheTTL = time.Second
+
+// pingCheck asks the database whether it answers. The breaker's Ping goes
+// around the breaker: a health probe neither counts towards opening it nor
+// is refused by it (see breaker.Store.Ping).
 func pingCheck(st auth.Store) func(context.Context) (string, bool) {
 	return func(ctx context.Context) (string, bool) {
 		if err := st.Ping(ctx); err != nil {

@@ -40,7 +40,7 @@ type LoginForm struct {
 
 // RefreshRequest is the body of POST /auth/refresh.
 type RefreshRequest struct {
-	RefreshToken string `json:"refresh_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..." doc:"The refresh_token of a login, register or refresh answer."`
+	RefreshToken string `json:"refresh_token" example:"ASEGFVnDQtD29m3sZxhNYmoAAAAAAAAAAf9IJUnqvxAkLzeC2EDqZi7e6jDkfZPcrMYwxmH3JkcW" doc:"The refresh_token of a login, register or refresh answer: opaque, 76 characters, good for one refresh."`
 }
 
 // UserBody is a user as clients see it: never the password hash.

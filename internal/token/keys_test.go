@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -303,4 +304,22 @@ func BenchmarkParseKey(b *testing.B) {
 func sha256Sum(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
+}
+
+// TestES256SignsLowS: authd writes every ES256 signature in its low-s
+// spelling (ecdsa.go), so its own tokens always pass its own check; with
+// random nonces about half would otherwise be high.
+func TestES256SignsLowS(t *testing.T) {
+	t.Parallel()
+	i := newKeyIssuer(t, generated(t, AlgES256), at(t0()))
+	for range 32 {
+		p, _ := i.Issue(1, "a")
+		sig, err := base64.RawURLEncoding.DecodeString(strings.Split(p.Access, ".")[2])
+		if err != nil || len(sig) != es256SigLen || !lowS(sig) {
+			t.Fatalf("signature %x: %v, want 64 bytes with a low s", sig, err)
+		}
+		if _, err := i.Parse(p.Access, Access); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -137,7 +137,7 @@ func (i *Issuer) Parse(raw string, want Kind) (Claims, error) {
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: signature: %w", ErrInvalid, err)
 	}
-	if err := k.method.Verify(signed, sig, k.verifier); err != nil {
+	if err := k.verify(signed, sig); err != nil {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	payload, err := i.b64.DecodeString(body)

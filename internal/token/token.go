@@ -164,7 +164,7 @@ func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, t
 	// header, written here rather than marshalled from a map each time.
 	k := i.keys.list[0]
 	signed := k.header + "." + i.b64.EncodeToString(body)
-	sig, err := k.method.Sign(signed, k.signer)
+	sig, err := k.sign(signed)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}

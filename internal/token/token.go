@@ -59,9 +59,11 @@ type Pair struct {
 
 // Issuer signs tokens with the first of its keys and verifies them with any
 // of them. It is safe for concurrent use: nothing in it changes after
-// NewIssuer.
+// NewIssuer but the set of verified signatures, which has its own lock.
 type Issuer struct {
 	keys Keys
+	// verified remembers the tokens an asymmetric key has verified.
+	verified *verified
 	// byHeader finds a token's key by its encoded header, which names the
 	// key (kid) and its algorithm at once.
 	byHeader   map[string]*key
@@ -90,7 +92,7 @@ func NewIssuer(keys Keys, issuer string, accessTTL, refreshTTL time.Duration, no
 	if now == nil {
 		now = time.Now
 	}
-	i := &Issuer{keys: keys, byHeader: make(map[string]*key, len(keys.list)),
+	i := &Issuer{keys: keys, verified: newVerified(), byHeader: make(map[string]*key, len(keys.list)),
 		issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now}
 	for _, k := range keys.list {
 		i.byHeader[k.header] = k

@@ -35,9 +35,12 @@ func inProcess(t *testing.T) string {
 	log := logging.New(io.Discard, slog.LevelError)
 	hasher, _ := password.NewHasher(4, password.Pool{})
 	keys, _ := token.SecretKeys([]byte(strings.Repeat("k", 32)))
-	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Hour, time.Now)
+	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Now)
+	macKeys, _ := keys.MACKeys()
+	refresher, _ := token.NewRefresher(macKeys)
+	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
-		auth.NewService(st, hasher, issuer, log, time.Now), nil, log)
+		auth.NewService(st, hasher, issuer, refresher, policy, log, time.Now), nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}

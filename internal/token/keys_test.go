@@ -1,8 +1,10 @@
 package token
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -321,5 +323,51 @@ func TestES256SignsLowS(t *testing.T) {
 		if _, err := i.Parse(p); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestMACKeysFromKeyFile: with only AUTHD_JWT_KEYS, each key's refresh MAC
+// key is HKDF-SHA256 over its private bytes (the JWK's "d": the Ed25519
+// seed or the P-256 scalar), in file order. So the same file gives the same
+// keys after a restart, a key keeps its MAC key when it moves in the file,
+// and a refresh token minted before a rotation verifies after it.
+func TestMACKeysFromKeyFile(t *testing.T) {
+	t.Parallel()
+	ed, ec := privateJWK(t, AlgEdDSA), privateJWK(t, AlgES256)
+	macKeys := func(keys ...map[string]any) [][]byte {
+		ks, err := ParseKeys(jwkSet(t, keys...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ks.MACKeys()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	hkdfOf := func(jwk map[string]any) []byte {
+		d, err := base64.RawURLEncoding.DecodeString(jwk["d"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := hkdf.Key(sha256.New, d, nil, "authd refresh-token MAC key v1", 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	first, restarted, rotated := macKeys(ed, ec), macKeys(ed, ec), macKeys(ec, ed)
+	want := [][]byte{hkdfOf(ed), hkdfOf(ec)}
+	for n := range want {
+		if !bytes.Equal(first[n], want[n]) || !bytes.Equal(restarted[n], want[n]) || !bytes.Equal(rotated[1-n], want[n]) {
+			t.Errorf("MAC key %d: first %x, after restart %x, after rotation %x; want %x", n, first[n], restarted[n], rotated[1-n], want[n])
+		}
+	}
+	before, _ := ParseKeys(jwkSet(t, ed))
+	after, _ := ParseKeys(jwkSet(t, ec, ed))
+	sid := NewSessionID()
+	raw := mustMint(t, refresherOf(t, before), sid, 1)
+	if got, err := refresherOf(t, after).Parse(raw); err != nil || got.SessionID != sid {
+		t.Errorf("refresh token of the old first key after rotation: %+v, %v", got, err)
 	}
 }

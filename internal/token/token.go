@@ -7,7 +7,17 @@
 // any of them (keys.go): Ed25519 (EdDSA) or P-256 (ES256) keys from a JWK
 // Set, whose public halves other services fetch as a JWKS, or one HS256
 // secret. The algorithm belongs to the key, never to the token: Parse
-// accepts only the exact header authd writes with each key (parse.go).
+// accepts only the exact header authd writes with each key (parse.go), and
+// remembers the tokens an Ed25519 or P-256 key verified, so a client's
+// repeated calls cost one signature check per token (verified.go).
+//
+// The refresh-token MAC keys come from the same configured key material,
+// never from AUTHD_JWT_SECRET alone (Keys.MACKeys): one per key, in the
+// order of the key file, each HKDF-SHA256 (RFC 5869) of that key's private
+// bytes (the Ed25519 seed, the P-256 scalar, or the HS256 secret); the
+// first mints, every one verifies. So with only AUTHD_JWT_KEYS, refresh
+// tokens survive a restart (same file, same keys) and a rotation (a key
+// keeps its MAC key while it stays in the file).
 package token
 
 import (

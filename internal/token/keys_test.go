@@ -371,3 +371,16 @@ func TestMACKeysFromKeyFile(t *testing.T) {
 		t.Errorf("refresh token of the old first key after rotation: %+v, %v", got, err)
 	}
 }
+
+func BenchmarkIssueKey(b *testing.B) {
+	for _, alg := range []string{AlgEdDSA, AlgES256} {
+		b.Run(alg, func(b *testing.B) {
+			i := newKeyIssuer(b, generated(b, alg), time.Now)
+			for b.Loop() {
+				if _, err := i.Issue(1, "bench", testSID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -194,6 +194,9 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 
 func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
+	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
+		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
+	}
 	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
 		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}

@@ -137,7 +137,9 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Log
 		return nil, fmt.Errorf("refresh tokens: %w", err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
-	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now,
+	// The common-password set is built here, once per process, and only
+	// read after (about 11,600 entries; see password.NewCommonList).
+	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now,
 		auth.WithThrottle(throttle(cfg))), nil
 }
 
@@ -199,6 +201,9 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 
 func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
+	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
+		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
+	}
 	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
 		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}

@@ -40,11 +40,17 @@ type Service struct {
 	tokens TokenIssuer
 	log    *slog.Logger
 	now    func() time.Time
+	// observe is told each outcome, for metrics; never nil.
+	observe Observer
 }
 
 // NewService wires a Service; now is time.Now except in tests.
-func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: store, hasher: hasher, tokens: tokens, log: log, now: now}
+func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
+	s := &Service{store: store, hasher: hasher, tokens: tokens, log: log, now: now, observe: nopObserver{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // clock returns the current time in UTC, whole seconds: the precision API.md
@@ -87,7 +93,12 @@ type LoginInput struct {
 // Login checks the password and issues tokens. An unknown user and a wrong
 // password get the same error and spend the same bcrypt work, so neither the
 // answer nor its timing tells whether the account exists.
-func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
+func (s *Service) Login(ctx context.Context, in LoginInput) (_ Session, err error) {
+	defer func() {
+		if result, ok := loginResult(err); ok {
+			s.observe.LoginAttempt(result)
+		}
+	}()
 	login, err := in.identifier()
 	if err != nil {
 		return Session{}, err
@@ -161,9 +172,13 @@ func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (token.Pair, error) {
 	u, err := s.userFromToken(ctx, refreshToken, token.Refresh)
 	if err != nil {
+		s.refreshFailed(err)
 		return token.Pair{}, err
 	}
 	session, err := s.issue(u)
+	if err == nil {
+		s.observe.RefreshAttempt(RefreshRotated)
+	}
 	return session.Tokens, err
 }
 

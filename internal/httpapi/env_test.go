@@ -42,6 +42,7 @@ type envOptions struct {
 	level      slog.Level
 	checks     []HealthCheck
 	now        func() time.Time
+	observer   auth.Observer
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -101,7 +102,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(st, hasher, issuer, logging.For(log, "auth"), o.now)
+	var svcOpts []auth.Option
+	if o.observer != nil {
+		svcOpts = append(svcOpts, auth.WithObserver(o.observer))
+	}
+	svc := auth.NewService(st, hasher, issuer, logging.For(log, "auth"), o.now, svcOpts...)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

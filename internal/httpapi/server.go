@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -21,6 +22,13 @@ type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
+	// Metrics, when set, is served at GET /metrics, outside the OpenAPI
+	// document and the access log.
+	Metrics http.Handler
+	// ObserveRequest, when set, is told every answered request's route
+	// pattern (MetricsUnmatched when no route matched), method, status and
+	// duration.
+	ObserveRequest func(route, method string, status int, elapsed time.Duration)
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value
@@ -55,6 +63,9 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
+	if opts.ObserveRequest != nil {
+		h = countRequests(opts.ObserveRequest)(h)
+	}
 	h = accessLog(s.log)(h)
 	s.handler = requestID(h)
 	return s, nil

@@ -105,20 +105,28 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	}
 }
 
-func newService(cfg config.Config, st auth.Store, log *slog.Logger) (*auth.Service, error) {
+func newHasher(cfg config.Config) (*password.Hasher, error) {
 	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
+	return hasher, nil
+}
+
+func newService(cfg config.Config, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
 	issuer, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
-	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now), nil
+	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now, opts...), nil
 }
 
 func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
-	svc, err := newService(cfg, st, log)
+	hasher, err := newHasher(cfg)
+	if err != nil {
+		return err
+	}
+	svc, err := newService(cfg, st, hasher, log)
 	if err != nil {
 		return err
 	}
@@ -134,7 +142,7 @@ func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.
 	return err
 }
 
-func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, st store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
 	if cfg.JWTSecretGenerated {
 		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not set: using a random secret; tokens will not survive a restart")
@@ -148,7 +156,19 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 		RecoveryTimeout:  cfg.BreakerTimeout,
 		CallTimeout:      cfg.DatabaseTimeout,
 	}, logging.For(log, "breaker"))
-	svc, err := newService(cfg, guarded, log)
+	hasher, err := newHasher(cfg)
+	if err != nil {
+		return err
+	}
+	reg, err := newMetrics(cfg, st, guarded, hasher)
+	if err != nil {
+		return err
+	}
+	var observe []auth.Option
+	if reg != nil {
+		observe = append(observe, auth.WithObserver(reg))
+	}
+	svc, err := newService(cfg, guarded, hasher, log, observe...)
 	if err != nil {
 		return err
 	}
@@ -156,9 +176,13 @@ func serve(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logg
 		{Name: "database", Check: pingCheck(guarded)},
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
-	srv, err := httpapi.NewServer(httpapi.Options{
+	httpOpts := httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-	}, svc, checks, log)
+	}
+	if err := mountMetrics(ctx, cfg, reg, &httpOpts, mainLog); err != nil {
+		return err
+	}
+	srv, err := httpapi.NewServer(httpOpts, svc, checks, log)
 	if err != nil {
 		return err
 	}
@@ -221,6 +245,8 @@ func breakerCheck(b *breaker.Store) func(context.Context) (string, bool) {
 }
 
 // buildVersion is the -ldflags version, else the module version Go recorded.
+// It is the one source of `authd version`, /health's version and
+// authd_build_info's version label.
 func buildVersion() string {
 	if version != "" {
 		return version

@@ -44,7 +44,10 @@ type Config struct {
 	HashQueue   int
 	HashMaxWait time.Duration
 	// PprofAddr, when set, serves net/http/pprof there; loopback only.
-	PprofAddr          string
+	PprofAddr string
+	// MetricsAddr is where /metrics is served: "" on the main listener,
+	// MetricsOff nowhere, else a host:port of its own.
+	MetricsAddr        string
 	CORSAllowedOrigins []string
 	LogLevel           slog.Level
 	BreakerThreshold   int
@@ -79,6 +82,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HashQueue:          r.intRange("AUTHD_HASH_QUEUE", 256, 1, 1_000_000),
 		HashMaxWait:        r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second),
 		PprofAddr:          r.loopback("AUTHD_PPROF_ADDR"),
+		MetricsAddr:        r.metricsAddr("AUTHD_METRICS_ADDR"),
 		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
 		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
 		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
@@ -180,6 +184,24 @@ func (r *reader) loopback(name string) string {
 	ip := net.ParseIP(host)
 	if err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 		r.fail(name, fmt.Sprintf("%q must be a loopback host:port such as 127.0.0.1:6060", v))
+		return ""
+	}
+	return v
+}
+
+// MetricsOff is the AUTHD_METRICS_ADDR value that turns metrics off.
+const MetricsOff = "off"
+
+// metricsAddr accepts empty, "off", or a host:port with a numeric port. Any
+// host is allowed: a scraper usually runs on another machine.
+func (r *reader) metricsAddr(name string) string {
+	v := r.getenv(name)
+	if v == "" || v == MetricsOff {
+		return v
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		r.fail(name, fmt.Sprintf("%q must be empty, off, or a host:port such as :9090", v))
 		return ""
 	}
 	return v

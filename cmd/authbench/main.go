@@ -43,7 +43,7 @@ type options struct {
 	measureRate, rounds    int
 	dur                    time.Duration
 	cost, workers          int
-	json                   bool
+	json, metrics          bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -71,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	fs.BoolVar(&o.metrics, "metrics", true, "with -start: serve /metrics (false starts authd with AUTHD_METRICS_ADDR=off, to measure what metrics cost)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -114,13 +115,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.start == "postgres" {
 			db = o.pgURL
 		}
-		srv, err = startServer(ctx, o.bin, db, o.cost, dir, stderr)
+		srv, err = startServer(ctx, o.bin, db, o.cost, o.metrics, dir, stderr)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		url = srv.url
 		rep.Database = o.start
+		rep.Metrics = srv.metrics
 		rep.StartToReadyMs = ms(srv.startToReady)
 		time.Sleep(200 * time.Millisecond) // let start-up garbage settle before "idle"
 		rep.IdleRSSMiB, _ = srv.memory()

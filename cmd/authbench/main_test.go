@@ -105,7 +105,7 @@ func TestSmoke(t *testing.T) {
 func TestStartsServer(t *testing.T) {
 	t.Parallel()
 	rep := runJSON(t, "-start", "sqlite", "-scenarios", "health,me", "-d", "200ms", "-c", "2", "-cost", "4")
-	if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" {
+	if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" || rep.Metrics != "on" {
 		t.Errorf("start-up figures: %+v", rep)
 	}
 	if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
@@ -114,6 +114,16 @@ func TestStartsServer(t *testing.T) {
 	var table bytes.Buffer
 	if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") || !strings.Contains(table.String(), "p99 ms") {
 		t.Errorf("table: %v\n%s", err, table.String())
+	}
+}
+
+// TestStartsServerWithoutMetrics: -metrics=false starts authd with
+// AUTHD_METRICS_ADDR=off, the baseline of the metrics cost.
+func TestStartsServerWithoutMetrics(t *testing.T) {
+	t.Parallel()
+	rep := runJSON(t, "-start", "sqlite", "-metrics=false", "-scenarios", "health", "-d", "100ms", "-c", "1", "-cost", "4")
+	if rep.Metrics != "off" || len(rep.Results) != 1 || rep.Results[0].Requests == 0 {
+		t.Errorf("metrics %q, results %+v", rep.Metrics, rep.Results)
 	}
 }
 

@@ -19,6 +19,7 @@ type report struct {
 	Machine          string   `json:"machine"`
 	URL              string   `json:"url"`
 	Database         string   `json:"database,omitempty"`
+	Metrics          string   `json:"metrics,omitempty"`
 	Cost             int      `json:"bcrypt_cost"`
 	Workers          int      `json:"hash_workers"`
 	Concurrency      int      `json:"concurrency"`
@@ -100,7 +101,7 @@ func (r *report) writeJSON(w io.Writer) error {
 func (r *report) writeTable(w io.Writer) error {
 	fmt.Fprintf(w, "machine: %s\ntarget: %s", r.Machine, r.URL)
 	if r.Database != "" {
-		fmt.Fprintf(w, " (started by authbench on %s)", r.Database)
+		fmt.Fprintf(w, " (started by authbench on %s, metrics %s)", r.Database, r.Metrics)
 	}
 	fmt.Fprintf(w, "\nbcrypt cost %d: one hash %.1f ms (median of 5) × %d workers → login limit %.1f/s\n",
 		r.Cost, r.HashMedianMs, r.Workers, r.LoginLimit)

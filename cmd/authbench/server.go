@@ -24,11 +24,12 @@ type server struct {
 	cmd          *exec.Cmd
 	url          string
 	startToReady time.Duration
+	metrics      string // "on" or "off", as /metrics answered
 }
 
 // startServer builds authd (unless bin is given), applies migrations, then
 // starts it and times how long it takes from exec to a 200 on /health/ready.
-func startServer(ctx context.Context, bin, dbURL string, cost int, dir string, stderr io.Writer) (*server, error) {
+func startServer(ctx context.Context, bin, dbURL string, cost int, metrics bool, dir string, stderr io.Writer) (*server, error) {
 	if bin == "" {
 		bin = filepath.Join(dir, "authd")
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/authd/authd/cmd/authd")
@@ -45,6 +46,9 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, dir string, s
 		"AUTHD_JWT_SECRET="+hex.EncodeToString(secret),
 		"AUTHD_BCRYPT_COST="+strconv.Itoa(cost),
 	)
+	if !metrics {
+		env = append(env, "AUTHD_METRICS_ADDR=off")
+	}
 	migrate := exec.CommandContext(ctx, bin, "migrate")
 	migrate.Env, migrate.Stderr = env, stderr
 	if err := migrate.Run(); err != nil {
@@ -74,7 +78,29 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, dir string, s
 		return nil, err
 	}
 	s.startToReady = time.Since(start)
+	if s.metrics, err = metricsState(ctx, s.url, metrics); err != nil {
+		s.stop()
+		return nil, err
+	}
 	return s, nil
+}
+
+// metricsState checks that /metrics is served exactly when it should be,
+// so a comparison of the two cases compares what it says it does.
+func metricsState(ctx context.Context, url string, want bool) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/metrics", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("GET /metrics: %w", err)
+	}
+	res.Body.Close()
+	switch {
+	case want && res.StatusCode == http.StatusOK:
+		return "on", nil
+	case !want && res.StatusCode == http.StatusNotFound:
+		return "off", nil
+	}
+	return "", fmt.Errorf("GET /metrics answered %d with -metrics=%v", res.StatusCode, want)
 }
 
 // listeningAddr reads log lines until the "server listening" one.

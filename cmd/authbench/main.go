@@ -43,7 +43,8 @@ type options struct {
 	measureRate, rounds    int
 	dur                    time.Duration
 	cost, workers          int
-	json, metrics          bool
+	json                   bool
+	metrics                string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -71,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
-	fs.BoolVar(&o.metrics, "metrics", true, "with -start: serve /metrics (false starts authd with AUTHD_METRICS_ADDR=off, to measure what metrics cost)")
+	fs.StringVar(&o.metrics, "metrics", "on", "with -start: on, off (AUTHD_METRICS_ADDR=off), or both: two servers, the cheap scenarios interleaved across them, to measure what metrics cost")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -89,6 +90,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.url == "" && o.start == "postgres" && o.pgURL == "" {
 		return o, fmt.Errorf("-start postgres needs -postgres-url or AUTHD_TEST_POSTGRES_URL")
+	}
+	if !slices.Contains([]string{"on", "off", "both"}, o.metrics) {
+		return o, fmt.Errorf("-metrics must be on, off or both")
+	}
+	if o.metrics == "both" && (o.url != "" || slices.ContainsFunc(o.scenarios, func(s string) bool { return !cheap(s) })) {
+		return o, fmt.Errorf("-metrics both starts its own servers and runs only health, me and refresh")
 	}
 	return o, nil
 }
@@ -115,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.start == "postgres" {
 			db = o.pgURL
 		}
-		srv, err = startServer(ctx, o.bin, db, o.cost, o.metrics, dir, stderr)
+		srv, err = startServer(ctx, o.bin, db, o.cost, o.metrics != "off", dir, stderr)
 		if err != nil {
 			return err
 		}
@@ -123,6 +130,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		url = srv.url
 		rep.Database = o.start
 		rep.Metrics = srv.metrics
+		if o.metrics == "both" {
+			return compareMetrics(ctx, o, rep, srv, dir, stdout, stderr)
+		}
 		rep.StartToReadyMs = ms(srv.startToReady)
 		time.Sleep(200 * time.Millisecond) // let start-up garbage settle before "idle"
 		rep.IdleRSSMiB, _ = srv.memory()

@@ -84,6 +84,14 @@ func (r *report) derive() {
 	if rf, ok := r.find("refresh"); ok && hok && health.RPS > 0 {
 		r.Ratios["refresh_rps_over_health"] = rf.RPS / health.RPS
 	}
+	// -metrics both: each cheap scenario with metrics over without.
+	for _, name := range []string{"health", "me", "refresh"} {
+		on, ok := r.find(name)
+		off, offOK := r.find(name + offSuffix)
+		if ok && offOK && off.RPS > 0 {
+			r.Ratios[name+"_rps_metrics_on_over_off"] = on.RPS / off.RPS
+		}
+	}
 	if l, ok := r.find("login"); ok && r.LoginLimit > 0 {
 		r.Ratios["login_over_limit"] = okRPS(l, 200) / r.LoginLimit
 	}

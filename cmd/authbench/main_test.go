@@ -34,7 +34,8 @@ func inProcess(t *testing.T) string {
 	}
 	log := logging.New(io.Discard, slog.LevelError)
 	hasher, _ := password.NewHasher(4, password.Pool{})
-	issuer, _ := token.NewIssuer([]byte(strings.Repeat("k", 32)), "authd", time.Minute, time.Hour, time.Now)
+	keys, _ := token.SecretKeys([]byte(strings.Repeat("k", 32)))
+	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Hour, time.Now)
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
 		auth.NewService(st, hasher, issuer, log, time.Now), nil, log)
 	if err != nil {

@@ -94,21 +94,34 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	}
 }
 
-// TestBinaryBadConfigExits2 checks the exit status and the one line.
+// TestBinaryBadConfigExits2 checks the exit status and the one line, for a
+// bad value and for a key file authd cannot sign with.
 func TestBinaryBadConfigExits2(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "AUTHD_ACCESS_TOKEN_TTL=soon", "AUTHD_DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "x.db"))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
-		t.Fatalf("err = %v, want exit status 2", err)
+	dir := t.TempDir()
+	public := filepath.Join(dir, "public.json")
+	if err := os.WriteFile(public, []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	got := strings.TrimSpace(stderr.String())
-	if strings.Count(got, "\n") != 0 || !strings.Contains(got, "AUTHD_ACCESS_TOKEN_TTL") {
-		t.Errorf("stderr = %q, want one line naming the variable", got)
+	for _, tt := range []struct{ name, variable, value string }{
+		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "soon"},
+		{"public-only key file", "AUTHD_JWT_KEYS", public},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin)
+			cmd.Env = append(os.Environ(), tt.variable+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+filepath.Join(dir, "x.db"))
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
+				t.Fatalf("err = %v, want exit status 2", err)
+			}
+			got := strings.TrimSpace(stderr.String())
+			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.variable) {
+				t.Errorf("stderr = %q, want one line naming the variable", got)
+			}
+		})
 	}
 }
 

@@ -37,7 +37,7 @@ const (
 	logFlushInterval = 100 * time.Millisecond
 )
 
-const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | version]`
+const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | keys generate [--alg EdDSA|ES256] | version]`
 
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and streams, so tests can start authd in-process.
@@ -50,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case cmd == "version" && len(args) == 1:
 		_, err := fmt.Fprintln(stdout, buildVersion())
 		return err
+	case cmd == "keys" && len(args) >= 2 && args[1] == "generate":
+		return generateKeys(args[2:], stdout, stderr)
 	case cmd == "serve" && len(args) <= 1, cmd == "migrate" && len(args) == 1:
 	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate"):
 	default:
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	cfg, err := config.Load(getenv)
+	if err != nil {
+		return &usageError{err}
+	}
+	keys, err := signingKeys(cfg)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -85,9 +91,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
 		return nil
 	case "user":
-		return setActive(ctx, cfg, st, log, args[1], args[2], stdout)
+		return setActive(ctx, cfg, keys, st, log, args[1], args[2], stdout)
 	}
-	return serve(ctx, cfg, st, log)
+	return serve(ctx, cfg, keys, st, log)
 }
 
 // store is what run needs of a database: the auth.Store plus migrations.
@@ -113,28 +119,31 @@ func newHasher(cfg config.Config) (*password.Hasher, error) {
 	return hasher, nil
 }
 
-func newService(cfg config.Config, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
-	issuer, err := token.NewIssuer(cfg.JWTSecret, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
+func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
+	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
 	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now, opts...), nil
 }
 
-func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
+func setActive(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
 	hasher, err := newHasher(cfg)
 	if err != nil {
 		return err
 	}
-	svc, err := newService(cfg, st, hasher, log)
+	svc, err := newService(cfg, keys, st, hasher, log)
 	if err != nil {
 		return err
 	}
 	u, err := svc.SetActive(ctx, login, verb == "activate")
 	if err != nil {
 		var ae *auth.Error
-		if errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound {
+		switch {
+		case errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound:
 			return fmt.Errorf("no user %q", login)
+		case errors.As(err, &ae) && ae.Code == auth.CodeValidation && len(ae.Fields) > 0:
+			return &usageError{fmt.Errorf("%q is not a username or email: %s", login, ae.Fields[0].Message)}
 		}
 		return err
 	}
@@ -142,11 +151,12 @@ func setActive(ctx context.Context, cfg config.Config, st auth.Store, log *slog.
 	return err
 }
 
-func serve(ctx context.Context, cfg config.Config, st store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
-	if cfg.JWTSecretGenerated {
-		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not set: using a random secret; tokens will not survive a restart")
+	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
+		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}
+	mainLog.InfoContext(ctx, "signing key ready", slog.String("alg", keys.Alg()), slog.String("kid", keys.KID()))
 	if cfg.BcryptCost < 10 {
 		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.BcryptCost))
 	}
@@ -168,7 +178,11 @@ func serve(ctx context.Context, cfg config.Config, st store, log *slog.Logger) e
 	if reg != nil {
 		observe = append(observe, auth.WithObserver(reg))
 	}
-	svc, err := newService(cfg, guarded, hasher, log, observe...)
+	svc, err := newService(cfg, keys, guarded, hasher, log, observe...)
+	if err != nil {
+		return err
+	}
+	jwks, err := keys.Public()
 	if err != nil {
 		return err
 	}
@@ -178,6 +192,8 @@ func serve(ctx context.Context, cfg config.Config, st store, log *slog.Logger) e
 	}
 	httpOpts := httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
+		BodyReadTimeout: cfg.BodyReadTimeout,
+		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
 	}
 	if err := mountMetrics(ctx, cfg, reg, &httpOpts, mainLog); err != nil {
 		return err

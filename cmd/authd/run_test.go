@@ -152,26 +152,46 @@ func TestServeAndRestart(t *testing.T) {
 	if status, body := b.post(t, "/auth/login", `{"username":"alice","password":"correct-horse"}`); status != http.StatusOK {
 		t.Errorf("login after restart: %d %v", status, body)
 	}
-	if strings.Contains(b.stdout.String(), "random secret") {
-		t.Error("warned about a random secret although one was set")
+	if strings.Contains(b.stdout.String(), "AUTHD_JWT_KEYS nor") {
+		t.Errorf("warned although a secret is set:\n%s", b.stdout.String())
 	}
 }
 
-func TestServeWarnsWithoutSecret(t *testing.T) {
+// TestServeWarnsWithoutKeys: with neither AUTHD_JWT_KEYS nor
+// AUTHD_JWT_SECRET, authd signs with an Ed25519 key of its own, publishes
+// it, and says at WARN that tokens will not survive a restart.
+func TestServeWarnsWithoutKeys(t *testing.T) {
 	t.Parallel()
 	env := sqliteEnv(t)
 	delete(env, "AUTHD_JWT_SECRET")
 	a := start(t, env)
+	status, reg := a.post(t, "/auth/register", `{"username":"eve","email":"eve@example.com","password":"correct-horse"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("register: %d %v", status, reg)
+	}
+	h := header(t, reg["access_token"].(string))
+	_, jwks := a.get(t, "/.well-known/jwks.json")
+	if keys, _ := jwks["keys"].([]any); h["alg"] != "EdDSA" || len(keys) != 1 || keys[0].(map[string]any)["kid"] != h["kid"] {
+		t.Errorf("header %v, jwks %v: want an EdDSA token of the one published key", h, jwks)
+	}
+	if status, _ := a.get(t, "/auth/me", "Authorization", "Bearer "+reg["access_token"].(string)); status != http.StatusOK {
+		t.Errorf("/auth/me: %d", status)
+	}
 	_ = a.stop()
 	var found bool
 	for _, line := range strings.Split(a.stdout.String(), "\n") {
 		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["level"] == "WARN" && strings.Contains(m["message"].(string), "AUTHD_JWT_SECRET") {
+		if json.Unmarshal([]byte(line), &m) == nil && m["level"] == "WARN" &&
+			strings.Contains(m["message"].(string), "AUTHD_JWT_KEYS") && strings.Contains(m["message"].(string), "AUTHD_JWT_SECRET") {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("no WARN about the generated secret:\n%s", a.stdout.String())
+		t.Errorf("no WARN about the key of this process:\n%s", a.stdout.String())
+	}
+	b := start(t, env)
+	if status, _ := b.get(t, "/auth/me", "Authorization", "Bearer "+reg["access_token"].(string)); status != http.StatusUnauthorized {
+		t.Errorf("/auth/me after a restart with a new key: %d, want 401", status)
 	}
 }
 
@@ -220,6 +240,15 @@ func TestMigrateAndUserCommands(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), `no user "nobody"`) {
 				t.Errorf("unknown user: %v", err)
 			}
+			// Text that cannot name an account is a usage mistake (exit
+			// 2), refused before it reaches the store.
+			for _, arg := range []string{"a\x00b", "\xff\xfe", "a\x00b@example.com"} {
+				err := run(context.Background(), []string{"user", "activate", arg}, envFrom(env), &out, &out)
+				var u *usageError
+				if !errors.As(err, &u) || !strings.Contains(err.Error(), "is not a username or email") {
+					t.Errorf("user activate %q: %v, want a usage error", arg, err)
+				}
+			}
 		})
 	}
 }
@@ -260,5 +289,26 @@ func TestPprofOptIn(t *testing.T) {
 	res.Body.Close()
 	if status, _ := a.get(t, "/debug/pprof/"); status != http.StatusNotFound {
 		t.Errorf("pprof on the API port: %d, want 404", status)
+	}
+}
+
+// TestTrustedProxiesReachServer checks that AUTHD_TRUSTED_PROXIES is wired
+// to the server: behind a trusted peer, remote_ip is the forwarded client.
+func TestTrustedProxiesReachServer(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["AUTHD_TRUSTED_PROXIES"] = "127.0.0.1"
+	a := start(t, env)
+	a.get(t, "/auth/me", "X-Forwarded-For", "198.51.100.1")
+	_ = a.stop()
+	var remote any
+	for _, line := range strings.Split(a.stdout.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "request" && m["path"] == "/auth/me" {
+			remote = m["remote_ip"]
+		}
+	}
+	if remote != "198.51.100.1" {
+		t.Errorf("remote_ip = %v, want 198.51.100.1:\n%s", remote, a.stdout.String())
 	}
 }

@@ -13,28 +13,29 @@ import (
 // Code is a stable, upper-case error code from API.md. Published codes never change.
 type Code string
 
-// The error codes of API.md, plus NOT_READY and REQUEST_TIMEOUT, which the
-// contract leaves unnamed (readiness failing for a reason other than the
-// breaker, and a request body that arrives too slowly).
+// The error codes of API.md, plus RANGE_NOT_SATISFIABLE, which the contract
+// leaves unnamed: a Range header past the end of a docs page or asset gets
+// 416 (RFC 9110 §15.5.17), and every error has a code.
 const (
-	CodeValidation         Code = "VALIDATION_ERROR"
-	CodeInvalidCredentials Code = "INVALID_CREDENTIALS"
-	CodeInvalidToken       Code = "INVALID_TOKEN"
-	CodeTokenExpired       Code = "TOKEN_EXPIRED"
-	CodeUserInactive       Code = "USER_INACTIVE"
-	CodeNotFound           Code = "NOT_FOUND"
-	CodeUserNotFound       Code = "USER_NOT_FOUND"
-	CodeMethodNotAllowed   Code = "METHOD_NOT_ALLOWED"
-	CodeRequestTimeout     Code = "REQUEST_TIMEOUT"
-	CodeUserExists         Code = "USER_ALREADY_EXISTS"
-	CodePayloadTooLarge    Code = "PAYLOAD_TOO_LARGE"
-	CodeUnsupportedMedia   Code = "UNSUPPORTED_MEDIA_TYPE"
-	CodeRateLimited        Code = "RATE_LIMITED"
-	CodeInternal           Code = "INTERNAL_ERROR"
-	CodeDatabase           Code = "DATABASE_ERROR"
-	CodeBreakerOpen        Code = "CIRCUIT_BREAKER_OPEN"
-	CodeOverloaded         Code = "OVERLOADED"
-	CodeNotReady           Code = "NOT_READY"
+	CodeValidation          Code = "VALIDATION_ERROR"
+	CodeInvalidCredentials  Code = "INVALID_CREDENTIALS"
+	CodeInvalidToken        Code = "INVALID_TOKEN"
+	CodeTokenExpired        Code = "TOKEN_EXPIRED"
+	CodeUserInactive        Code = "USER_INACTIVE"
+	CodeNotFound            Code = "NOT_FOUND"
+	CodeUserNotFound        Code = "USER_NOT_FOUND"
+	CodeMethodNotAllowed    Code = "METHOD_NOT_ALLOWED"
+	CodeRequestTimeout      Code = "REQUEST_TIMEOUT"
+	CodeRangeNotSatisfiable Code = "RANGE_NOT_SATISFIABLE"
+	CodeUserExists          Code = "USER_ALREADY_EXISTS"
+	CodePayloadTooLarge     Code = "PAYLOAD_TOO_LARGE"
+	CodeUnsupportedMedia    Code = "UNSUPPORTED_MEDIA_TYPE"
+	CodeRateLimited         Code = "RATE_LIMITED"
+	CodeInternal            Code = "INTERNAL_ERROR"
+	CodeDatabase            Code = "DATABASE_ERROR"
+	CodeBreakerOpen         Code = "CIRCUIT_BREAKER_OPEN"
+	CodeOverloaded          Code = "OVERLOADED"
+	CodeNotReady            Code = "NOT_READY"
 )
 
 // Status is the HTTP status of a code: the one table of codes and statuses.
@@ -53,6 +54,8 @@ func (c Code) Status() int {
 		return http.StatusMethodNotAllowed
 	case CodeRequestTimeout:
 		return http.StatusRequestTimeout
+	case CodeRangeNotSatisfiable:
+		return http.StatusRequestedRangeNotSatisfiable
 	case CodeUserExists:
 		return http.StatusConflict
 	case CodePayloadTooLarge:
@@ -82,6 +85,8 @@ func CodeForStatus(status int) Code {
 		return CodeMethodNotAllowed
 	case http.StatusRequestTimeout:
 		return CodeRequestTimeout
+	case http.StatusRequestedRangeNotSatisfiable:
+		return CodeRangeNotSatisfiable
 	case http.StatusConflict:
 		return CodeUserExists
 	case http.StatusRequestEntityTooLarge:
@@ -170,4 +175,21 @@ var (
 // reaching the client.
 func DatabaseError(cause error) *Error {
 	return &Error{Code: CodeDatabase, Detail: "Database error", Err: cause}
+}
+
+// InvalidData marks cause as the database refusing a value a request
+// carried (PostgreSQL's data exceptions, such as NUL or invalid UTF-8 in
+// text): the client's fault, 400 VALIDATION_ERROR with no driver text. The
+// database answered, so the circuit breaker does not count it.
+func InvalidData(cause error) *Error {
+	return &Error{Code: CodeValidation, Detail: "Request validation failed", Err: cause,
+		Fields: []FieldError{{Field: "body", Message: "a value in the request cannot be stored"}}}
+}
+
+// StoreRefused marks cause as a refusal by the database that is neither an
+// outage nor the client's fault (a NOT NULL or CHECK constraint, a missing
+// table, a deadlock): 500 INTERNAL_ERROR with no driver text. The database
+// answered, so the circuit breaker does not count it.
+func StoreRefused(cause error) *Error {
+	return &Error{Code: CodeInternal, Detail: "Internal server error", Err: cause}
 }

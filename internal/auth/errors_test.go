@@ -15,7 +15,7 @@ func TestCodeStatus(t *testing.T) {
 		CodeUserInactive: 403, CodeNotFound: 404, CodeUserNotFound: 404, CodeMethodNotAllowed: 405,
 		CodeUserExists: 409, CodePayloadTooLarge: 413, CodeUnsupportedMedia: 415, CodeRateLimited: 429,
 		CodeInternal: 500, CodeDatabase: 500, CodeBreakerOpen: 503, CodeOverloaded: 503,
-		CodeNotReady: 503, CodeRequestTimeout: 408, Code("SOMETHING_NEW"): 500,
+		CodeNotReady: 503, CodeRequestTimeout: 408, CodeRangeNotSatisfiable: 416, Code("SOMETHING_NEW"): 500,
 	}
 	for code, status := range tests {
 		if got := code.Status(); got != status {
@@ -26,7 +26,7 @@ func TestCodeStatus(t *testing.T) {
 
 func TestCodeForStatus(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{400, 401, 403, 404, 405, 408, 409, 413, 415, 429, 503} {
+	for _, status := range []int{400, 401, 403, 404, 405, 408, 409, 413, 415, 416, 429, 503} {
 		if got := CodeForStatus(status).Status(); got != status {
 			t.Errorf("CodeForStatus(%d) = %s with status %d", status, CodeForStatus(status), got)
 		}

@@ -22,7 +22,7 @@ type LoginResult string
 
 // The login results of API.md.
 const (
-	LoginSuccess            LoginResult = "success"
+	LoginSucceeded          LoginResult = "success"
 	LoginInvalidCredentials LoginResult = "invalid_credentials"
 	LoginInactive           LoginResult = "inactive"
 	LoginThrottled          LoginResult = "throttled"
@@ -32,7 +32,7 @@ const (
 
 // LoginResults lists every LoginResult, so a counter can start each at zero.
 func LoginResults() []LoginResult {
-	return []LoginResult{LoginSuccess, LoginInvalidCredentials, LoginInactive, LoginThrottled, LoginOverloaded, LoginError}
+	return []LoginResult{LoginSucceeded, LoginInvalidCredentials, LoginInactive, LoginThrottled, LoginOverloaded, LoginError}
 }
 
 // RefreshResult is the result label of authd_refresh_total.
@@ -76,17 +76,10 @@ func SessionEndReasons() []SessionEndReason {
 // of API.md's throttling rules refused the attempt.
 type ThrottleScope string
 
-// The throttling scopes.
-const (
-	ThrottlePair     ThrottleScope = "pair"
-	ThrottleAccount  ThrottleScope = "account"
-	ThrottleIP       ThrottleScope = "ip"
-	ThrottleRegister ThrottleScope = "register"
-)
-
-// ThrottleScopes lists every ThrottleScope.
+// ThrottleScopes lists every ThrottleScope: the Scope* constants of the
+// throttling rules.
 func ThrottleScopes() []ThrottleScope {
-	return []ThrottleScope{ThrottlePair, ThrottleAccount, ThrottleIP, ThrottleRegister}
+	return []ThrottleScope{ScopePair, ScopeAccount, ScopeIP, ScopeRegister}
 }
 
 // loginResult is the result of a login that returned err. Login reports it
@@ -95,7 +88,7 @@ func ThrottleScopes() []ThrottleScope {
 // nothing about an account and is not counted; ok is false for it.
 func loginResult(err error) (result LoginResult, ok bool) {
 	if err == nil {
-		return LoginSuccess, true
+		return LoginSucceeded, true
 	}
 	switch AsError(err).Code {
 	case CodeValidation:

@@ -15,7 +15,7 @@ func TestLoginResult(t *testing.T) {
 		want   LoginResult
 		counts bool
 	}{
-		{"success", nil, LoginSuccess, true},
+		{"success", nil, LoginSucceeded, true},
 		{"malformed request", validationError([]FieldError{{Field: "password", Message: "required"}}), "", false},
 		{"wrong password", invalidCredentials(), LoginInvalidCredentials, true},
 		{"inactive", inactive(), LoginInactive, true},

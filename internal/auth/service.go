@@ -14,6 +14,8 @@ import (
 
 // PasswordHasher hashes and checks passwords; *password.Hasher is the real one.
 type PasswordHasher interface {
+	// Cost is the bcrypt cost of the hashes Hash makes.
+	Cost() int
 	Hash(ctx context.Context, password string) (string, error)
 	Compare(ctx context.Context, hash, password string) error
 	CompareDummy(ctx context.Context, password string) error
@@ -137,20 +139,60 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Session, err erro
 		return Session{}, fmt.Errorf("set last login: %w", err)
 	}
 	u.LastLogin, u.UpdatedAt = &now, now
+	s.rehash(ctx, &u, in.Password)
 	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
 	return s.issue(u)
 }
 
+// rehash replaces u's hash with one at the configured bcrypt cost when it
+// was made at another (AUTHD_BCRYPT_COST changed since): a login is the only
+// moment authd holds the password. Left alone, old hashes would keep their
+// cost forever, and a login for an unknown user (the dummy hash, at the new
+// cost) would take longer than one with a wrong password for an old
+// account, telling which accounts exist. A failed rehash does not fail the
+// login: it is logged, and the next login tries again.
+func (s *Service) rehash(ctx context.Context, u *User, pw string) {
+	old, err := password.HashCost(u.HashedPassword)
+	if err != nil || old == s.hasher.Cost() {
+		// err cannot happen for a hash that has just matched.
+		return
+	}
+	fail := func(err error) {
+		s.log.WarnContext(ctx, "password rehash failed", slog.Int64("user_id", u.ID),
+			slog.Int("old_cost", old), slog.Int("new_cost", s.hasher.Cost()), slog.Any("error", err))
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		fail(err)
+		return
+	}
+	now := s.clock()
+	if err := s.store.SetPasswordHash(ctx, u.ID, hash, now); err != nil {
+		fail(err)
+		return
+	}
+	u.HashedPassword, u.UpdatedAt = hash, now
+	s.log.InfoContext(ctx, "password rehashed", slog.Int64("user_id", u.ID),
+		slog.Int("old_cost", old), slog.Int("new_cost", s.hasher.Cost()))
+}
+
+// identifier returns the text that names the account, after checking that
+// it could name one at all.
 func (in LoginInput) identifier() (string, error) {
 	var fields []FieldError
-	login := in.Username
+	login, field := in.Username, "username"
 	switch {
 	case in.Username != "" && in.Email != "":
 		fields = append(fields, FieldError{Field: "email", Message: "give username or email, not both"})
 	case in.Username == "" && in.Email == "":
 		fields = append(fields, FieldError{Field: "username", Message: "username or email is required"})
 	case in.Email != "":
-		login = in.Email
+		login, field = in.Email, "email"
+	}
+	if len(fields) == 0 {
+		if f := identifierProblem(field, login); f != nil {
+			fields = append(fields, *f)
+		}
 	}
 	if in.Password == "" {
 		fields = append(fields, FieldError{Field: "password", Message: "password is required"})
@@ -159,6 +201,33 @@ func (in LoginInput) identifier() (string, error) {
 		return "", validationError(fields)
 	}
 	return login, nil
+}
+
+// identifierProblem reports login, sent in field, when it cannot be the
+// username or the email of any account: the email field must hold an
+// email, the username field a username or an email (one with an '@').
+//
+// Such text is refused with 400 VALIDATION_ERROR before any store call,
+// rather than answered as invalid credentials: the verdict depends on the
+// text alone, never on what the database holds, so it tells nothing about
+// which accounts exist; it names the client's mistake instead of hiding it
+// behind a wrong password; and it spends no bcrypt and no database work. It
+// also keeps both engines alike: PostgreSQL refuses NUL and invalid UTF-8
+// in text, where SQLite would look them up and find nothing.
+//
+// Login checks only the syntax of an email, not the register-only rules,
+// so an account registered under an older, looser rule can still log in.
+func identifierProblem(field, login string) *FieldError {
+	var msg string
+	if field == "email" || strings.Contains(login, "@") {
+		msg = emailSyntaxProblem(login)
+	} else {
+		msg = usernameProblem(login)
+	}
+	if msg == "" {
+		return nil
+	}
+	return &FieldError{Field: field, Message: msg}
 }
 
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
@@ -212,6 +281,11 @@ func (s *Service) userFromToken(ctx context.Context, raw string, kind token.Kind
 // SetActive activates or deactivates the account named by username or
 // email; it is the operator's command, not an HTTP endpoint.
 func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
+	// The operator's argument is client text like a login's, and gets the
+	// same check before it reaches the store.
+	if f := identifierProblem("username", login); f != nil {
+		return User{}, validationError([]FieldError{*f})
+	}
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}

@@ -5,14 +5,29 @@ import (
 	"time"
 )
 
-// Store persists users. Implementations live in internal/store/...; each must
-// pass the storetest suite.
+// Store persists users and the facts of throttling. Implementations live in
+// internal/store/...; each must pass the storetest suite. It is made of
+// small interfaces, one per kind of fact, so that the breaker and the suite
+// cover every method by construction.
 //
 // Errors: a lookup that finds nothing wraps ErrUserNotFound; a write refused
 // by a unique constraint wraps ErrUserExists (uniqueness is decided by the
 // database, never by a check-then-insert); an infrastructure failure is
-// returned wrapped in DatabaseError. No driver type escapes a Store.
+// returned wrapped in DatabaseError, and only that kind counts towards
+// opening the circuit breaker; a value the database refuses is
+// InvalidData, any other refusal StoreRefused. No driver type escapes a
+// Store.
 type Store interface {
+	UserStore
+	AttemptStore
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// UserStore keeps the accounts.
+type UserStore interface {
 	// CreateUser inserts u as an active user and returns it with its ID.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// UserByID returns the user with that ID.
@@ -25,8 +40,31 @@ type Store interface {
 	SetLastLogin(ctx context.Context, id int64, t time.Time) error
 	// SetActive activates or deactivates a user; updated_at becomes t.
 	SetActive(ctx context.Context, id int64, active bool, t time.Time) error
-	// Ping reports whether the database answers.
-	Ping(ctx context.Context) error
-	// Close releases the store's connections.
-	Close() error
+	// SetPasswordHash replaces the user's password hash (a rehash at a new
+	// bcrypt cost, a changed password); updated_at becomes t.
+	SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error
+}
+
+// AttemptStore keeps the facts throttling decides from (see throttle.go):
+// counters of failures and registrations, and the record of the IPs an
+// account logged in from. It only stores and counts; every rule lives in
+// this package. Times are kept in UTC whole seconds, like the users'.
+type AttemptStore interface {
+	// AttemptRecords returns the records stored under keys, in no
+	// particular order; a key with no record is left out. It is one read.
+	AttemptRecords(ctx context.Context, keys []AttemptKey) ([]AttemptRecord, error)
+	// HitCounters adds one to the counter under each hit's key, atomically
+	// per key, and returns every counter as it is after the hit. A counter
+	// whose window ended at or before at starts again at 1 with the hit's
+	// WindowEnds; a missing one is created so. LastAt becomes at. Racing
+	// hits of one key are all counted.
+	HitCounters(ctx context.Context, at time.Time, hits []CounterHit) ([]AttemptRecord, error)
+	// RecordLoginSuccess deletes the records under s.Forget and stores or
+	// renews those under s.Known (LastAt s.At, WindowEnds s.KnownUntil,
+	// Count 0), in one transaction.
+	RecordLoginSuccess(ctx context.Context, s LoginSuccess) error
+	// PurgeAttempts deletes at most limit records whose WindowEnds is
+	// before t, and returns how many it deleted. Several replicas may purge
+	// at once.
+	PurgeAttempts(ctx context.Context, before time.Time, limit int) (int, error)
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/authd/authd/internal/password"
@@ -67,13 +68,26 @@ func isUsernameByte(c byte) bool {
 // emailProblem accepts one plain address: no display name, no angle
 // brackets, a domain with a dot. net/mail does the RFC 5322 parsing.
 func emailProblem(e string) string {
+	return emailSyntaxProblem(e)
+}
+
+// emailSyntaxProblem is the part of the email rule that login applies too:
+// text that fails it cannot be the email of any account. It checks the
+// bytes before net/mail sees them, since PostgreSQL refuses invalid UTF-8
+// and NUL in text outright (SQLSTATE 22021), and no mail system takes a
+// control character.
+func emailSyntaxProblem(e string) string {
 	switch {
 	case e == "":
 		return "email is required"
+	case !utf8.ValidString(e):
+		return "email must be valid UTF-8"
 	case strings.TrimSpace(e) != e:
 		return "email must not start or end with spaces"
 	case utf8.RuneCountInString(e) > EmailMaxLen:
 		return "email must be at most 100 characters"
+	case strings.IndexFunc(e, unicode.IsControl) >= 0:
+		return "email must not contain control characters"
 	}
 	addr, err := mail.ParseAddress(e)
 	if err != nil || addr.Name != "" || addr.Address != e {

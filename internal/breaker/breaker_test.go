@@ -54,6 +54,45 @@ func TestOpensOnTheNthFailure(t *testing.T) {
 	}
 }
 
+// TestEveryMethodGuarded: each store method except Ping and Close goes
+// through the breaker: its failure counts, and an open breaker refuses it
+// without calling the store.
+func TestEveryMethodGuarded(t *testing.T) {
+	t.Parallel()
+	methods := []struct {
+		name string
+		call func(ctx context.Context, s *Store) error
+	}{
+		{"CreateUser", func(ctx context.Context, s *Store) error { _, err := s.CreateUser(ctx, auth.NewUser{}); return err }},
+		{"UserByID", func(ctx context.Context, s *Store) error { _, err := s.UserByID(ctx, 1); return err }},
+		{"UserByUsername", func(ctx context.Context, s *Store) error { _, err := s.UserByUsername(ctx, "a"); return err }},
+		{"UserByEmail", func(ctx context.Context, s *Store) error { _, err := s.UserByEmail(ctx, "a@example.com"); return err }},
+		{"SetLastLogin", func(ctx context.Context, s *Store) error { return s.SetLastLogin(ctx, 1, time.Now()) }},
+		{"SetActive", func(ctx context.Context, s *Store) error { return s.SetActive(ctx, 1, true, time.Now()) }},
+		{"SetPasswordHash", func(ctx context.Context, s *Store) error { return s.SetPasswordHash(ctx, 1, "h", time.Now()) }},
+	}
+	for _, m := range methods {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			s, f, _ := newStore(Settings{FailureThreshold: 1})
+			ctx := t.Context()
+			f.set(refused)
+			if err := m.call(ctx, s); code(err) != auth.CodeDatabase {
+				t.Fatalf("failing call: %v, want DATABASE_ERROR", err)
+			}
+			if st := s.State(ctx); st != "open" {
+				t.Fatalf("state %s after a failure with threshold 1, want open", st)
+			}
+			if err := m.call(ctx, s); code(err) != auth.CodeBreakerOpen {
+				t.Errorf("call while open: %v, want CIRCUIT_BREAKER_OPEN", err)
+			}
+			if f.count() != 1 {
+				t.Errorf("the store saw %d calls, want 1", f.count())
+			}
+		})
+	}
+}
+
 // TestRunOfFailures: a call the database answered ends the run of
 // failures; a call its caller abandoned neither ends nor extends it.
 func TestRunOfFailures(t *testing.T) {
@@ -78,6 +117,7 @@ func TestRunOfFailures(t *testing.T) {
 		{"three failures", []step{fail, fail, fail}, "open"},
 		{"a not-found between", []step{fail, fail, ok, fail, fail}, "closed"},
 		{"a conflict between", []step{fail, fail, {taken, asIs}, fail, fail}, "closed"},
+		{"refused values", []step{fail, {invalid, asIs}, {invalid, asIs}, {invalid, asIs}, fail}, "closed"},
 		{"an abandoned call between", []step{fail, fail, abandoned, fail}, "open"},
 		{"only abandoned calls", []step{abandoned, abandoned, abandoned, abandoned}, "closed"},
 	}

@@ -68,6 +68,21 @@ func (f *fakeStore) SetLastLogin(ctx context.Context, _ int64, _ time.Time) erro
 func (f *fakeStore) SetActive(ctx context.Context, _ int64, _ bool, _ time.Time) error {
 	return f.do(ctx, 0)
 }
+func (f *fakeStore) SetPasswordHash(ctx context.Context, _ int64, _ string, _ time.Time) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) AttemptRecords(ctx context.Context, _ []auth.AttemptKey) ([]auth.AttemptRecord, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) HitCounters(ctx context.Context, _ time.Time, _ []auth.CounterHit) ([]auth.AttemptRecord, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) RecordLoginSuccess(ctx context.Context, _ auth.LoginSuccess) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) PurgeAttempts(ctx context.Context, _ time.Time, _ int) (int, error) {
+	return 0, f.do(ctx, 0)
+}
 func (f *fakeStore) Ping(ctx context.Context) error { return f.do(ctx, 1) }
 func (f *fakeStore) Close() error {
 	f.mu.Lock()
@@ -83,6 +98,10 @@ var (
 	}
 	notFound = func(context.Context) error { return fmt.Errorf("user by id: %w", auth.ErrUserNotFound) }
 	taken    = func(context.Context) error { return fmt.Errorf("create user: %w", auth.ErrUserExists) }
+	// invalid is the database refusing a value the request carried.
+	invalid = func(context.Context) error {
+		return auth.InvalidData(errors.New("user by username: ERROR: invalid byte sequence for encoding \"UTF8\": 0x00 (SQLSTATE 22021)"))
+	}
 	// hang answers only when the call's context ends, as a store does.
 	hang = func(ctx context.Context) error {
 		<-ctx.Done()

@@ -51,6 +51,14 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Tim
 	return err
 }
 
+// SetPasswordHash calls the inner store through the breaker.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
+	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.inner.SetPasswordHash(ctx, id, hash, t)
+	})
+	return err
+}
+
 // Ping asks the database itself, with the call deadline but around the
 // breaker: readiness must say whether the database answers, which is also
 // what tells an operator it is back while the breaker is still open. A

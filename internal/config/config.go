@@ -3,10 +3,13 @@
 package config
 
 import (
-	"crypto/rand"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -29,14 +32,18 @@ type Config struct {
 	// DatabaseTimeout bounds every store call, so a database that hangs
 	// cannot hang a request.
 	DatabaseTimeout time.Duration
+	// JWTKeys is the content of the AUTHD_JWT_KEYS file, a JWK Set of
+	// private signing keys, which token.ParseKeys validates in run (config
+	// uses the standard library only); nil when the variable is not set.
+	JWTKeys []byte
+	// JWTSecret is the HS256 secret of AUTHD_JWT_SECRET, used only when
+	// JWTKeys is nil; nil when not set. With neither, authd signs with a
+	// new Ed25519 key of its own.
 	JWTSecret       []byte
-	// JWTSecretGenerated is true when no secret was configured and a random
-	// one was made: tokens will not survive a restart.
-	JWTSecretGenerated bool
-	JWTIssuer          string
-	AccessTokenTTL     time.Duration
-	RefreshTokenTTL    time.Duration
-	BcryptCost         int
+	JWTIssuer       string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	BcryptCost      int
 	// HashWorkers, HashQueue and HashMaxWait bound the bcrypt pool: how many
 	// hashes run at once (0: one per CPU), how many logins may wait, and
 	// for how long, before authd answers 503 OVERLOADED.
@@ -54,9 +61,17 @@ type Config struct {
 	BreakerTimeout     time.Duration
 	// MaxBodyBytes bounds every request body.
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds how long every request body may take to
+	// arrive, so a client that sends one byte a second cannot hold a
+	// connection (and a handler) for long.
+	BodyReadTimeout time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration
+
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// finding a request's client IP: masked, IPv4 written as IPv4, no zones.
+	TrustedProxies []netip.Prefix
 }
 
 // Error names the variable whose value is wrong and what is wrong with it.
@@ -84,17 +99,20 @@ func Load(getenv func(string) string) (Config, error) {
 		PprofAddr:          r.loopback("AUTHD_PPROF_ADDR"),
 		MetricsAddr:        r.metricsAddr("AUTHD_METRICS_ADDR"),
 		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:     r.prefixes("AUTHD_TRUSTED_PROXIES"),
 		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
 		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
 		BreakerTimeout:     r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second),
 		DatabaseMaxConns:   int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 10_000)),
 		DatabaseTimeout:    r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second),
 		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 64<<20)),
+		BodyReadTimeout:    r.durationMax("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, 10*time.Minute),
 		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
 	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)
-	c.JWTSecret, c.JWTSecretGenerated = r.secret("AUTHD_JWT_SECRET")
+	c.JWTKeys = r.file("AUTHD_JWT_KEYS", maxKeyFileBytes)
+	c.JWTSecret = r.secret("AUTHD_JWT_SECRET")
 	if r.err != nil {
 		return Config{}, r.err
 	}
@@ -132,6 +150,16 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 	}
 	if d <= 0 {
 		r.fail(name, fmt.Sprintf("%q must be greater than zero", v))
+		return def
+	}
+	return d
+}
+
+// durationMax is duration with an upper bound.
+func (r *reader) durationMax(name string, def, hi time.Duration) time.Duration {
+	d := r.duration(name, def)
+	if d > hi {
+		r.fail(name, fmt.Sprintf("%s is longer than %s", d, hi))
 		return def
 	}
 	return d
@@ -228,6 +256,50 @@ func (r *reader) origins(name string) []string {
 	return out
 }
 
+// prefixes parses a comma-separated list of CIDRs; a bare address stands for
+// itself (/32 or /128). IPv4-mapped IPv6 (::ffff:10.0.0.0/104) is folded to
+// IPv4 (10.0.0.0/8), as the client-IP rule folds the addresses it checks, so
+// one proxy is not trusted under one spelling and distrusted under the other.
+func (r *reader) prefixes(name string) []netip.Prefix {
+	v := r.getenv(name)
+	var out []netip.Prefix
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := parsePrefix(s)
+		if err != nil {
+			r.fail(name, fmt.Sprintf("%q %v", s, err))
+			return nil
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if !strings.Contains(s, "/") {
+		var a netip.Addr
+		a, err = netip.ParseAddr(s)
+		if a.Zone() != "" {
+			err = errors.New("zone")
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if err != nil {
+		return netip.Prefix{}, errors.New("is not a CIDR such as 10.0.0.0/8 or an IP address")
+	}
+	if a := p.Addr(); a.Is4In6() {
+		if p.Bits() < 96 {
+			return netip.Prefix{}, errors.New("reaches beyond the IPv4-mapped range: write it as IPv4 or plain IPv6")
+		}
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
+}
+
 // database splits the URL into a driver and what that driver opens. The
 // value is never echoed back in an error: a PostgreSQL URL may hold a password.
 func (r *reader) database(name, v string) (driver, dsn string) {
@@ -250,18 +322,44 @@ func (r *reader) database(name, v string) (driver, dsn string) {
 	return "", ""
 }
 
-// secret returns the configured key, or a random one when none is set.
-func (r *reader) secret(name string) (key []byte, generated bool) {
+// secret returns the configured key, or nil when none is set.
+func (r *reader) secret(name string) []byte {
 	v := r.getenv(name)
 	if v == "" {
-		key = make([]byte, MinSecretBytes)
-		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
-		_, _ = rand.Read(key)
-		return key, true
+		return nil
 	}
 	if len(v) < MinSecretBytes {
 		r.fail(name, fmt.Sprintf("must be at least %d bytes, got %d", MinSecretBytes, len(v)))
-		return nil, false
+		return nil
 	}
-	return []byte(v), false
+	return []byte(v)
+}
+
+// maxKeyFileBytes bounds AUTHD_JWT_KEYS: a JWK Set of a few keys is a few
+// kilobytes, and a path such as /dev/zero must not hang the start.
+const maxKeyFileBytes = 1 << 20
+
+// file returns the content of the file the variable names, or nil when it
+// is not set.
+func (r *reader) file(name string, limit int64) []byte {
+	path := r.getenv(name)
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		r.fail(name, fmt.Sprintf("cannot read the file: %v", err))
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	switch {
+	case err != nil:
+		r.fail(name, fmt.Sprintf("cannot read %s: %v", path, err))
+		return nil
+	case int64(len(b)) > limit:
+		r.fail(name, fmt.Sprintf("%s is larger than %d bytes", path, limit))
+		return nil
+	}
+	return b
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,21 +37,18 @@ func TestLoadDefaults(t *testing.T) {
 		{"breaker timeout", c.BreakerTimeout, 60 * time.Second},
 		{"database timeout", c.DatabaseTimeout, 5 * time.Second},
 		{"max body", c.MaxBodyBytes, int64(64 << 10)},
+		{"body read timeout", c.BodyReadTimeout, 5 * time.Second},
 		{"hash workers", c.HashWorkers, 0},
 		{"hash queue", c.HashQueue, 256},
 		{"hash max wait", c.HashMaxWait, 5 * time.Second},
 		{"pprof off", c.PprofAddr, ""},
-		{"secret generated", c.JWTSecretGenerated, true},
-		{"secret length", len(c.JWTSecret), MinSecretBytes},
+		{"no secret", c.JWTSecret == nil, true},
+		{"no keys", c.JWTKeys == nil, true},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
 			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
 		}
-	}
-	c2, _ := Load(env(nil))
-	if string(c.JWTSecret) == string(c2.JWTSecret) {
-		t.Error("two generated secrets are equal; want random per process")
 	}
 }
 
@@ -71,12 +70,13 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
 		"AUTHD_HASH_WORKERS":              "3",
 		"AUTHD_DATABASE_TIMEOUT":          "750ms",
+		"AUTHD_BODY_READ_TIMEOUT":         "1500ms",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.DatabaseDriver != "postgres" || c.DatabaseDSN != "postgresql://u:p@db:5432/authd" ||
-		string(c.JWTSecret) != secret || c.JWTSecretGenerated || c.JWTIssuer != "me" ||
+		string(c.JWTSecret) != secret || c.JWTIssuer != "me" ||
 		c.AccessTokenTTL != time.Minute || c.RefreshTokenTTL != 2*time.Hour || c.BcryptCost != 4 ||
 		c.LogLevel != slog.LevelDebug || c.BreakerThreshold != 3 || c.BreakerTimeout != 5*time.Second {
 		t.Errorf("Load = %+v", c)
@@ -86,6 +86,9 @@ func TestLoadValues(t *testing.T) {
 	}
 	if c.DatabaseTimeout != 750*time.Millisecond {
 		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
+	}
+	if c.BodyReadTimeout != 1500*time.Millisecond {
+		t.Errorf("body read timeout %s, want 1.5s", c.BodyReadTimeout)
 	}
 	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
@@ -153,6 +156,8 @@ func TestLoadErrors(t *testing.T) {
 		{"threshold zero", "AUTHD_BREAKER_FAILURE_THRESHOLD", "0", "outside"},
 		{"hash queue zero", "AUTHD_HASH_QUEUE", "0", "outside"},
 		{"hash wait", "AUTHD_HASH_MAX_WAIT", "soon", "not a Go duration"},
+		{"body read timeout zero", "AUTHD_BODY_READ_TIMEOUT", "0s", "greater than zero"},
+		{"body read timeout long", "AUTHD_BODY_READ_TIMEOUT", "11m", "longer than 10m0s"},
 		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
 		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},
@@ -160,6 +165,10 @@ func TestLoadErrors(t *testing.T) {
 		{"metrics bad port", "AUTHD_METRICS_ADDR", ":http", "host:port"},
 		{"metrics port too big", "AUTHD_METRICS_ADDR", ":65536", "host:port"},
 		{"metrics word", "AUTHD_METRICS_ADDR", "none", "empty, off, or a host:port"},
+		{"proxy not a CIDR", "AUTHD_TRUSTED_PROXIES", "10.0.0.0/8, lb.internal", `"lb.internal" is not a CIDR`},
+		{"proxy prefix too long", "AUTHD_TRUSTED_PROXIES", "10.0.0.0/33", "is not a CIDR"},
+		{"proxy with zone", "AUTHD_TRUSTED_PROXIES", "fe80::1%eth0", "is not a CIDR"},
+		{"proxy mapped too wide", "AUTHD_TRUSTED_PROXIES", "::ffff:0.0.0.0/80", "IPv4-mapped"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,10 +187,79 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func TestLoadTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, value, want string
+	}{
+		{"unset", "", ""},
+		{"one CIDR", "10.0.0.0/8", "10.0.0.0/8"},
+		{"spaces and empty items", " 10.0.0.0/8 ,, 192.168.1.0/24 ,", "10.0.0.0/8 192.168.1.0/24"},
+		{"bare IPv4 is /32", "10.1.2.3", "10.1.2.3/32"},
+		{"bare IPv6 is /128", "2001:db8::1", "2001:db8::1/128"},
+		{"host bits masked", "10.1.2.3/8", "10.0.0.0/8"},
+		{"IPv6 CIDR", "2001:db8::/32", "2001:db8::/32"},
+		{"mapped CIDR folded", "::ffff:10.0.0.0/104", "10.0.0.0/8"},
+		{"mapped address folded", "::ffff:10.1.2.3", "10.1.2.3/32"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := Load(env(map[string]string{"AUTHD_TRUSTED_PROXIES": tt.value}))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			var got []string
+			for _, p := range c.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("TrustedProxies = %v, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestDatabaseErrorHidesPassword(t *testing.T) {
 	t.Parallel()
 	_, err := Load(env(map[string]string{"AUTHD_DATABASE_URL": "mysql://user:hunter2@db/x"}))
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("err = %v, want an error without the password", err)
+	}
+}
+
+// TestLoadKeysFile: config reads the AUTHD_JWT_KEYS file (token.ParseKeys
+// judges what is in it); a file it cannot read names the variable.
+func TestLoadKeysFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "keys.json")
+	if err := os.WriteFile(good, []byte(`{"keys":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.json")
+	if err := os.WriteFile(huge, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxKeyFileBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"AUTHD_JWT_KEYS": good}))
+	if err != nil || string(c.JWTKeys) != `{"keys":[]}` {
+		t.Fatalf("Load = %q, %v", c.JWTKeys, err)
+	}
+	tests := []struct{ name, path, problem string }{
+		{"missing", filepath.Join(dir, "nope.json"), "no such file"},
+		{"a directory", dir, "is a directory"},
+		{"too large", huge, "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{"AUTHD_JWT_KEYS": tt.path}))
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Var != "AUTHD_JWT_KEYS" || !strings.Contains(err.Error(), tt.problem) {
+				t.Errorf("err = %v, want AUTHD_JWT_KEYS and %q", err, tt.problem)
+			}
+		})
 	}
 }

@@ -24,42 +24,32 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 	}
 }
 
-func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*sessionOutput, error) {
-	return func(ctx context.Context, in *jsonInput) (*sessionOutput, error) {
+// handleLogin serves both media types of POST /auth/login: JSON, and the
+// form of the OAuth2 token endpoint (see oauth2.go).
+func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*loginOutput, error) {
+	return func(ctx context.Context, in *jsonInput) (*loginOutput, error) {
 		mt, err := mediaType(in.contentType, mediaJSON, mediaForm)
 		if err != nil {
 			return nil, err
 		}
-		var li auth.LoginInput
 		if mt == mediaForm {
-			li, err = loginFromForm(in.RawBody)
-		} else {
-			var req LoginRequest
-			err = decodeJSON(in.RawBody, &req, "username", "email", "password")
-			li = auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password}
+			return tokenRequest(ctx, svc, in.RawBody)
 		}
-		if err != nil {
+		var req LoginRequest
+		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		s, err := svc.Login(ctx, li)
-		if err != nil {
-			return nil, err
-		}
-		return newSessionOutput(s), nil
+		return login(ctx, svc, auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password})
 	}
 }
 
-// loginFromForm reads the OAuth2 password grant. Its username may be an
-// email; scope and the client fields are accepted and ignored, as API.md says.
-func loginFromForm(body []byte) (auth.LoginInput, error) {
-	vals, err := decodeForm(body, "grant_type", "username", "password", "scope", "client_id", "client_secret")
+func login(ctx context.Context, svc *auth.Service, in auth.LoginInput) (*loginOutput, error) {
+	s, err := svc.Login(ctx, in)
 	if err != nil {
-		return auth.LoginInput{}, err
+		return nil, err
 	}
-	if gt, ok := vals["grant_type"]; ok && gt[0] != "password" {
-		return auth.LoginInput{}, fieldProblem("grant_type", `grant_type must be "password"`)
-	}
-	return auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password")}, nil
+	out := newSessionOutput(s)
+	return &loginOutput{CacheControl: out.CacheControl, Body: out.Body}, nil
 }
 
 func handleRefresh(svc *auth.Service) func(context.Context, *jsonInput) (*tokenOutput, error) {
@@ -71,15 +61,21 @@ func handleRefresh(svc *auth.Service) func(context.Context, *jsonInput) (*tokenO
 		if err := decodeJSON(in.RawBody, &req, "refresh_token"); err != nil {
 			return nil, err
 		}
-		if req.RefreshToken == "" {
-			return nil, fieldProblem("refresh_token", "refresh_token is required")
-		}
-		pair, err := svc.Refresh(ctx, req.RefreshToken)
-		if err != nil {
-			return nil, err
-		}
-		return &tokenOutput{CacheControl: noStore, Body: newTokenBody(pair)}, nil
+		return refresh(ctx, svc, req.RefreshToken)
 	}
+}
+
+// refresh is the one implementation behind both doors: POST /auth/refresh
+// and the refresh grant of the token endpoint answer alike by construction.
+func refresh(ctx context.Context, svc *auth.Service, refreshToken string) (*tokenOutput, error) {
+	if refreshToken == "" {
+		return nil, fieldProblem("refresh_token", "refresh_token is required")
+	}
+	pair, err := svc.Refresh(ctx, refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenOutput{CacheControl: noStore, Body: newTokenBody(pair)}, nil
 }
 
 func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutput, error) {

@@ -249,10 +249,7 @@ func TestLoginFailures(t *testing.T) {
 			{"missing identifier", "application/json", `{"password":"x"}`, 400, auth.CodeValidation},
 			{"both identifiers", "application/json", `{"username":"carol","email":"carol@example.com","password":"password-carol"}`, 400, auth.CodeValidation},
 			{"unknown field", "application/json", `{"username":"carol","password":"password-carol","remember":true}`, 400, auth.CodeValidation},
-			{"form wrong grant", "application/x-www-form-urlencoded", "grant_type=client_credentials&username=carol&password=password-carol", 400, auth.CodeValidation},
-			{"form unknown field", "application/x-www-form-urlencoded", "username=carol&password=password-carol&admin=1", 400, auth.CodeValidation},
-			{"form duplicate field", "application/x-www-form-urlencoded", "username=carol&username=dave&password=password-carol", 400, auth.CodeValidation},
-			{"form wrong password", "application/x-www-form-urlencoded", "username=carol&password=nope-nope", 401, auth.CodeInvalidCredentials},
+			// Form requests, whose errors add the OAuth2 member: TestTokenEndpointErrors.
 			{"xml", "application/xml", "<login/>", 415, auth.CodeUnsupportedMedia},
 		}
 		for _, tt := range tests {

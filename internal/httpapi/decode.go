@@ -142,7 +142,7 @@ func unknownField(key string) error {
 	return fieldProblem(key, fmt.Sprintf("unknown field %q", key))
 }
 
-func fieldProblem(field, msg string) error {
+func fieldProblem(field, msg string) *auth.Error {
 	return &auth.Error{Code: auth.CodeValidation, Detail: "Invalid request: " + msg,
 		Fields: []auth.FieldError{{Field: field, Message: msg}}}
 }

@@ -43,6 +43,9 @@ type envOptions struct {
 	checks     []HealthCheck
 	now        func() time.Time
 	observer   auth.Observer
+	// keys sign the tokens; the zero value means HS256 with testSecret.
+	// Their public halves become opts.JWKS.
+	keys token.Keys
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -66,6 +69,14 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	return newEnvOn(t, st, o)
+}
+
+// newEnvOn starts a server on st, a migrated store (o.store is not used):
+// a second server on another's store is another replica, or the same
+// database after a restart with other settings.
+func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
+	t.Helper()
 	if o.accessTTL == 0 {
 		o.accessTTL = 15 * time.Minute
 	}
@@ -98,7 +109,15 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer([]byte(testSecret), "authd", o.accessTTL, o.refreshTTL, o.now)
+	if o.keys.Alg() == "" {
+		if o.keys, err = token.SecretKeys([]byte(testSecret)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.opts.JWKS, err = o.keys.Public(); err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := token.NewIssuer(o.keys, "authd", o.accessTTL, o.refreshTTL, o.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +141,8 @@ type response struct {
 	header http.Header
 	raw    string
 	json   map[string]any
+	// closed: the server said it closes the connection after this answer.
+	closed bool
 }
 
 func (e *env) do(t *testing.T, method, path, contentType, body string, headers ...string) response {
@@ -145,12 +166,19 @@ func send(t *testing.T, req *http.Request) response {
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return read(t, res)
+}
+
+// read finishes an exchange: the whole body, decoded when JSON.
+func read(t *testing.T, res *http.Response) response {
+	t.Helper()
+	req := res.Request
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	r := response{status: res.StatusCode, header: res.Header, raw: string(raw), closed: res.Close}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &r.json); err != nil {
 			t.Fatalf("%s %s: body is not JSON: %q", req.Method, req.URL.Path, raw)

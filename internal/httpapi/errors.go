@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -24,6 +24,7 @@ type errorBody struct {
 	Timestamp time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
 	RequestID string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
 	Errors    []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
+	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint): the RFC 6749 §5.2 error code."`
 }
 
 type fieldError struct {
@@ -43,6 +44,8 @@ func defaultDetail(code auth.Code) string {
 		return "Method not allowed"
 	case auth.CodeRequestTimeout:
 		return "Request body arrived too slowly"
+	case auth.CodeRangeNotSatisfiable:
+		return "Range not satisfiable; Content-Range gives the size"
 	case auth.CodePayloadTooLarge:
 		return "Request body too large"
 	case auth.CodeUnsupportedMedia:
@@ -56,7 +59,8 @@ func defaultDetail(code auth.Code) string {
 // renderError is the one place where an error becomes a response body. It
 // sets the headers that go with the code, logs the cause of a 5xx once, and
 // returns the status and body. Whatever the cause says stays in the log.
-func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int, errorBody) {
+func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, errorBody) {
+	ctx := r.Context()
 	e := fromFramework(err)
 	status := e.Status()
 	detail := e.Detail
@@ -71,6 +75,9 @@ func (s *Server) renderError(ctx context.Context, h http.Header, err error) (int
 	}
 	for _, f := range e.Fields {
 		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
+	}
+	if isTokenRequest(r) {
+		body.Error = oauth2Error(e)
 	}
 	switch e.Code {
 	case auth.CodeInvalidToken, auth.CodeTokenExpired:
@@ -119,11 +126,71 @@ func fromFramework(err error) *auth.Error {
 // writeError renders err for handlers outside huma (router misses,
 // recovered panics, docs pages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := s.renderError(r.Context(), w.Header(), err)
+	status, body := s.renderError(r, w.Header(), err)
 	w.WriteHeader(status)
 	// The body is a handful of strings; encoding it cannot fail.
 	_ = json.NewEncoder(w).Encode(body)
 }
+
+// jsonErrors puts every error answer that is not already in the error shape
+// into it: the mux's own 404 and 405, and the docs handlers' 404, 405 and
+// 416 (net/http's helpers write those as plain text). The inner handler
+// still decides: its status and headers (Allow, Content-Range) are kept and
+// only its body is replaced. An answer that is already JSON was rendered by
+// renderError (huma operations) and passes through, as does anything below
+// 400 (pages, assets, redirects to a canonical path).
+func (s *Server) jsonErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &plainErrorCatcher{ResponseWriter: w}
+		next.ServeHTTP(c, r)
+		if c.code == 0 {
+			return
+		}
+		code := auth.CodeForStatus(c.code)
+		detail := defaultDetail(code)
+		switch c.code {
+		case http.StatusNotFound:
+			detail = "No route for " + r.URL.Path
+		case http.StatusMethodNotAllowed:
+			detail = "Method " + r.Method + " not allowed; allowed: " + w.Header().Get("Allow")
+		}
+		s.writeError(w, r, &auth.Error{Code: code, Detail: detail})
+	})
+}
+
+// plainErrorCatcher passes a response through unless it is an error (400 or
+// more) that is not JSON: then it keeps the status in code, sends nothing,
+// and drops the body.
+type plainErrorCatcher struct {
+	http.ResponseWriter
+	code    int
+	started bool
+}
+
+func (c *plainErrorCatcher) WriteHeader(status int) {
+	if c.started || c.code != 0 {
+		return
+	}
+	if status >= 400 && !strings.HasPrefix(c.Header().Get("Content-Type"), mediaJSON) {
+		c.code = status
+		return
+	}
+	c.started = true
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *plainErrorCatcher) Write(b []byte) (int, error) {
+	if !c.started && c.code == 0 {
+		c.WriteHeader(http.StatusOK)
+	}
+	if c.code != 0 {
+		return len(b), nil
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c *plainErrorCatcher) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // transformErrors is huma's response transformer: every error value a huma
 // operation is about to write goes through renderError, so handler errors
@@ -133,7 +200,7 @@ func (s *Server) transformErrors(ctx huma.Context, _ string, v any) (any, error)
 	if !ok {
 		return v, nil
 	}
-	_, w := humago.Unwrap(ctx)
-	_, body := s.renderError(ctx.Context(), w.Header(), err)
+	r, w := humago.Unwrap(ctx)
+	_, body := s.renderError(r, w.Header(), err)
 	return body, nil
 }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -44,7 +43,8 @@ func isQuiet(path string) bool {
 }
 
 // accessLog writes one line per request. Only method, path, status, size,
-// duration and address: never the query string, headers or body, which may
+// duration and the client IP (remote_ip, found by clientAddress, which must
+// run before it): never the query string, headers or body, which may
 // carry credentials.
 func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -72,19 +72,11 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.Int("status", sw.status()),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.Int64("bytes", sw.bytes),
-				slog.String("remote_ip", remoteIP(r.RemoteAddr)),
+				slog.String("remote_ip", clientIPText(r.Context())),
 			)
 			_ = log.Handler().Handle(r.Context(), rec)
 		})
 	}
-}
-
-func remoteIP(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
 }
 
 // statusRecorder remembers the status and counts the bytes written.
@@ -147,9 +139,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // securityHeaders sets the headers every response carries. The CSP allows
 // nothing: JSON needs no scripts, styles or frames. The docs pages replace
 // it with their own, which lets them load their own assets.
+//
+// Cache-Control: no-store is the default of every answer, so user data and
+// tokens are never kept by a browser or proxy (RFC 6749 §5.1, RFC 9111
+// §5.2.2.5) on any route, including routes added later; a handler whose
+// answer is public and cacheable (the JWKS) replaces it, and documents so.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Cache-Control", noStore)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -50,8 +51,8 @@ func (s *Server) humaConfig() huma.Config {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		schemeOAuth2: {
 			Type:        "oauth2",
-			Description: "Username (or email) and password, sent form-encoded to POST /auth/login.",
-			Flows:       &huma.OAuthFlows{Password: &huma.OAuthFlow{TokenURL: "/auth/login", Scopes: map[string]string{}}},
+			Description: "Username (or email) and password, sent form-encoded to POST /auth/login, the token endpoint, which also takes the refresh grant.",
+			Flows:       &huma.OAuthFlows{Password: &huma.OAuthFlow{TokenURL: tokenPath, RefreshURL: tokenPath, Scopes: map[string]string{}}},
 		},
 		schemeBearer: {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from login, register or refresh."},
 	}
@@ -154,11 +155,28 @@ func (s *Server) requestBody(method, path string, types map[string]reflect.Type)
 // own error model whenever an operation is added, and gives an operation
 // with no documented errors a "default" response in that model; authd never
 // sends it, so both are taken out of the document.
+//
+// Every success answer carries Cache-Control (no-store unless its handler
+// says otherwise, see securityHeaders); the document says so for each
+// operation whose output type does not declare the header itself.
 func (s *Server) specJSON() ([]byte, error) {
 	for _, item := range s.api.OpenAPI().Paths {
 		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
-			if op != nil {
-				delete(op.Responses, "default")
+			if op == nil {
+				continue
+			}
+			delete(op.Responses, "default")
+			for status, r := range op.Responses {
+				if !strings.HasPrefix(status, "2") || r.Headers["Cache-Control"] != nil {
+					continue
+				}
+				if r.Headers == nil {
+					r.Headers = map[string]*huma.Header{}
+				}
+				r.Headers["Cache-Control"] = &huma.Header{Schema: &huma.Schema{
+					Type: "string", Examples: []any{noStore},
+					Description: "no-store: the answer must not be cached.",
+				}}
 			}
 		}
 	}

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,7 +38,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 	routes := map[string]string{
 		"/auth/register": "post", "/auth/login": "post", "/auth/refresh": "post",
-		"/auth/me": "get", "/health": "get", "/health/ready": "get",
+		"/auth/me": "get", "/health": "get", "/health/ready": "get", "/.well-known/jwks.json": "get",
 	}
 	for path, method := range routes {
 		if _, ok := doc.Paths[path][method]; !ok {
@@ -47,6 +49,10 @@ func TestOpenAPIDocument(t *testing.T) {
 		if _, ok := doc.Components.SecuritySchemes[name]; !ok {
 			t.Errorf("security scheme %s missing", name)
 		}
+	}
+	flow := fmt.Sprint(doc.Components.SecuritySchemes["OAuth2Password"]["flows"])
+	if !strings.Contains(flow, "refreshUrl:/auth/login") || !strings.Contains(flow, "tokenUrl:/auth/login") {
+		t.Errorf("OAuth2 password flow = %s, want tokenUrl and refreshUrl /auth/login", flow)
 	}
 	if doc.Components.SecuritySchemes["BearerAuth"]["scheme"] != "bearer" {
 		t.Errorf("BearerAuth = %v", doc.Components.SecuritySchemes["BearerAuth"])
@@ -63,7 +69,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		Properties map[string]any
 	}
 	_ = json.Unmarshal(doc.Components.Schemas["ErrorBody"], &errSchema)
-	for _, f := range []string{"detail", "error_code", "timestamp", "request_id", "errors"} {
+	for _, f := range []string{"detail", "error_code", "timestamp", "request_id", "errors", "error"} {
 		if _, ok := errSchema.Properties[f]; !ok {
 			t.Errorf("ErrorBody schema lacks %s", f)
 		}
@@ -89,12 +95,44 @@ func TestOpenAPIDocument(t *testing.T) {
 	if !strings.Contains(string(login.Responses["401"]), "INVALID_CREDENTIALS") {
 		t.Errorf("login 401 has no INVALID_CREDENTIALS example: %s", login.Responses["401"])
 	}
+	for _, want := range []string{"TOKEN_EXPIRED", "INVALID_TOKEN"} { // the refresh grant's
+		if !strings.Contains(string(login.Responses["401"]), want) {
+			t.Errorf("login 401 has no %s example: %s", want, login.Responses["401"])
+		}
+	}
+	for _, body := range []string{"SessionBody", "TokenBody"} {
+		if !strings.Contains(string(login.Responses["200"]), "#/components/schemas/"+body) {
+			t.Errorf("login 200 does not offer %s: %s", body, login.Responses["200"])
+		}
+	}
+	var form struct {
+		Properties map[string]struct {
+			Enum []string
+		}
+	}
+	_ = json.Unmarshal(doc.Components.Schemas["LoginForm"], &form)
+	if g := form.Properties["grant_type"].Enum; !slices.Equal(g, []string{"password", "refresh_token"}) {
+		t.Errorf("LoginForm grant_type enum = %v, want both grants", g)
+	}
+	if _, ok := form.Properties["refresh_token"]; !ok {
+		t.Error("LoginForm lacks refresh_token")
+	}
+	formBody, _ := json.Marshal(login.RequestBody.Content["application/x-www-form-urlencoded"])
+	for _, grant := range []string{`"grant_type":"password"`, `"grant_type":"refresh_token"`} {
+		if !strings.Contains(string(formBody), grant) {
+			t.Errorf("login form has no example with %s: %s", grant, formBody)
+		}
+	}
 	var reg struct {
 		Responses map[string]json.RawMessage
 	}
 	_ = json.Unmarshal(doc.Paths["/auth/register"]["post"], &reg)
 	if _, ok := reg.Responses["201"]; !ok {
 		t.Errorf("register lacks 201: %v", keys(reg.Responses))
+	}
+	jwks := string(doc.Paths["/.well-known/jwks.json"]["get"])
+	if !strings.Contains(jwks, `"Cache-Control"`) || !strings.Contains(jwks, "JWKSBody") {
+		t.Errorf("/.well-known/jwks.json lacks its Cache-Control header or body schema: %s", jwks)
 	}
 	if !strings.Contains(string(doc.Paths["/auth/me"]["get"]), "BearerAuth") {
 		t.Error("/auth/me has no bearer security")

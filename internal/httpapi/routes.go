@@ -24,9 +24,9 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
-		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"auth"},
-		Summary: "Log in with username or email", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
+		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
+		Responses: s.loginResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{
@@ -42,6 +42,11 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleMe(s.svc))
 
 	register(api, huma.Operation{
+		OperationID: "jwks", Method: http.MethodGet, Path: "/.well-known/jwks.json", Tags: []string{"keys"},
+		Summary: "Public keys that verify access tokens", Description: jwksDoc,
+	}, handleJWKS(s.opts.JWKS))
+
+	register(api, huma.Operation{
 		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"health"},
 		Summary: "Liveness, with each component's state", Description: healthDoc,
 	}, handleHealth(s.opts.Version, s.checks))
@@ -54,12 +59,15 @@ func (s *Server) routes(mux *http.ServeMux) error {
 
 	for path, types := range map[string]map[string]reflect.Type{
 		"/auth/register": {mediaJSON: reflect.TypeFor[RegisterRequest]()},
-		"/auth/login":    {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
+		tokenPath:        {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
 		"/auth/refresh":  {mediaJSON: reflect.TypeFor[RefreshRequest]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
 			return err
 		}
+	}
+	if err := s.documentTokenForm(); err != nil {
+		return err
 	}
 	spec, err := s.specJSON()
 	if err != nil {
@@ -82,7 +90,11 @@ func (s *Server) routes(mux *http.ServeMux) error {
 // register adds an operation whose handler errors all become *auth.Error,
 // so huma hands them to transformErrors with their code and cause intact
 // (huma would replace any other error with its own 500 and drop the cause).
+// The body is already in memory when huma runs (see readBodies), so huma
+// must leave the connection's read deadline alone: -1 stops it from setting
+// its own 5 s one, which would outlive the body and cancel a slow handler.
 func register[I, O any](api huma.API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	op.BodyReadTimeout = -1
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/token"
 )
 
 // Options are the HTTP settings of config.Config that the server needs.
@@ -22,6 +24,15 @@ type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64
+	// BodyReadTimeout bounds how long a request body may take to arrive,
+	// from the end of its headers; zero means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (see ClientIP), as config.Load returns them.
+	TrustedProxies []netip.Prefix
+	// JWKS is the public half of every key that verifies access tokens,
+	// served at /.well-known/jwks.json; empty with an HS256 secret.
+	JWKS []token.JWK
 	// Metrics, when set, is served at GET /metrics, outside the OpenAPI
 	// document and the access log.
 	Metrics http.Handler
@@ -51,13 +62,17 @@ type Server struct {
 
 // NewServer builds the handler with every route and middleware in place.
 func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.Logger) (*Server, error) {
+	if opts.BodyReadTimeout == 0 {
+		opts.BodyReadTimeout = DefaultBodyReadTimeout
+	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
 	mux := http.NewServeMux()
 	s.api = humago.New(mux, s.humaConfig())
 	if err := s.routes(mux); err != nil {
 		return nil, err
 	}
-	var h http.Handler = s.routeMisses(mux)
+	var h http.Handler = s.jsonErrors(mux)
+	h = s.readBodies(h)
 	if len(opts.CORSAllowedOrigins) > 0 {
 		h = newCORS(opts.CORSAllowedOrigins).Handler(h)
 	}
@@ -67,6 +82,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 		h = countRequests(opts.ObserveRequest)(h)
 	}
 	h = accessLog(s.log)(h)
+	h = clientAddress(opts.TrustedProxies)(h)
 	s.handler = requestID(h)
 	return s, nil
 }
@@ -86,51 +102,4 @@ func newCORS(origins []string) *cors.Cors {
 		AllowCredentials: false,
 		MaxAge:           600,
 	})
-}
-
-// routeMisses renders the mux's own 404 and 405 in the error shape. The
-// mux decides (it knows every pattern and computes Allow); only its status
-// and Allow header are kept, its plain-text body is dropped.
-func (s *Server) routeMisses(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := mux.Handler(r)
-		if pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		probe := &headerProbe{header: http.Header{}}
-		h.ServeHTTP(probe, r)
-		switch probe.code {
-		case http.StatusNotFound:
-			s.writeError(w, r, &auth.Error{Code: auth.CodeNotFound, Detail: "No route for " + r.URL.Path})
-		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", probe.header.Get("Allow"))
-			s.writeError(w, r, &auth.Error{Code: auth.CodeMethodNotAllowed,
-				Detail: "Method " + r.Method + " not allowed; allowed: " + probe.header.Get("Allow")})
-		default: // a redirect to the canonical path
-			for k, v := range probe.header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(probe.code)
-		}
-	})
-}
-
-// headerProbe records what the mux would answer, without a body.
-type headerProbe struct {
-	header http.Header
-	code   int
-}
-
-func (p *headerProbe) Header() http.Header { return p.header }
-func (p *headerProbe) Write(b []byte) (int, error) {
-	if p.code == 0 {
-		p.code = http.StatusOK
-	}
-	return len(b), nil
-}
-func (p *headerProbe) WriteHeader(code int) {
-	if p.code == 0 {
-		p.code = code
-	}
 }

@@ -23,12 +23,16 @@ type LoginRequest struct {
 	Password string `json:"password" example:"correct-horse-battery"`
 }
 
-// LoginForm is the form-encoded body of POST /auth/login: the OAuth2
-// password grant (RFC 6749 §4.3), which the Authorize button of /docs sends.
+// LoginForm is the form-encoded body of POST /auth/login, the OAuth2 token
+// endpoint: the password grant (RFC 6749 §4.3), which the Authorize button
+// of /docs sends, or the refresh grant (§6), which OAuth2 client libraries
+// send when an access token expires. One flat schema rather than a oneOf
+// of two, so Swagger UI can show the form's fields.
 type LoginForm struct {
-	GrantType    string `json:"grant_type,omitempty" enum:"password" doc:"Must be password when present."`
-	Username     string `json:"username" example:"alice" doc:"Username or email address."`
-	Password     string `json:"password" example:"correct-horse-battery"`
+	GrantType    string `json:"grant_type,omitempty" enum:"password,refresh_token" doc:"password (when absent or empty) or refresh_token."`
+	Username     string `json:"username,omitempty" example:"alice" doc:"Password grant: username or email address."`
+	Password     string `json:"password,omitempty" example:"correct-horse-battery" doc:"Password grant."`
+	RefreshToken string `json:"refresh_token,omitempty" doc:"Refresh grant: the refresh_token of an earlier answer. Answered exactly as POST /auth/refresh answers; not a field of the password grant."`
 	Scope        string `json:"scope,omitempty" doc:"Accepted and ignored."`
 	ClientID     string `json:"client_id,omitempty" doc:"Accepted and ignored."`
 	ClientSecret string `json:"client_secret,omitempty" doc:"Accepted and ignored."`
@@ -52,8 +56,8 @@ type UserBody struct {
 
 // TokenBody is the token part of every token-issuing answer.
 type TokenBody struct {
-	AccessToken  string `json:"access_token" doc:"JWT (HS256) for Authorization: Bearer."`
-	RefreshToken string `json:"refresh_token" doc:"Exchange at POST /auth/refresh; never valid as a bearer token."`
+	AccessToken  string `json:"access_token" doc:"JWT for Authorization: Bearer, signed with EdDSA or ES256 (keys at /.well-known/jwks.json) or HS256."`
+	RefreshToken string `json:"refresh_token" doc:"Exchange at POST /auth/refresh, or as the OAuth2 refresh grant at POST /auth/login; never valid as a bearer token."`
 	TokenType    string `json:"token_type" example:"bearer"`
 	ExpiresIn    int64  `json:"expires_in" example:"900" doc:"Seconds until the access token expires."`
 }
@@ -91,12 +95,12 @@ func (in *bearerInput) Resolve(ctx huma.Context) []error {
 }
 
 type sessionOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         SessionBody
 }
 
 type tokenOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         TokenBody
 }
 
@@ -118,7 +122,8 @@ func newTokenBody(p token.Pair) TokenBody {
 	}
 }
 
-// noStore is RFC 6749 §5.1's rule for answers that carry tokens.
+// noStore is RFC 6749 §5.1's rule for answers that carry tokens, and the
+// default of every answer (see securityHeaders).
 const noStore = "no-store"
 
 func newSessionOutput(s auth.Session) *sessionOutput {

@@ -72,13 +72,13 @@ func TestOutcomes(t *testing.T) {
 	t.Parallel()
 	m := metrics.New("dev")
 	var o auth.Observer = m
-	o.LoginAttempt(auth.LoginSuccess)
-	o.LoginAttempt(auth.LoginSuccess)
+	o.LoginAttempt(auth.LoginSucceeded)
+	o.LoginAttempt(auth.LoginSucceeded)
 	o.LoginAttempt(auth.LoginThrottled)
 	o.RefreshAttempt(auth.RefreshGrace)
 	o.SessionsEnded(auth.SessionPassword, 3)
 	o.SessionsEnded(auth.SessionLogout, 1)
-	o.ThrottleRefusal(auth.ThrottleIP)
+	o.ThrottleRefusal(auth.ScopeIP)
 	s := scrape(t, m)
 	for series, want := range map[string]float64{
 		`authd_login_attempts_total{result="success"}`:    2,

@@ -76,6 +76,15 @@ func NewHasher(cost int, pool Pool) (*Hasher, error) {
 // Cost is the bcrypt cost new hashes get.
 func (h *Hasher) Cost() int { return h.cost }
 
+// HashCost is the bcrypt cost a hash was made at.
+func HashCost(hash string) (int, error) {
+	cost, err := bcrypt.Cost([]byte(hash))
+	if err != nil {
+		return 0, fmt.Errorf("password: hash cost: %w", err)
+	}
+	return cost, nil
+}
+
 // Hash returns the bcrypt hash of password at the Hasher's cost, or
 // ErrTooLong for a password over MaxBytes: it never truncates.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {

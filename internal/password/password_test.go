@@ -161,3 +161,21 @@ func TestCompareDummy(t *testing.T) {
 		t.Errorf("dummy/real ratio %.2f outside 0.3–3", ratio)
 	}
 }
+
+// TestHashCost reads the cost a hash was made at, so a login can tell an
+// old hash from one at the configured cost.
+func TestHashCost(t *testing.T) {
+	t.Parallel()
+	for _, cost := range []int{4, 5} {
+		hash, err := newTestHasher(t, cost, 1).Hash(t.Context(), "some password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := HashCost(hash); err != nil || got != cost {
+			t.Errorf("HashCost(hash at %d) = %d, %v", cost, got, err)
+		}
+	}
+	if _, err := HashCost("not a bcrypt hash"); err == nil {
+		t.Error("HashCost of garbage: no error")
+	}
+}

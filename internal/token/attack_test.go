@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,17 +31,6 @@ func withPart(raw string, n int, part string) string {
 	return strings.Join(parts, ".")
 }
 
-// resign replaces the signature of raw with our HMAC of its first two
-// parts, so only what changed in them can make Parse refuse it.
-func resign(raw string) string {
-	signed := raw[:strings.LastIndexByte(raw, '.')]
-	sig, err := jwt.SigningMethodHS256.Sign(signed, []byte(secret))
-	if err != nil {
-		panic(err)
-	}
-	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
 func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // sloppyLastChar returns raw with the unused low bits of its last base64
@@ -50,29 +41,137 @@ func sloppyLastChar(raw string) string {
 	return raw[:len(raw)-1] + string(alphabet[i^1])
 }
 
-// TestParseAcceptsJWTLibraryTokens: a token that golang-jwt signs with our
-// key and our claims verifies. authd's own tokens were written that way
-// before it wrote the signing input itself, so tokens minted by an older
-// replica stay good during a rolling upgrade.
-func TestParseAcceptsJWTLibraryTokens(t *testing.T) {
-	t.Parallel()
-	now := t0()
-	raw := sign(t, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"username": "bob", "type": "refresh",
-		"iss": "authd", "sub": "7", "exp": now.Add(time.Minute).Unix(), "iat": now.Unix(), "jti": "a-jti"})
-	c, err := newTestIssuer(t, at(now)).Parse(raw, Refresh)
+// setup is one way of configuring keys, with what an attack needs to know
+// of it: the attacks of TestParseRefuses run against each.
+type setup struct {
+	name string
+	keys Keys
+	// own signs claims with the signing key exactly as another JOSE library
+	// would: the header authd writes (with kid when the key has one).
+	own func(t testing.TB, c jwt.MapClaims) string
+	// resign replaces the signature of raw with the signing key's over its
+	// first two parts, so only what changed in them can make Parse refuse.
+	resign func(raw string) string
+	// forge signs like own with a key of the same type that is not in the
+	// file, under the header of the signing key.
+	forge func(t testing.TB, c jwt.MapClaims) string
+	// hmacForms are the ways an attacker could spell the public key as an
+	// HMAC secret (the RS256→HS256 confusion of RFC 8725 §2.1).
+	hmacForms map[string][]byte
+	kid       string // "" for HS256
+	alg       string
+}
+
+func setups(t testing.TB) []setup {
+	t.Helper()
+	out := []setup{{
+		name: AlgHS256, keys: secretKeys(t), alg: AlgHS256,
+		own: func(t testing.TB, c jwt.MapClaims) string {
+			return sign(t, jwt.SigningMethodHS256, []byte(secret), c)
+		},
+		forge: func(t testing.TB, c jwt.MapClaims) string {
+			return sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), c)
+		},
+	}}
+	for _, alg := range []string{AlgEdDSA, AlgES256} {
+		ks, other := generated(t, alg), generated(t, alg)
+		k, o := ks.list[0], other.list[0]
+		pub, _ := ks.Public()
+		jwkJSON, _ := json.Marshal(pub[0])
+		x, _ := base64.RawURLEncoding.DecodeString(pub[0].X)
+		st := setup{
+			name: alg, keys: ks, kid: k.id, alg: alg,
+			own:   func(t testing.TB, c jwt.MapClaims) string { return signWith(t, k, k.id, c) },
+			forge: func(t testing.TB, c jwt.MapClaims) string { return signWith(t, o, k.id, c) },
+			hmacForms: map[string][]byte{
+				"JWK JSON": jwkJSON, "x coordinate": x, "kid": []byte(k.id), "base64url x": []byte(pub[0].X),
+			},
+		}
+		out = append(out, st)
+	}
+	for n := range out {
+		k := out[n].keys.list[0]
+		out[n].resign = func(raw string) string {
+			signed := raw[:strings.LastIndexByte(raw, '.')]
+			sig, err := k.method.Sign(signed, k.signer)
+			if err != nil {
+				panic(err)
+			}
+			return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+		}
+	}
+	return out
+}
+
+func generated(t testing.TB, alg string) Keys {
+	t.Helper()
+	ks, err := GenerateKeys(alg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.UserID != 7 || c.Username != "bob" || c.Kind != Refresh || c.ID != "a-jti" ||
-		c.IssuedAt.Unix() != now.Unix() || c.ExpiresAt.Unix() != now.Add(time.Minute).Unix() {
-		t.Errorf("claims = %+v", c)
+	return ks
+}
+
+// signWith signs c with k through jwt's own token type, naming kid.
+func signWith(t testing.TB, k *key, kid string, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(k.method, c)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(k.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestParseAcceptsJWTLibraryTokens: a token that golang-jwt signs with our
+// key, header and claims verifies. authd's own HS256 tokens were written
+// that way before it wrote the signing input itself, so tokens minted by an
+// older replica stay good during a rolling upgrade; and a tool that mints a
+// test token with a key from the file gets one authd reads.
+func TestParseAcceptsJWTLibraryTokens(t *testing.T) {
+	t.Parallel()
+	now := t0()
+	for _, st := range setups(t) {
+		t.Run(st.name, func(t *testing.T) {
+			raw := st.own(t, jwt.MapClaims{"username": "bob", "type": "refresh",
+				"iss": "authd", "sub": "7", "exp": now.Add(time.Minute).Unix(), "iat": now.Unix(), "jti": "a-jti"})
+			c, err := newKeyIssuer(t, st.keys, at(now)).Parse(raw, Refresh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.UserID != 7 || c.Username != "bob" || c.Kind != Refresh || c.ID != "a-jti" ||
+				c.IssuedAt.Unix() != now.Unix() || c.ExpiresAt.Unix() != now.Add(time.Minute).Unix() {
+				t.Errorf("claims = %+v", c)
+			}
+		})
 	}
 }
 
+// TestParseRefuses is the attack suite, run against each kind of key.
 func TestParseRefuses(t *testing.T) {
 	t.Parallel()
+	for _, st := range setups(t) {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			parseRefuses(t, st)
+		})
+	}
+}
+
+// headerJSON is the JSON of the header authd writes with st's key, with
+// extra members after its own.
+func (st setup) headerJSON(extra string) string {
+	h := `{"alg":"` + st.alg + `"`
+	if st.kid != "" {
+		h += `,"kid":"` + st.kid + `"`
+	}
+	return h + extra + `,"typ":"JWT"}`
+}
+
+func parseRefuses(t *testing.T, st setup) {
 	now := t0()
-	i := newTestIssuer(t, at(now))
+	i := newKeyIssuer(t, st.keys, at(now))
 	good, _ := i.Issue(7, "bob")
 	// claims builds a token body that is right in every way but the mods.
 	claims := func(mods ...func(jwt.MapClaims)) jwt.MapClaims {
@@ -85,9 +184,7 @@ func TestParseRefuses(t *testing.T) {
 	}
 	set := func(k string, v any) func(jwt.MapClaims) { return func(c jwt.MapClaims) { c[k] = v } }
 	del := func(k string) func(jwt.MapClaims) { return func(c jwt.MapClaims) { delete(c, k) } }
-	hs256 := func(mods ...func(jwt.MapClaims)) string {
-		return sign(t, jwt.SigningMethodHS256, []byte(secret), claims(mods...))
-	}
+	own := func(mods ...func(jwt.MapClaims)) string { return st.own(t, claims(mods...)) }
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -96,27 +193,53 @@ func TestParseRefuses(t *testing.T) {
 	swap := func(from, to string) string {
 		return withPart(good.Access, 1, enc(strings.Replace(string(goodBody), from, to, 1)))
 	}
-	expiredClock := newTestIssuer(t, at(now.Add(2*time.Hour)))
+	// header resigns the good token under another header.
+	header := func(h string) string { return st.resign(withPart(good.Access, 0, enc(h))) }
+	expiredClock := newKeyIssuer(t, st.keys, at(now.Add(2*time.Hour)))
+	attacker := generated(t, AlgEdDSA)
+	attackerJWK, _ := attacker.Public()
+	attackerJSON, _ := json.Marshal(attackerJWK[0])
+	withKid := func(m jwt.SigningMethod, key any, kid string) string {
+		tok := jwt.NewWithClaims(m, claims())
+		if kid != "" {
+			tok.Header["kid"] = kid
+		}
+		s, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 
-	tests := []struct {
+	type attack struct {
 		name   string
 		issuer *Issuer
 		raw    string
 		kind   Kind
 		want   error
-	}{
-		// The header's alg is the attacker's to choose; only HS256 counts.
+	}
+	tests := []attack{
+		// The header's alg is the attacker's to choose; only the key's counts.
 		{"alg none", i, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims()), Access, ErrInvalid},
 		{"alg none header on a good token", i, withPart(good.Access, 0, enc(`{"alg":"none","typ":"JWT"}`)), Access, ErrInvalid},
-		// Only the exact header authd writes: another spelling of HS256, or
-		// one with a key hint, is not ours even when the HMAC is right.
-		{"HS256 header with keys reordered", i, resign(withPart(good.Access, 0, enc(`{"typ":"JWT","alg":"HS256"}`))), Access, ErrInvalid},
-		{"HS256 header with a kid", i, resign(withPart(good.Access, 0, enc(`{"alg":"HS256","kid":"1","typ":"JWT"}`))), Access, ErrInvalid},
-		{"HS256 header without typ", i, resign(withPart(good.Access, 0, enc(`{"alg":"HS256"}`))), Access, ErrInvalid},
+		{"alg none with our kid", i, withKid(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, st.kid), Access, ErrInvalid},
+		// Only the exact header authd writes: another spelling of it, or
+		// one with a key hint, is not ours even when the signature is right.
+		{"header with members reordered", i, header(`{"typ":"JWT","alg":"` + st.alg + `"` + map[bool]string{true: `,"kid":"` + st.kid + `"`}[st.kid != ""] + `}`), Access, ErrInvalid},
+		{"header without typ", i, header(strings.Replace(st.headerJSON(""), `,"typ":"JWT"`, "", 1)), Access, ErrInvalid},
+		{"header with a kid authd does not know", i, header(`{"alg":"` + st.alg + `","kid":"1","typ":"JWT"}`), Access, ErrInvalid},
+		{"header with jku", i, header(st.headerJSON(`,"jku":"http://127.0.0.1:1/jwks.json"`)), Access, ErrInvalid},
+		{"header with x5u", i, header(st.headerJSON(`,"x5u":"http://127.0.0.1:1/cert.pem"`)), Access, ErrInvalid},
+		{"header with crit", i, header(st.headerJSON(`,"crit":["exp"]`)), Access, ErrInvalid},
+		{"header with the attacker's jwk, signed by the attacker", i,
+			signedWithHeader(t, attacker.list[0], `{"alg":"EdDSA","jwk":`+string(attackerJSON)+`,"typ":"JWT"}`, good.Access), Access, ErrInvalid},
+		{"header with the attacker's jwk, signed by our key", i, header(st.headerJSON(`,"jwk":` + string(attackerJSON))), Access, ErrInvalid},
 		{"HS512 with the right secret", i, sign(t, jwt.SigningMethodHS512, []byte(secret), claims()), Access, ErrInvalid},
 		{"HS384 with the right secret", i, sign(t, jwt.SigningMethodHS384, []byte(secret), claims()), Access, ErrInvalid},
 		{"RS256 with the attacker's key", i, sign(t, jwt.SigningMethodRS256, rsaKey, claims()), Access, ErrInvalid},
-		{"wrong secret", i, sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), claims()), Access, ErrInvalid},
+		{"RS256 with the attacker's key and our kid", i, withKid(jwt.SigningMethodRS256, rsaKey, st.kid), Access, ErrInvalid},
+		{"EdDSA with a key not in the file", i, signWith(t, attacker.list[0], attacker.list[0].id, claims()), Access, ErrInvalid},
+		{"signed by a key not in the file, under our header", i, st.forge(t, claims()), Access, ErrInvalid},
 		// A good signature over another body.
 		{"tampered username", i, swap(`"username":"bob"`, `"username":"admin"`), Access, ErrInvalid},
 		{"tampered sub", i, swap(`"sub":"7"`, `"sub":"1"`), Access, ErrInvalid},
@@ -130,35 +253,35 @@ func TestParseRefuses(t *testing.T) {
 		{"padded signature", i, good.Access + "=", Access, ErrInvalid},
 		{"leading space", i, " " + good.Access, Access, ErrInvalid},
 		// Well signed, but the claims are wrong.
-		{"wrong iss", i, hs256(set("iss", "other")), Access, ErrInvalid},
-		{"no iss", i, hs256(del("iss")), Access, ErrInvalid},
-		{"missing exp", i, hs256(del("exp")), Access, ErrInvalid},
-		{"exp as a string", i, hs256(set("exp", "soon")), Access, ErrInvalid},
-		{"missing iat", i, hs256(del("iat")), Access, ErrInvalid},
-		{"missing sub", i, hs256(del("sub")), Access, ErrInvalid},
-		{"missing username", i, hs256(del("username")), Access, ErrInvalid},
-		{"missing jti", i, hs256(del("jti")), Access, ErrInvalid},
-		{"missing type", i, hs256(del("type")), Access, ErrInvalid},
-		{"unknown type", i, hs256(set("type", "admin")), Access, ErrInvalid},
-		{"non-numeric sub", i, hs256(set("sub", "bob")), Access, ErrInvalid},
-		{"numeric sub as a number", i, hs256(set("sub", 7)), Access, ErrInvalid},
-		{"zero sub", i, hs256(set("sub", "0")), Access, ErrInvalid},
-		{"negative sub", i, hs256(set("sub", "-7")), Access, ErrInvalid},
-		{"plus-signed sub", i, hs256(set("sub", "+7")), Access, ErrInvalid},
-		{"zero-padded sub", i, hs256(set("sub", "007")), Access, ErrInvalid},
-		{"sub past int64", i, hs256(set("sub", "9223372036854775808")), Access, ErrInvalid},
+		{"wrong iss", i, own(set("iss", "other")), Access, ErrInvalid},
+		{"no iss", i, own(del("iss")), Access, ErrInvalid},
+		{"missing exp", i, own(del("exp")), Access, ErrInvalid},
+		{"exp as a string", i, own(set("exp", "soon")), Access, ErrInvalid},
+		{"missing iat", i, own(del("iat")), Access, ErrInvalid},
+		{"missing sub", i, own(del("sub")), Access, ErrInvalid},
+		{"missing username", i, own(del("username")), Access, ErrInvalid},
+		{"missing jti", i, own(del("jti")), Access, ErrInvalid},
+		{"missing type", i, own(del("type")), Access, ErrInvalid},
+		{"unknown type", i, own(set("type", "admin")), Access, ErrInvalid},
+		{"non-numeric sub", i, own(set("sub", "bob")), Access, ErrInvalid},
+		{"numeric sub as a number", i, own(set("sub", 7)), Access, ErrInvalid},
+		{"zero sub", i, own(set("sub", "0")), Access, ErrInvalid},
+		{"negative sub", i, own(set("sub", "-7")), Access, ErrInvalid},
+		{"plus-signed sub", i, own(set("sub", "+7")), Access, ErrInvalid},
+		{"zero-padded sub", i, own(set("sub", "007")), Access, ErrInvalid},
+		{"sub past int64", i, own(set("sub", "9223372036854775808")), Access, ErrInvalid},
 		// One kind is never the other.
 		{"refresh as access", i, good.Refresh, Access, ErrInvalid},
 		{"access as refresh", i, good.Access, Refresh, ErrInvalid},
 		{"unknown kind wanted", i, good.Access, Kind("admin"), ErrInvalid},
 		// Expired: only a token that was good until exp says so.
 		{"expired access", expiredClock, good.Access, Access, ErrExpired},
-		{"expired refresh", newTestIssuer(t, at(now.Add(time.Hour))), good.Refresh, Refresh, ErrExpired},
-		{"expired and forged", expiredClock, sign(t, jwt.SigningMethodHS256, []byte(strings.Repeat("k", 32)), claims()), Access, ErrInvalid},
+		{"expired refresh", newKeyIssuer(t, st.keys, at(now.Add(time.Hour))), good.Refresh, Refresh, ErrExpired},
+		{"expired and forged", expiredClock, st.forge(t, claims()), Access, ErrInvalid},
 		{"expired refresh as access", expiredClock, good.Refresh, Access, ErrInvalid},
 		{"expired access as refresh", expiredClock, good.Access, Refresh, ErrInvalid},
-		{"expired with wrong iss", expiredClock, hs256(set("iss", "other")), Access, ErrInvalid},
-		{"expired without jti", expiredClock, hs256(del("jti")), Access, ErrInvalid},
+		{"expired with wrong iss", expiredClock, own(set("iss", "other")), Access, ErrInvalid},
+		{"expired without jti", expiredClock, own(del("jti")), Access, ErrInvalid},
 		// Not a token at all.
 		{"empty", i, "", Access, ErrInvalid},
 		{"garbage", i, "not a token", Access, ErrInvalid},
@@ -168,6 +291,14 @@ func TestParseRefuses(t *testing.T) {
 		{"four parts", i, good.Access + ".x", Access, ErrInvalid},
 		{"JSON body", i, `{"sub":"7"}`, Access, ErrInvalid},
 		{"too long", i, withPart(good.Access, 1, strings.Repeat("A", MaxLen)), Access, ErrInvalid},
+	}
+	// The key-confusion attack of RFC 8725 §2.1: HS256 keyed with the public
+	// key, which every JWKS reader knows, with and without our kid.
+	for form, secret := range st.hmacForms {
+		for _, kid := range []string{st.kid, ""} {
+			tests = append(tests, attack{fmt.Sprintf("HS256 keyed with the public key as %s, kid %q", form, kid), i,
+				withKid(jwt.SigningMethodHS256, secret, kid), Access, ErrInvalid})
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,4 +314,15 @@ func TestParseRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signedWithHeader signs the body of raw under header h with k.
+func signedWithHeader(t testing.TB, k *key, h, raw string) string {
+	t.Helper()
+	signed := enc(h) + "." + strings.Split(raw, ".")[1]
+	sig, err := k.method.Sign(signed, k.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
 }

@@ -1,6 +1,12 @@
 // Package token issues and verifies authd's JWTs (RFC 7519). It knows
 // nothing of HTTP or SQL: it turns a user id and name into a signed access
 // and refresh token, and a token back into verified claims.
+//
+// Tokens are signed with the first of the configured Keys and verified with
+// any of them (keys.go): Ed25519 (EdDSA) or P-256 (ES256) keys from a JWK
+// Set, whose public halves other services fetch as a JWKS, or one HS256
+// secret. The algorithm belongs to the key, never to the token: Parse
+// accepts only the exact header authd writes with each key (parse.go).
 package token
 
 import (
@@ -51,10 +57,14 @@ type Pair struct {
 	AccessTTL       time.Duration
 }
 
-// Issuer signs and verifies tokens with one HS256 key. It is safe for
-// concurrent use: nothing in it changes after NewIssuer.
+// Issuer signs tokens with the first of its keys and verifies them with any
+// of them. It is safe for concurrent use: nothing in it changes after
+// NewIssuer.
 type Issuer struct {
-	secret     []byte
+	keys Keys
+	// byHeader finds a token's key by its encoded header, which names the
+	// key (kid) and its algorithm at once.
+	byHeader   map[string]*key
 	issuer     string
 	accessTTL  time.Duration
 	refreshTTL time.Duration
@@ -68,10 +78,10 @@ type Issuer struct {
 
 // NewIssuer checks its settings once. now is time.Now outside tests; nil
 // means time.Now.
-func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration, now func() time.Time) (*Issuer, error) {
+func NewIssuer(keys Keys, issuer string, accessTTL, refreshTTL time.Duration, now func() time.Time) (*Issuer, error) {
 	switch {
-	case len(secret) < MinSecretBytes:
-		return nil, fmt.Errorf("token: secret must be at least %d bytes", MinSecretBytes)
+	case len(keys.list) == 0:
+		return nil, errors.New("token: no signing keys")
 	case issuer == "":
 		return nil, errors.New("token: issuer must not be empty")
 	case accessTTL <= 0 || refreshTTL <= 0:
@@ -80,12 +90,13 @@ func NewIssuer(secret []byte, issuer string, accessTTL, refreshTTL time.Duration
 	if now == nil {
 		now = time.Now
 	}
-	// A copy, so a caller that reuses its slice cannot change our key.
-	key := make([]byte, len(secret))
-	copy(key, secret)
-	i := &Issuer{secret: key, issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now}
-	// HS256 is pinned by Parse's comparison of the whole header, and
-	// strict base64 by b64; the validator checks the claims.
+	i := &Issuer{keys: keys, byHeader: make(map[string]*key, len(keys.list)),
+		issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now}
+	for _, k := range keys.list {
+		i.byHeader[k.header] = k
+	}
+	// Each key's algorithm is pinned by Parse's lookup of the whole
+	// header, and strict base64 by b64; the validator checks the claims.
 	i.validator = jwt.NewValidator(i.rules(now)...)
 	i.b64 = base64.RawURLEncoding.Strict()
 	return i, nil
@@ -149,10 +160,11 @@ func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, t
 	if err != nil {
 		return "", fmt.Errorf("token: claims: %w", err)
 	}
-	// The JWS signing input of RFC 7515 §5.1 with the one header Parse
-	// accepts, written here rather than marshalled from a map each time.
-	signed := header + "." + i.b64.EncodeToString(body)
-	sig, err := jwt.SigningMethodHS256.Sign(signed, i.secret)
+	// The JWS signing input of RFC 7515 §5.1 with the signing key's one
+	// header, written here rather than marshalled from a map each time.
+	k := i.keys.list[0]
+	signed := k.header + "." + i.b64.EncodeToString(body)
+	sig, err := k.method.Sign(signed, k.signer)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}

@@ -21,7 +21,21 @@ func at(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 func newTestIssuer(t testing.TB, now func() time.Time) *Issuer {
 	t.Helper()
-	i, err := NewIssuer([]byte(secret), "authd", 15*time.Minute, time.Hour, now)
+	return newKeyIssuer(t, secretKeys(t), now)
+}
+
+func secretKeys(t testing.TB) Keys {
+	t.Helper()
+	ks, err := SecretKeys([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks
+}
+
+func newKeyIssuer(t testing.TB, ks Keys, now func() time.Time) *Issuer {
+	t.Helper()
+	i, err := NewIssuer(ks, "authd", 15*time.Minute, time.Hour, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,27 +44,33 @@ func newTestIssuer(t testing.TB, now func() time.Time) *Issuer {
 
 func TestNewIssuerRefuses(t *testing.T) {
 	t.Parallel()
+	for _, s := range []string{strings.Repeat("x", 31), ""} {
+		if _, err := SecretKeys([]byte(s)); err == nil {
+			t.Errorf("SecretKeys accepted a %d-byte secret", len(s))
+		}
+	}
+	ks := secretKeys(t)
 	tests := []struct {
-		name           string
-		secret, issuer string
-		access, rt     time.Duration
+		name       string
+		keys       Keys
+		issuer     string
+		access, rt time.Duration
 	}{
-		{"31-byte secret", strings.Repeat("x", 31), "authd", time.Minute, time.Hour},
-		{"empty secret", "", "authd", time.Minute, time.Hour},
-		{"no issuer", secret, "", time.Minute, time.Hour},
-		{"zero access ttl", secret, "authd", 0, time.Hour},
-		{"negative access ttl", secret, "authd", -time.Minute, time.Hour},
-		{"zero refresh ttl", secret, "authd", time.Minute, 0},
-		{"negative refresh ttl", secret, "authd", time.Minute, -time.Hour},
+		{"no keys", Keys{}, "authd", time.Minute, time.Hour},
+		{"no issuer", ks, "", time.Minute, time.Hour},
+		{"zero access ttl", ks, "authd", 0, time.Hour},
+		{"negative access ttl", ks, "authd", -time.Minute, time.Hour},
+		{"zero refresh ttl", ks, "authd", time.Minute, 0},
+		{"negative refresh ttl", ks, "authd", time.Minute, -time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := NewIssuer([]byte(tt.secret), tt.issuer, tt.access, tt.rt, time.Now); err == nil {
+			if _, err := NewIssuer(tt.keys, tt.issuer, tt.access, tt.rt, time.Now); err == nil {
 				t.Error("accepted")
 			}
 		})
 	}
-	if _, err := NewIssuer([]byte(secret), "authd", time.Minute, time.Hour, nil); err != nil {
+	if _, err := NewIssuer(ks, "authd", time.Minute, time.Hour, nil); err != nil {
 		t.Errorf("nil clock: %v, want time.Now", err)
 	}
 }
@@ -78,6 +98,12 @@ func payload(t testing.TB, raw string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return object(t, b)
+}
+
+// object decodes a JSON object.
+func object(t testing.TB, b []byte) map[string]any {
+	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)

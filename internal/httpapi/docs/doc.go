@@ -32,7 +32,8 @@
 // pages' Content-Security-Policy lets them fetch only from their own origin.
 //
 // Every handler answers GET and HEAD only (405 otherwise) and an unknown
-// asset with [http.NotFound]. The page handlers set their own
+// asset with [http.NotFound], in net/http's plain text; the server that
+// mounts them (authd's httpapi) puts every such error in its JSON shape. The page handlers set their own
 // Content-Security-Policy header (see [ContentSecurityPolicy] and
 // [Pages.CSP]); middleware should not replace it.
 package docs

@@ -92,6 +92,14 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Tim
 	return updated("set active", id, tag, err)
 }
 
+// SetPasswordHash replaces the user's password hash; updated_at becomes t.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE users SET hashed_password = $1, updated_at = $2 WHERE id = $3`,
+		hash, dbTime(t), id)
+	return updated("set password hash", id, tag, err)
+}
+
 // updated turns the outcome of an UPDATE of one user by ID into the store's
 // errors: no row matched means no such user.
 func updated(op string, id int64, tag pgconn.CommandTag, err error) error {

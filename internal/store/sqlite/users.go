@@ -107,6 +107,14 @@ func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Tim
 	return updated("set active", id, res, err)
 }
 
+// SetPasswordHash replaces the user's password hash; updated_at becomes t.
+func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?`,
+		hash, formatTime(t), id)
+	return updated("set password hash", id, res, err)
+}
+
 // updated turns the outcome of an UPDATE of one user by ID into the store's
 // errors: no row matched means no such user. SQLite counts the rows the
 // UPDATE matched, even when it wrote the values they already had.

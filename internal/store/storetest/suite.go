@@ -28,12 +28,19 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"not found", testNotFound},
 		{"set last login", testSetLastLogin},
 		{"set active", testSetActive},
+		{"set password hash", testSetPasswordHash},
 		{"update of missing id", testUpdateMissing},
 		{"ping", testPing},
 		{"cancelled context", testCancelled},
 		{"closed store", testClosed},
 		{"concurrent same username", testConcurrentSameUsername},
 		{"concurrent different usernames", testConcurrentDifferentUsernames},
+		{"attempt counter windows", testCounterWindows},
+		{"attempt counters under a race", testCounterRace},
+		{"attempt records of a login success", testLoginSuccess},
+		{"attempt purge", testPurgeAttempts},
+		{"attempt read of a closed store", testAttemptsClosed},
+		{"unstorable text", testUnstorableText},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,6 +60,31 @@ func testSetActive(t *testing.T, s auth.Store) {
 	}
 }
 
+func testSetPasswordHash(t *testing.T, s auth.Store) {
+	ctx := t.Context()
+	u := mustCreate(t, s, newUser("judy"))
+	other := mustCreate(t, s, newUser("karl"))
+	want := u
+	for i, hash := range []string{"$2a$05$first-rehash", "$2a$05$first-rehash", "$2a$12$second"} {
+		at := u.CreatedAt.Add(time.Duration(i+1) * time.Hour)
+		if err := s.SetPasswordHash(ctx, u.ID, hash, at); err != nil {
+			t.Fatalf("SetPasswordHash #%d: %v", i, err)
+		}
+		want.HashedPassword, want.UpdatedAt = hash, at
+		got, err := s.UserByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("UserByID: %v", err)
+		}
+		// Nothing else changes: not is_active, not last_login.
+		assertUser(t, "after SetPasswordHash", got, want)
+	}
+	untouched, err := s.UserByID(ctx, other.ID)
+	if err != nil {
+		t.Fatalf("UserByID(other): %v", err)
+	}
+	assertUser(t, "other user after SetPasswordHash", untouched, other)
+}
+
 func testUpdateMissing(t *testing.T, s auth.Store) {
 	ctx := t.Context()
 	u := mustCreate(t, s, newUser("heidi"))
@@ -67,6 +92,7 @@ func testUpdateMissing(t *testing.T, s auth.Store) {
 	at := u.CreatedAt.Add(time.Minute)
 	assertErrorIs(t, "SetLastLogin of a missing id", s.SetLastLogin(ctx, missing, at), auth.ErrUserNotFound)
 	assertErrorIs(t, "SetActive of a missing id", s.SetActive(ctx, missing, false, at), auth.ErrUserNotFound)
+	assertErrorIs(t, "SetPasswordHash of a missing id", s.SetPasswordHash(ctx, missing, "$2a$05$new", at), auth.ErrUserNotFound)
 
 	got, err := s.UserByID(ctx, u.ID)
 	if err != nil {

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/authd/authd/internal/config"
+	"github.com/authd/authd/internal/token"
+)
+
+// signingKeys picks the keys the configuration asks for (API.md, Signing
+// keys): the AUTHD_JWT_KEYS file, else the HS256 AUTHD_JWT_SECRET, else a
+// new Ed25519 key of this process, so "go run ./cmd/authd" just works. A
+// bad key file is an error naming the variable, like every other setting.
+func signingKeys(cfg config.Config) (token.Keys, error) {
+	switch {
+	case cfg.JWTKeys != nil:
+		keys, err := token.ParseKeys(cfg.JWTKeys)
+		if err != nil {
+			return token.Keys{}, &config.Error{Var: "AUTHD_JWT_KEYS", Problem: err.Error()}
+		}
+		return keys, nil
+	case cfg.JWTSecret != nil:
+		keys, err := token.SecretKeys(cfg.JWTSecret)
+		if err != nil {
+			return token.Keys{}, &config.Error{Var: "AUTHD_JWT_SECRET", Problem: err.Error()}
+		}
+		return keys, nil
+	}
+	return token.GenerateKeys(token.AlgEdDSA)
+}
+
+// generateKeys is "authd keys generate [--alg EdDSA|ES256]": a new private
+// JWK Set on stdout, ready to be the AUTHD_JWT_KEYS file.
+func generateKeys(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("authd keys generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	alg := fs.String("alg", token.AlgEdDSA, "signing algorithm: EdDSA (Ed25519) or ES256 (P-256)")
+	if err := fs.Parse(args); err != nil {
+		return &usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{errors.New(usage)}
+	}
+	if *alg != token.AlgEdDSA && *alg != token.AlgES256 {
+		return &usageError{fmt.Errorf("--alg %q: use %s or %s", *alg, token.AlgEdDSA, token.AlgES256)}
+	}
+	keys, err := token.GenerateKeys(*alg)
+	if err != nil {
+		return err
+	}
+	b, err := keys.MarshalPrivate()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
+}

@@ -1,0 +1,112 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// AttemptKey names one throttling record: an HMAC-SHA256 of what the record
+// is about (an account, a client IP, or both) under the server's throttle
+// key. The table never holds a raw IP or login identifier, and, because
+// the HMAC key is not in the database, a leaked table cannot be reversed by
+// hashing all 2³² IPv4 addresses or a list of usernames.
+type AttemptKey [sha256.Size]byte
+
+// AttemptRecord is one stored record: a counter (Count events in the window
+// that ends at WindowEnds, the last at LastAt) or, with Count 0, the record
+// of an account's last successful login from one IP (LastAt), kept until
+// WindowEnds.
+type AttemptRecord struct {
+	Key        AttemptKey
+	Count      int
+	WindowEnds time.Time
+	LastAt     time.Time
+}
+
+// CounterHit is one event to count under Key; WindowEnds is the end of the
+// window that a counter started by this hit gets.
+type CounterHit struct {
+	Key        AttemptKey
+	WindowEnds time.Time
+}
+
+// LoginSuccess is what a successful login changes: the pair counters it
+// resets and the known-IP records it stores or renews.
+type LoginSuccess struct {
+	Forget     []AttemptKey
+	Known      []AttemptKey
+	At         time.Time
+	KnownUntil time.Time
+}
+
+// The kinds of record; the kind is hashed with the parts, so records of
+// different kinds about the same account and IP have unrelated keys.
+const (
+	kindPair     byte = 'p' // failures of one account from one IP
+	kindAccount  byte = 'a' // failures of one account from anywhere
+	kindIP       byte = 'i' // failed logins from one IP, any account
+	kindRegister byte = 'r' // registrations from one IP
+	kindKnown    byte = 'k' // an account's last successful login from one IP
+)
+
+// AttemptKeys makes AttemptKeys. Its secret is derived from the server's
+// key material, so every replica configured alike computes the same keys
+// and shares the counts.
+type AttemptKeys struct {
+	secret []byte
+}
+
+// NewAttemptKeys derives the throttle key from material (the configured
+// signing secret): HMAC-SHA256 of a fixed label, so the throttle key is
+// never the signing key itself and one cannot be learnt from the other.
+func NewAttemptKeys(material []byte) AttemptKeys {
+	m := hmac.New(sha256.New, material)
+	m.Write([]byte("authd throttle key v1"))
+	return AttemptKeys{secret: m.Sum(nil)}
+}
+
+// key hashes the kind and each part, every part prefixed by its length so
+// that no two different lists of parts hash the same input.
+func (k AttemptKeys) key(kind byte, parts ...[]byte) AttemptKey {
+	m := hmac.New(sha256.New, k.secret)
+	m.Write([]byte{kind})
+	for _, p := range parts {
+		m.Write(binary.AppendUvarint(nil, uint64(len(p))))
+		m.Write(p)
+	}
+	var out AttemptKey
+	m.Sum(out[:0])
+	return out
+}
+
+func (k AttemptKeys) pair(account string, ip netip.Addr) AttemptKey {
+	return k.key(kindPair, []byte(account), ipBytes(ip))
+}
+
+func (k AttemptKeys) account(account string) AttemptKey {
+	return k.key(kindAccount, []byte(account))
+}
+
+func (k AttemptKeys) ip(ip netip.Addr) AttemptKey { return k.key(kindIP, ipBytes(ip)) }
+
+func (k AttemptKeys) register(ip netip.Addr) AttemptKey { return k.key(kindRegister, ipBytes(ip)) }
+
+func (k AttemptKeys) known(account string, ip netip.Addr) AttemptKey {
+	return k.key(kindKnown, []byte(account), ipBytes(ip))
+}
+
+// ipBytes is the address as 4 or 16 bytes: IPv4-mapped IPv6 folded to
+// IPv4 and the zone dropped, so one client is one key whatever its
+// spelling. The zero Addr (a call from outside HTTP) is no bytes.
+func ipBytes(ip netip.Addr) []byte {
+	return ip.Unmap().WithZone("").AsSlice()
+}
+
+// accountName is the form under which a login identifier counts: lower
+// case, as the lookups match it. A user's username and email are two names
+// of one account; the service counts a failure under both.
+func accountName(login string) string { return strings.ToLower(login) }

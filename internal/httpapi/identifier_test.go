@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// TestLoginIdentifierValidation: a login whose username or email cannot
+// name any account is a 400 naming the field, the same on both engines,
+// whatever the password; the email field must hold an email, so it never
+// logs in by username.
+func TestLoginIdentifierValidation(t *testing.T) {
+	bothStores(t, func(t *testing.T, store string) {
+		e := newEnv(t, envOptions{store: store})
+		e.mustRegister(t, "carol")
+		const form = "application/x-www-form-urlencoded"
+		tests := []struct {
+			name, ct, body, field string
+		}{
+			{"username in the email field", "", `{"email":"carol","password":"password-carol"}`, "email"},
+			{"email without a domain", "", `{"email":"carol@","password":"password-carol"}`, "email"},
+			{"email with a display name", "", `{"email":"Carol <carol@example.com>","password":"password-carol"}`, "email"},
+			{"NUL in username", "", `{"username":"a\u0000b","password":"xxxxxxxx"}`, "username"},
+			{"NUL in email", "", `{"email":"carol\u0000@example.com","password":"password-carol"}`, "email"},
+			{"control character in username", "", `{"username":"car\u0007ol","password":"password-carol"}`, "username"},
+			{"next line in email", "", `{"email":"carol\u0085@example.com","password":"password-carol"}`, "email"},
+			{"over-long username", "", `{"username":"` + strings.Repeat("c", 51) + `","password":"password-carol"}`, "username"},
+			{"over-long email", "", `{"email":"` + strings.Repeat("c", 89) + `@example.com","password":"password-carol"}`, "email"},
+			{"form invalid UTF-8", form, "username=%ff%fe&password=xxxxxxxx", "username"},
+			{"form invalid UTF-8 email", form, "username=%ff%fe%40example.com&password=xxxxxxxx", "username"},
+			{"form NUL", form, "username=carol%00&password=password-carol", "username"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ct := tt.ct
+				if ct == "" {
+					ct = "application/json"
+				}
+				r := e.do(t, http.MethodPost, "/auth/login", ct, tt.body)
+				if ct == form {
+					wantOAuth2Error(t, r, http.StatusBadRequest, auth.CodeValidation, "invalid_request")
+				} else {
+					wantError(t, r, http.StatusBadRequest, auth.CodeValidation)
+				}
+				if fe := fieldErrors(r); len(fe) != 1 || fe[0] != tt.field {
+					t.Errorf("errors = %v, want one on %s", fe, tt.field)
+				}
+			})
+		}
+		for _, l := range e.logs.Lines(t) {
+			if l["message"] == "login failed" || l["message"] == "request failed" {
+				t.Errorf("a refused identifier reached the service's checks: %v", l)
+			}
+		}
+		// The same account by its real names still logs in.
+		for _, body := range []string{`{"username":"carol","password":"password-carol"}`, `{"email":"carol@example.com","password":"password-carol"}`} {
+			if r := e.do(t, http.MethodPost, "/auth/login", "application/json", body); r.status != http.StatusOK {
+				t.Errorf("login %s: %d %s", body, r.status, r.raw)
+			}
+		}
+	})
+}

@@ -1,0 +1,161 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// The OAuth2 token endpoint (RFC 6749 §3.2) is the form-encoded POST
+// /auth/login. It takes the password grant (§4.3), which the Authorize
+// button of /docs sends, and the refresh grant (§6), which every standard
+// OAuth2 client library sends on its own when an access token expires. Its
+// errors add §5.2's "error" member, which those libraries read to tell a
+// refused grant (log in again) from a malformed request.
+
+// tokenPath is the token endpoint, for the routes and the OAuth2 flow of
+// the OpenAPI document alike.
+const tokenPath = "/auth/login"
+
+// The grant types of RFC 6749 that authd takes.
+const (
+	grantPassword = "password"
+	grantRefresh  = "refresh_token"
+)
+
+// The RFC 6749 §5.2 error codes authd answers.
+const (
+	oauth2InvalidRequest   = "invalid_request"
+	oauth2InvalidGrant     = "invalid_grant"
+	oauth2UnsupportedGrant = "unsupported_grant_type"
+)
+
+// errUnsupportedGrant is the cause of the 400 for a grant_type authd does
+// not take: §5.2 gives it a code of its own, unlike other bad fields.
+var errUnsupportedGrant = errors.New("unsupported grant_type")
+
+// tokenRequest answers a form POST to the token endpoint. The refresh grant
+// goes through refresh, the very function behind POST /auth/refresh, so the
+// two doors give the same answer and follow the same rules.
+func tokenRequest(ctx context.Context, svc *auth.Service, body []byte) (*loginOutput, error) {
+	grant, vals, err := decodeGrant(body)
+	if err != nil {
+		return nil, err
+	}
+	if grant == grantPassword {
+		return login(ctx, svc, auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password")})
+	}
+	out, err := refresh(ctx, svc, vals.Get("refresh_token"))
+	if err != nil {
+		return nil, err
+	}
+	return &loginOutput{CacheControl: out.CacheControl, Body: out.Body}, nil
+}
+
+// decodeGrant reads the form and names its grant. A field that is empty
+// counts as omitted (RFC 6749 §3.2), so an empty grant_type is the password
+// grant, as an absent one is (API.md). scope, client_id and client_secret
+// are accepted and ignored; the credential of the other grant is refused,
+// since a request with two credentials is ambiguous (§5.2 invalid_request).
+func decodeGrant(body []byte) (string, url.Values, error) {
+	vals, err := decodeForm(body, "grant_type", "username", "password", "refresh_token", "scope", "client_id", "client_secret")
+	if err != nil {
+		return "", nil, err
+	}
+	grant := vals.Get("grant_type")
+	var foreign []string
+	switch grant {
+	case "", grantPassword:
+		grant, foreign = grantPassword, []string{"refresh_token"}
+	case grantRefresh:
+		foreign = []string{"username", "password"}
+	default:
+		e := fieldProblem("grant_type", fmt.Sprintf("grant_type must be %q or %q", grantPassword, grantRefresh))
+		e.Err = errUnsupportedGrant
+		return "", nil, e
+	}
+	for _, f := range foreign {
+		if vals.Get(f) != "" {
+			return "", nil, fieldProblem(f, fmt.Sprintf("%s is not a field of the %s grant", f, grant))
+		}
+	}
+	return grant, vals, nil
+}
+
+// isTokenRequest tells a request to the token endpoint, whose errors carry
+// the RFC 6749 member; JSON logins keep the one error shape unchanged.
+func isTokenRequest(r *http.Request) bool {
+	if r.Method != http.MethodPost || r.URL.Path != tokenPath {
+		return false
+	}
+	_, err := mediaType(r.Header.Get("Content-Type"), mediaForm)
+	return err == nil
+}
+
+// oauth2Error is the RFC 6749 §5.2 "error" member of a failed token
+// request. Every 401 and 403 there is about the grant (authd does no client
+// authentication, so invalid_client never applies), whatever its code:
+// codes added later map without a change here. A 429 or 5xx gets none:
+// §5.2 has no code for them, and nothing the client sent was wrong.
+func oauth2Error(e *auth.Error) string {
+	if errors.Is(e, errUnsupportedGrant) {
+		return oauth2UnsupportedGrant
+	}
+	switch e.Status() {
+	case http.StatusBadRequest, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge:
+		return oauth2InvalidRequest
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return oauth2InvalidGrant
+	}
+	return ""
+}
+
+// loginOutput answers POST /auth/login: a SessionBody for a login, or for
+// the refresh grant the TokenBody that POST /auth/refresh sends.
+type loginOutput struct {
+	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
+	Body         any
+}
+
+// loginResponses documents login's 200 as one of its two bodies, beside
+// its errors; huma keeps a response the operation already describes.
+func (s *Server) loginResponses(codes ...auth.Code) map[string]*huma.Response {
+	reg := s.api.OpenAPI().Components.Schemas
+	out := s.errorResponses(codes...)
+	out["200"] = &huma.Response{
+		Description: "A login (password grant or JSON) answers with the user and a token pair; " +
+			"the refresh grant answers as POST /auth/refresh does.",
+		Content: map[string]*huma.MediaType{mediaJSON: {Schema: &huma.Schema{OneOf: []*huma.Schema{
+			reg.Schema(reflect.TypeFor[SessionBody](), true, "SessionBody"),
+			reg.Schema(reflect.TypeFor[TokenBody](), true, "TokenBody"),
+		}}}},
+	}
+	return out
+}
+
+// exampleRefreshToken stands for a refresh token in request examples.
+const exampleRefreshToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."
+
+// documentTokenForm gives the form body of the token endpoint one example
+// per grant: a sample built from the schema alone would mix the fields of
+// both grants, which the endpoint refuses.
+func (s *Server) documentTokenForm() error {
+	item := s.api.OpenAPI().Paths[tokenPath]
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil || item.Post.RequestBody.Content[mediaForm] == nil {
+		return fmt.Errorf("document token form: no form body on POST %s", tokenPath)
+	}
+	item.Post.RequestBody.Content[mediaForm].Examples = map[string]*huma.Example{
+		grantPassword: {Summary: "Password grant (RFC 6749 §4.3)", Value: map[string]string{
+			"grant_type": grantPassword, "username": "alice", "password": "correct-horse-battery"}},
+		grantRefresh: {Summary: "Refresh grant (RFC 6749 §6)", Value: map[string]string{
+			"grant_type": grantRefresh, "refresh_token": exampleRefreshToken}},
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// TestRefreshGrant: the form refresh grant at /auth/login answers as
+// POST /auth/refresh does: same body keys, same headers, tokens that work.
+func TestRefreshGrant(t *testing.T) {
+	bothStores(t, func(t *testing.T, store string) {
+		e := newEnv(t, envOptions{store: store})
+		reg := e.mustRegister(t, "paula")
+
+		grant := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(reg.json, "refresh_token")},
+			"scope": {"openid"}, "client_id": {"app"}, "client_secret": {""}}
+		form := e.do(t, http.MethodPost, "/auth/login", mediaForm, grant.Encode())
+		if form.status != http.StatusOK {
+			t.Fatalf("refresh grant: %d %s", form.status, form.raw)
+		}
+		door := e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(form.json, "refresh_token")})
+		if door.status != http.StatusOK {
+			t.Fatalf("/auth/refresh with the grant's refresh token: %d %s", door.status, door.raw)
+		}
+		if a, b := slices.Sorted(maps.Keys(form.json)), slices.Sorted(maps.Keys(door.json)); !slices.Equal(a, b) {
+			t.Errorf("body keys: refresh grant %v, /auth/refresh %v", a, b)
+		}
+		for _, k := range []string{"token_type", "expires_in"} {
+			if form.json[k] != door.json[k] {
+				t.Errorf("%s: refresh grant %v, /auth/refresh %v", k, form.json[k], door.json[k])
+			}
+		}
+		for _, h := range []string{"Cache-Control", "Content-Type"} {
+			if form.header.Get(h) != door.header.Get(h) || form.header.Get(h) == "" {
+				t.Errorf("%s: refresh grant %q, /auth/refresh %q", h, form.header.Get(h), door.header.Get(h))
+			}
+		}
+		if form.header.Get("Cache-Control") != noStore {
+			t.Errorf("Cache-Control = %q, want no-store", form.header.Get("Cache-Control"))
+		}
+		me := e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(form.json, "access_token"))
+		if me.status != http.StatusOK || me.json["username"] != "paula" {
+			t.Errorf("/auth/me with the grant's access token: %d %s", me.status, me.raw)
+		}
+		// RFC 6749 §3.2: a parameter without a value counts as omitted, so an
+		// empty grant_type is the password grant.
+		pw := e.do(t, http.MethodPost, "/auth/login", mediaForm, "grant_type=&username=paula&password=password-paula")
+		if pw.status != http.StatusOK || str(pw.json, "user", "username") != "paula" {
+			t.Errorf("empty grant_type: %d %s", pw.status, pw.raw)
+		}
+	})
+}
+
+// TestTokenEndpointErrors: every error of a form request to /auth/login
+// carries the RFC 6749 §5.2 member "error" beside the usual fields, with the
+// status of API.md's table; a JSON request keeps the one shape unchanged.
+func TestTokenEndpointErrors(t *testing.T) {
+	bothStores(t, func(t *testing.T, store string) {
+		clock := &fakeClock{t: time.Now()}
+		e := newEnv(t, envOptions{store: store, now: clock.now, refreshTTL: time.Hour})
+		expired := str(e.mustRegister(t, "quentin").json, "refresh_token")
+		clock.add(2 * time.Hour)
+		reg := e.mustRegister(t, "rosa")
+		access, refresh := str(reg.json, "access_token"), str(reg.json, "refresh_token")
+		inactive := e.mustRegister(t, "sam")
+		if err := e.store.SetActive(t.Context(), int64(inactive.json["user"].(map[string]any)["id"].(float64)), false, clock.now()); err != nil {
+			t.Fatal(err)
+		}
+		refreshGrant := func(tok string) string {
+			return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}.Encode()
+		}
+		tests := []struct {
+			name   string
+			ct     string
+			body   string
+			status int
+			code   auth.Code
+			error  string // "" for JSON: no member
+		}{
+			{"missing password", mediaForm, "username=rosa", 400, auth.CodeValidation, "invalid_request"},
+			{"missing username", mediaForm, "grant_type=password&password=password-rosa", 400, auth.CodeValidation, "invalid_request"},
+			{"missing refresh_token", mediaForm, "grant_type=refresh_token", 400, auth.CodeValidation, "invalid_request"},
+			{"empty refresh_token", mediaForm, "grant_type=refresh_token&refresh_token=", 400, auth.CodeValidation, "invalid_request"},
+			{"refresh grant with a password", mediaForm, refreshGrant(refresh) + "&username=rosa&password=password-rosa", 400, auth.CodeValidation, "invalid_request"},
+			{"password grant with a refresh token", mediaForm, "username=rosa&password=password-rosa&refresh_token=" + refresh, 400, auth.CodeValidation, "invalid_request"},
+			{"unknown field", mediaForm, "username=rosa&password=password-rosa&admin=1", 400, auth.CodeValidation, "invalid_request"},
+			{"duplicate field", mediaForm, "username=rosa&username=sam&password=password-rosa", 400, auth.CodeValidation, "invalid_request"},
+			{"malformed form", mediaForm, "username=%zz&password=x", 400, auth.CodeValidation, "invalid_request"},
+			{"empty body", mediaForm, "", 400, auth.CodeValidation, "invalid_request"},
+			{"body too large", mediaForm, "username=rosa&password=" + strings.Repeat("p", 70<<10), 413, auth.CodePayloadTooLarge, "invalid_request"},
+			{"wrong password", mediaForm, "username=rosa&password=wrong-password", 401, auth.CodeInvalidCredentials, "invalid_grant"},
+			{"unknown user", mediaForm, "username=nobody&password=wrong-password", 401, auth.CodeInvalidCredentials, "invalid_grant"},
+			{"inactive user", mediaForm, "username=sam&password=password-sam", 403, auth.CodeUserInactive, "invalid_grant"},
+			{"bad refresh token", mediaForm, refreshGrant("garbage"), 401, auth.CodeInvalidToken, "invalid_grant"},
+			{"access token as refresh token", mediaForm, refreshGrant(access), 401, auth.CodeInvalidToken, "invalid_grant"},
+			{"expired refresh token", mediaForm, refreshGrant(expired), 401, auth.CodeTokenExpired, "invalid_grant"},
+			{"refresh of an inactive user", mediaForm, refreshGrant(str(inactive.json, "refresh_token")), 403, auth.CodeUserInactive, "invalid_grant"},
+			{"grant_type foo", mediaForm, "grant_type=foo&username=rosa&password=password-rosa", 400, auth.CodeValidation, "unsupported_grant_type"},
+			{"grant_type client_credentials", mediaForm, "grant_type=client_credentials&client_id=a&client_secret=b", 400, auth.CodeValidation, "unsupported_grant_type"},
+			{"json wrong password", mediaJSON, `{"username":"rosa","password":"wrong-password"}`, 401, auth.CodeInvalidCredentials, ""},
+			{"json missing password", mediaJSON, `{"username":"rosa"}`, 400, auth.CodeValidation, ""},
+			{"json grant_type", mediaJSON, `{"grant_type":"refresh_token","refresh_token":"x"}`, 400, auth.CodeValidation, ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := e.do(t, http.MethodPost, "/auth/login", tt.ct, tt.body)
+				if tt.error == "" {
+					wantError(t, r, tt.status, tt.code) // refuses any extra member
+					return
+				}
+				wantOAuth2Error(t, r, tt.status, tt.code, tt.error)
+			})
+		}
+		// The refresh door keeps its JSON shape for the same failures.
+		wantError(t, e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": expired}), http.StatusUnauthorized, auth.CodeTokenExpired)
+	})
+}
+
+// wantOAuth2Error asserts the error shape plus its RFC 6749 §5.2 member.
+func wantOAuth2Error(t *testing.T, r response, status int, code auth.Code, oauth2Error string) {
+	t.Helper()
+	if r.json["error"] != oauth2Error {
+		t.Errorf("error = %v, want %s; body %s", r.json["error"], oauth2Error, r.raw)
+	}
+	delete(r.json, "error")
+	wantError(t, r, status, code)
+}
+
+// TestOAuth2ErrorMember: the member for each status a token request can
+// get, including those §5.2 has no code for.
+func TestOAuth2ErrorMember(t *testing.T) {
+	t.Parallel()
+	unsupported := fieldProblem("grant_type", "bad")
+	unsupported.Err = errUnsupportedGrant
+	tests := []struct {
+		name string
+		err  *auth.Error
+		want string
+	}{
+		{"validation", fieldProblem("username", "bad"), "invalid_request"},
+		{"unsupported grant", unsupported, "unsupported_grant_type"},
+		{"too large", &auth.Error{Code: auth.CodePayloadTooLarge}, "invalid_request"},
+		{"too slow", &auth.Error{Code: auth.CodeRequestTimeout}, "invalid_request"},
+		{"credentials", &auth.Error{Code: auth.CodeInvalidCredentials}, "invalid_grant"},
+		{"token", &auth.Error{Code: auth.CodeInvalidToken}, "invalid_grant"},
+		{"expired", &auth.Error{Code: auth.CodeTokenExpired}, "invalid_grant"},
+		{"inactive", &auth.Error{Code: auth.CodeUserInactive}, "invalid_grant"},
+		{"rate limited", &auth.Error{Code: auth.CodeRateLimited}, ""},
+		{"overloaded", &auth.Error{Code: auth.CodeOverloaded}, ""},
+		{"breaker open", &auth.Error{Code: auth.CodeBreakerOpen}, ""},
+		{"database", &auth.Error{Code: auth.CodeDatabase}, ""},
+		{"internal", &auth.Error{Code: auth.CodeInternal}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := oauth2Error(tt.err); got != tt.want {
+				t.Errorf("oauth2Error(%s) = %q, want %q", tt.err.Code, got, tt.want)
+			}
+		})
+	}
+}

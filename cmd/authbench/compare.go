@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -59,4 +60,17 @@ func compareMetrics(ctx context.Context, o options, rep report, on *server, dir 
 		return rep.writeJSON(stdout)
 	}
 	return rep.writeTable(stdout)
+}
+
+// syncWriter lets several processes' output copiers share one writer that
+// is not a file (exec copies to it from a goroutine per process).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -122,6 +122,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.start == "postgres" {
 			db = o.pgURL
 		}
+		if o.metrics == "both" {
+			stderr = &syncWriter{w: stderr} // two servers will write to it
+		}
 		srv, err = startServer(ctx, o.bin, db, o.cost, o.metrics != "off", dir, stderr)
 		if err != nil {
 			return err

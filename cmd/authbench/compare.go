@@ -26,7 +26,7 @@ func compareMetrics(ctx context.Context, o options, rep report, on *server, dir 
 	if o.start == "postgres" {
 		db = o.pgURL
 	}
-	off, err := startServer(ctx, bin, db, o.cost, false, dir, stderr)
+	off, err := startServer(ctx, bin, db, o.cost, o.alg, false, dir, stderr)
 	if err != nil {
 		return err
 	}

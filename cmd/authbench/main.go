@@ -43,6 +43,7 @@ type options struct {
 	measureRate, rounds    int
 	dur                    time.Duration
 	cost, workers          int
+	alg                    string
 	json                   bool
 	metrics                string
 }
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
+	fs.StringVar(&o.alg, "alg", "EdDSA", "how the started authd signs tokens: EdDSA or ES256 (a key file from authd keys generate), or HS256 (AUTHD_JWT_SECRET)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	fs.StringVar(&o.metrics, "metrics", "on", "with -start: on, off (AUTHD_METRICS_ADDR=off), or both: two servers, the cheap scenarios interleaved across them, to measure what metrics cost")
 	if err := fs.Parse(args); err != nil {
@@ -87,6 +89,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.url == "" && o.start != "sqlite" && o.start != "postgres" {
 		return o, fmt.Errorf("-start must be sqlite or postgres")
+	}
+	if o.url == "" && !slices.Contains([]string{"EdDSA", "ES256", "HS256"}, o.alg) {
+		return o, fmt.Errorf("-alg must be EdDSA, ES256 or HS256")
 	}
 	if o.url == "" && o.start == "postgres" && o.pgURL == "" {
 		return o, fmt.Errorf("-start postgres needs -postgres-url or AUTHD_TEST_POSTGRES_URL")
@@ -125,13 +130,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.metrics == "both" {
 			stderr = &syncWriter{w: stderr} // two servers will write to it
 		}
-		srv, err = startServer(ctx, o.bin, db, o.cost, o.metrics != "off", dir, stderr)
+		srv, err = startServer(ctx, o.bin, db, o.cost, o.alg, o.metrics != "off", dir, stderr)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		url = srv.url
-		rep.Database = o.start
+		rep.Database, rep.Alg = o.start, o.alg
 		rep.Metrics = srv.metrics
 		if o.metrics == "both" {
 			return compareMetrics(ctx, o, rep, srv, dir, stdout, stderr)

@@ -35,9 +35,12 @@ func inProcess(t *testing.T) string {
 	log := logging.New(io.Discard, slog.LevelError)
 	hasher, _ := password.NewHasher(4, password.Pool{})
 	keys, _ := token.SecretKeys([]byte(strings.Repeat("k", 32)))
-	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Hour, time.Now)
+	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Now)
+	macKeys, _ := keys.MACKeys()
+	refresher, _ := token.NewRefresher(macKeys)
+	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
-		auth.NewService(st, hasher, issuer, log, time.Now), nil, log)
+		auth.NewService(st, hasher, issuer, refresher, policy, log, time.Now), nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,20 +104,35 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
-// TestStartsServer lets the harness build and start authd itself and
-// checks the figures only a started server has.
+// TestStartsServer lets the harness build and start authd itself, signing
+// with a generated key file and with an HS256 secret, and checks the
+// figures only a started server has.
 func TestStartsServer(t *testing.T) {
 	t.Parallel()
-	rep := runJSON(t, "-start", "sqlite", "-scenarios", "health,me", "-d", "200ms", "-c", "2", "-cost", "4")
-	if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" || rep.Metrics != "on" {
-		t.Errorf("start-up figures: %+v", rep)
-	}
-	if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
-		t.Errorf("results: %+v", rep.Results)
-	}
-	var table bytes.Buffer
-	if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") || !strings.Contains(table.String(), "p99 ms") {
-		t.Errorf("table: %v\n%s", err, table.String())
+	for _, alg := range []string{"default", "HS256"} {
+		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
+			args := []string{"-start", "sqlite", "-scenarios", "health,me", "-d", "200ms", "-c", "2", "-cost", "4"}
+			want := "EdDSA"
+			if alg != "default" {
+				args, want = append(args, "-alg", alg), alg
+			}
+			rep := runJSON(t, args...)
+			if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" || rep.Alg != want || rep.Metrics != "on" {
+				t.Errorf("start-up figures: %+v", rep)
+			}
+			if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
+				t.Fatalf("results: %+v", rep.Results)
+			}
+			if me := rep.Results[1]; me.Scenario != "me" || me.Requests == 0 || me.Statuses[200] != me.Requests {
+				t.Errorf("me with %s tokens: %+v", want, me)
+			}
+			var table bytes.Buffer
+			if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") ||
+				!strings.Contains(table.String(), "p99 ms") || !strings.Contains(table.String(), "signed with "+want) {
+				t.Errorf("table: %v\n%s", err, table.String())
+			}
+		})
 	}
 }
 
@@ -169,7 +187,7 @@ func TestGroups(t *testing.T) {
 
 func TestFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"},
+	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}, {"-alg", "RS256"},
 		{"-metrics", "maybe"}, {"-metrics", "both", "-scenarios", "login"}, {"-metrics", "both", "-url", "http://127.0.0.1:1"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)

@@ -20,6 +20,7 @@ type report struct {
 	URL              string   `json:"url"`
 	Database         string   `json:"database,omitempty"`
 	Metrics          string   `json:"metrics,omitempty"`
+	Alg              string   `json:"signing_alg,omitempty"`
 	Cost             int      `json:"bcrypt_cost"`
 	Workers          int      `json:"hash_workers"`
 	Concurrency      int      `json:"concurrency"`
@@ -109,7 +110,7 @@ func (r *report) writeJSON(w io.Writer) error {
 func (r *report) writeTable(w io.Writer) error {
 	fmt.Fprintf(w, "machine: %s\ntarget: %s", r.Machine, r.URL)
 	if r.Database != "" {
-		fmt.Fprintf(w, " (started by authbench on %s, metrics %s)", r.Database, r.Metrics)
+		fmt.Fprintf(w, " (started by authbench on %s, tokens signed with %s, metrics %s)", r.Database, r.Alg, r.Metrics)
 	}
 	fmt.Fprintf(w, "\nbcrypt cost %d: one hash %.1f ms (median of 5) × %d workers → login limit %.1f/s\n",
 		r.Cost, r.HashMedianMs, r.Workers, r.LoginLimit)

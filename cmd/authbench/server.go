@@ -29,7 +29,9 @@ type server struct {
 
 // startServer builds authd (unless bin is given), applies migrations, then
 // starts it and times how long it takes from exec to a 200 on /health/ready.
-func startServer(ctx context.Context, bin, dbURL string, cost int, metrics bool, dir string, stderr io.Writer) (*server, error) {
+// alg chooses its signing: a key file that authd generates (EdDSA, ES256)
+// or a random HS256 secret. metrics false starts it with AUTHD_METRICS_ADDR=off.
+func startServer(ctx context.Context, bin, dbURL string, cost int, alg string, metrics bool, dir string, stderr io.Writer) (*server, error) {
 	if bin == "" {
 		bin = filepath.Join(dir, "authd")
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/authd/authd/cmd/authd")
@@ -38,14 +40,16 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, metrics bool,
 			return nil, fmt.Errorf("build authd: %w", err)
 		}
 	}
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
 	env := append(os.Environ(),
 		"AUTHD_ADDR=127.0.0.1:0",
 		"AUTHD_DATABASE_URL="+dbURL,
-		"AUTHD_JWT_SECRET="+hex.EncodeToString(secret),
 		"AUTHD_BCRYPT_COST="+strconv.Itoa(cost),
 	)
+	signing, err := signingEnv(ctx, bin, alg, dir, stderr)
+	if err != nil {
+		return nil, err
+	}
+	env = append(env, signing)
 	if !metrics {
 		env = append(env, "AUTHD_METRICS_ADDR=off")
 	}
@@ -101,6 +105,27 @@ func metricsState(ctx context.Context, url string, want bool) (string, error) {
 		return "off", nil
 	}
 	return "", fmt.Errorf("GET /metrics answered %d with -metrics=%v", res.StatusCode, want)
+}
+
+// signingEnv is the variable that makes authd sign with alg: a key file
+// written by "authd keys generate", or a random HS256 secret.
+func signingEnv(ctx context.Context, bin, alg, dir string, stderr io.Writer) (string, error) {
+	if alg == "HS256" {
+		secret := make([]byte, 32)
+		_, _ = rand.Read(secret)
+		return "AUTHD_JWT_SECRET=" + hex.EncodeToString(secret), nil
+	}
+	gen := exec.CommandContext(ctx, bin, "keys", "generate", "--alg", alg)
+	gen.Stderr = stderr
+	keys, err := gen.Output()
+	if err != nil {
+		return "", fmt.Errorf("authd keys generate: %w", err)
+	}
+	path := filepath.Join(dir, "keys.json")
+	if err := os.WriteFile(path, keys, 0o600); err != nil {
+		return "", err
+	}
+	return "AUTHD_JWT_KEYS=" + path, nil
 }
 
 // listeningAddr reads log lines until the "server listening" one.

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -82,10 +85,12 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Errorf("in-flight request: %d, want 201", res.StatusCode)
 	}
+	// Read to EOF before Wait: Wait closes the pipe, and under load it
+	// could cut off the last lines before the reader got them.
+	out := <-rest
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit: %v, want status 0", err)
 	}
-	out := <-rest
 	if !strings.Contains(out, `"message":"shutting down"`) || !strings.Contains(out, `"message":"stopped"`) {
 		t.Errorf("shutdown lines missing:\n%s", out)
 	}
@@ -94,32 +99,47 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	}
 }
 
-// TestBinaryBadConfigExits2 checks the exit status and the one line, for a
-// bad value and for a key file authd cannot sign with.
+// TestBinaryBadConfigExits2 checks the exit status and the one line, for
+// bad values and for a key file authd cannot sign with, and that nothing
+// was acted on: the database file is never created. An absurd
+// AUTHD_HASH_WORKERS once reached GOMAXPROCS before validation and killed
+// the process out of memory.
 func TestBinaryBadConfigExits2(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	public := filepath.Join(dir, "public.json")
+	public := filepath.Join(t.TempDir(), "public.json")
 	if err := os.WriteFile(public, []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct{ name, variable, value string }{
+	tests := []struct{ name, variable, value string }{
 		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "soon"},
+		{"token born expired", "AUTHD_ACCESS_TOKEN_TTL", "500ms"},
+		{"absurd hash workers", "AUTHD_HASH_WORKERS", "100000000"},
+		{"bad listen address", "AUTHD_ADDR", "127.0.0.1:99999"},
 		{"public-only key file", "AUTHD_JWT_KEYS", public},
-	} {
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd := exec.Command(bin)
-			cmd.Env = append(os.Environ(), tt.variable+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+filepath.Join(dir, "x.db"))
+			t.Parallel()
+			db := filepath.Join(t.TempDir(), "x.db")
+			// A regression may hang or eat memory instead of exiting: it is
+			// killed and reported, not waited for.
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin)
+			cmd.Env = append(os.Environ(), tt.variable+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+db)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			err := cmd.Run()
-			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
-				t.Fatalf("err = %v, want exit status 2", err)
-			}
 			got := strings.TrimSpace(stderr.String())
+			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
+				t.Fatalf("err = %v, want exit status 2; stderr (first 300 bytes) %.300s", err, got)
+			}
 			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.variable) {
-				t.Errorf("stderr = %q, want one line naming the variable", got)
+				t.Errorf("stderr = %q, want one line naming %s", got, tt.variable)
+			}
+			if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("database file: %v, want none: a bad setting must stop authd before it acts", err)
 			}
 		})
 	}

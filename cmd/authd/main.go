@@ -11,11 +11,13 @@ import (
 	"runtime"
 	"strconv"
 	"syscall"
+
+	"github.com/authd/authd/internal/config"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], spareProc(), os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], spareProc(os.Getenv), os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "authd:", err)
@@ -36,16 +38,25 @@ func main() {
 // Measured with authbench's flood (2 CPUs, cost 12): /auth/me p99 32 → 9 ms,
 // /auth/refresh p99 31 → 10 ms, logins 0.93 → 0.90 of the bcrypt limit.
 // It lives in main, not run, because GOMAXPROCS is the process's own.
-func spareProc() func(string) string {
-	workers, err := strconv.Atoi(os.Getenv("AUTHD_HASH_WORKERS"))
-	if err != nil || workers <= 0 {
+//
+// The worker count is taken from the validated configuration, never from
+// the raw variable: GOMAXPROCS set to an absurd count kills the process
+// before it can refuse the value. With a bad setting nothing is changed,
+// and run, loading the same environment, refuses it.
+func spareProc(getenv func(string) string) func(string) string {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return getenv
+	}
+	workers := cfg.HashWorkers
+	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	runtime.GOMAXPROCS(workers + 1)
 	return func(key string) string {
-		if key == "AUTHD_HASH_WORKERS" && os.Getenv(key) == "" {
+		if key == "AUTHD_HASH_WORKERS" && getenv(key) == "" {
 			return strconv.Itoa(workers)
 		}
-		return os.Getenv(key)
+		return getenv(key)
 	}
 }

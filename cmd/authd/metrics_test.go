@@ -55,18 +55,50 @@ func TestMetricsScriptedSequence(t *testing.T) {
 		}
 	}
 	_, reg := in.post(t, "/auth/register", register("alice"))
-	refresh, _ := reg["refresh_token"].(string)
+	r0, _ := reg["refresh_token"].(string)
 	access, _ := reg["access_token"].(string)
+	refresh := func(rt string) map[string]any {
+		t.Helper()
+		_, body := in.post(t, "/auth/refresh", `{"refresh_token":"`+rt+`"}`)
+		return body
+	}
 	must(in.send(t, "/auth/register", register("bob")), http.StatusCreated, "")
-	must(in.send(t, "/auth/login", login("alice")), http.StatusOK, "")
+	_, second := in.post(t, "/auth/login", login("alice"))
 	must(in.send(t, "/auth/login", `{"username":"alice","password":"wrong-password"}`), http.StatusUnauthorized, "INVALID_CREDENTIALS")
 	must(in.send(t, "/auth/login", login("nobody")), http.StatusUnauthorized, "INVALID_CREDENTIALS")
 	must(in.send(t, "/auth/login", `{"username":"alice"}`), http.StatusBadRequest, "VALIDATION_ERROR") // not an attempt
-	must(in.send(t, "/auth/refresh", `{"refresh_token":"`+refresh+`"}`), http.StatusOK, "")
+
+	// alice's first session: r0 → r1 → r2, r0 once more inside the grace
+	// (answered), then r0 again after r2 exists: reuse, the session ends.
+	r1, _ := refresh(r0)["refresh_token"].(string)
+	if again, _ := refresh(r0)["refresh_token"].(string); again != r1 || r1 == "" {
+		t.Fatalf("r0 inside the grace gave %q, want r1 %q", again, r1)
+	}
+	r2, _ := refresh(r1)["refresh_token"].(string)
+	if body := refresh(r0); body["error_code"] != "REFRESH_TOKEN_REUSED" {
+		t.Fatalf("r0 after r2: %v, want REFRESH_TOKEN_REUSED", body)
+	}
+	if body := refresh(r2); body["error_code"] != "SESSION_REVOKED" {
+		t.Fatalf("r2 after the reuse: %v, want SESSION_REVOKED", body)
+	}
 	must(in.send(t, "/auth/refresh", `{"refresh_token":"not-a-token"}`), http.StatusUnauthorized, "INVALID_TOKEN")
 	must(in.send(t, "/auth/refresh", `{"refresh_token":"`+access+`"}`), http.StatusUnauthorized, "INVALID_TOKEN")
 
-	// bob deactivated by the operator command, on the same database.
+	// alice logs out of her second session.
+	if status, body := in.post(t, "/auth/logout", `{}`, "Authorization", "Bearer "+second["access_token"].(string)); status != http.StatusNoContent {
+		t.Fatalf("logout: %d %v", status, body)
+	}
+
+	// carol, with two sessions, changes her password from one: the other ends.
+	_, carol := in.post(t, "/auth/register", register("carol"))
+	must(in.send(t, "/auth/login", login("carol")), http.StatusOK, "")
+	if status, body := in.post(t, "/auth/password", `{"current_password":"pw-carol-secret","new_password":"a-new-carol-password"}`,
+		"Authorization", "Bearer "+carol["access_token"].(string)); status != http.StatusNoContent {
+		t.Fatalf("password change: %d %v", status, body)
+	}
+
+	// bob deactivated by the operator command, on the same database: his
+	// session ends, and his login is refused.
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"user", "deactivate", "bob"}, envFrom(env), &out, io.Discard); err != nil {
 		t.Fatalf("deactivate: %v", err)
@@ -75,18 +107,27 @@ func TestMetricsScriptedSequence(t *testing.T) {
 
 	s := scrape(t, in.url)
 	wantValues(t, s, map[string]float64{
-		`authd_login_attempts_total{result="success"}`:                               1,
-		`authd_login_attempts_total{result="invalid_credentials"}`:                   2,
-		`authd_login_attempts_total{result="inactive"}`:                              1,
-		`authd_login_attempts_total{result="error"}`:                                 0,
-		`authd_refresh_total{result="rotated"}`:                                      1,
-		`authd_refresh_total{result="invalid"}`:                                      2,
-		`authd_refresh_total{result="expired"}`:                                      0,
+		`authd_login_attempts_total{result="success"}`:             2,
+		`authd_login_attempts_total{result="invalid_credentials"}`: 2,
+		`authd_login_attempts_total{result="inactive"}`:            1,
+		`authd_login_attempts_total{result="error"}`:               0,
+		`authd_refresh_total{result="rotated"}`:                    2,
+		`authd_refresh_total{result="grace"}`:                      1,
+		`authd_refresh_total{result="reused"}`:                     1,
+		`authd_refresh_total{result="revoked"}`:                    1,
+		`authd_refresh_total{result="invalid"}`:                    2,
+		`authd_refresh_total{result="expired"}`:                    0,
+		`authd_sessions_ended_total{reason="reuse"}`:               1,
+		`authd_sessions_ended_total{reason="logout"}`:              1,
+		`authd_sessions_ended_total{reason="password"}`:            1,
+		// The operator command ran in another process: its count is
+		// that process's, not this server's.
+		`authd_sessions_ended_total{reason="deactivated"}`:                           0,
 		`authd_circuit_breaker_state`:                                                0,
 		`authd_hash_queue_depth`:                                                     0,
-		`authd_http_requests_total{code="201",method="POST",route="/auth/register"}`: 2,
+		`authd_http_requests_total{code="201",method="POST",route="/auth/register"}`: 3,
 		`authd_http_requests_total{code="400",method="POST",route="/auth/login"}`:    1,
-		`authd_http_requests_total{code="401",method="POST",route="/auth/refresh"}`:  2,
+		`authd_http_requests_total{code="204",method="POST",route="/auth/logout"}`:   1,
 		`go_sql_max_open_connections{db_name="sqlite_write"}`:                        1,
 	})
 
@@ -102,7 +143,7 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	wantValues(t, s, map[string]float64{
 		`authd_circuit_breaker_state`:                                                2,
 		`authd_login_attempts_total{result="error"}`:                                 1,
-		`authd_login_attempts_total{result="success"}`:                               1,
+		`authd_login_attempts_total{result="success"}`:                               2,
 		`authd_http_requests_total{code="500",method="POST",route="/auth/register"}`: 3,
 		`authd_http_requests_total{code="503",method="POST",route="/auth/login"}`:    1,
 	})

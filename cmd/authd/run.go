@@ -37,7 +37,7 @@ const (
 	logFlushInterval = 100 * time.Millisecond
 )
 
-const usage = `usage: authd [serve | migrate | user activate|deactivate <username-or-email> | keys generate [--alg EdDSA|ES256] | version]`
+const usage = `usage: authd [serve | migrate | user activate|deactivate|logout <username-or-email> | keys generate [--alg EdDSA|ES256] | version]`
 
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and streams, so tests can start authd in-process.
@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case cmd == "keys" && len(args) >= 2 && args[1] == "generate":
 		return generateKeys(args[2:], stdout, stderr)
 	case cmd == "serve" && len(args) <= 1, cmd == "migrate" && len(args) == 1:
-	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate"):
+	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate" || args[1] == "logout"):
 	default:
 		return &usageError{errors.New(usage)}
 	}
@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
 		return nil
 	case "user":
-		return setActive(ctx, cfg, keys, st, log, args[1], args[2], stdout)
+		return userCommand(ctx, cfg, keys, st, log, args[1], args[2], stdout)
 	}
 	return serve(ctx, cfg, keys, st, log)
 }
@@ -120,14 +120,24 @@ func newHasher(cfg config.Config) (*password.Hasher, error) {
 }
 
 func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
-	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, time.Now)
+	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
-	return auth.NewService(st, hasher, issuer, logging.For(log, "auth"), time.Now, opts...), nil
+	macKeys, err := keys.MACKeys()
+	if err != nil {
+		return nil, fmt.Errorf("refresh tokens: %w", err)
+	}
+	refresher, err := token.NewRefresher(macKeys)
+	if err != nil {
+		return nil, fmt.Errorf("refresh tokens: %w", err)
+	}
+	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
+	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now, opts...), nil
 }
 
-func setActive(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
+// userCommand runs `authd user activate|deactivate|logout <login>`.
+func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
 	hasher, err := newHasher(cfg)
 	if err != nil {
 		return err
@@ -136,7 +146,13 @@ func setActive(ctx context.Context, cfg config.Config, keys token.Keys, st auth.
 	if err != nil {
 		return err
 	}
-	u, err := svc.SetActive(ctx, login, verb == "activate")
+	var u auth.User
+	switch verb {
+	case "logout":
+		u, err = svc.LogoutUser(ctx, login)
+	default:
+		u, err = svc.SetActive(ctx, login, verb == "activate")
+	}
 	if err != nil {
 		var ae *auth.Error
 		switch {
@@ -147,7 +163,11 @@ func setActive(ctx context.Context, cfg config.Config, keys token.Keys, st auth.
 		}
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "user %d (%s) %sd\n", u.ID, u.Username, verb)
+	done := verb + "d"
+	if verb == "logout" {
+		done = "logged out of every session"
+	}
+	_, err = fmt.Fprintf(stdout, "user %d (%s) %s\n", u.ID, u.Username, done)
 	return err
 }
 
@@ -224,6 +244,18 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The purge of ended and expired sessions runs beside the server and
+	// stops before the store closes.
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		svc.PurgeLoop(purgeCtx, cfg.SessionPurgeInterval)
+	}()
+	defer func() {
+		stopPurge()
+		<-purged
+	}()
 	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
 		slog.String("version", buildVersion()), slog.String("database", cfg.DatabaseDriver))
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -211,10 +212,28 @@ func TestMigrateAndUserCommands(t *testing.T) {
 				t.Errorf("migrate output: %s", out.String())
 			}
 			a := start(t, env)
-			if status, _ := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"password123"}`); status != http.StatusCreated {
+			status, reg := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"password123"}`)
+			if status != http.StatusCreated {
 				t.Fatalf("register: %d", status)
 			}
 			login := `{"username":"bob","password":"password123"}`
+			_, second := a.post(t, "/auth/login", login)
+			// user logout ends every session of the user, at once, and
+			// keeps the account usable.
+			out.Reset()
+			if err := run(context.Background(), []string{"user", "logout", "BOB"}, envFrom(env), &out, &out); err != nil {
+				t.Fatalf("user logout: %v", err)
+			}
+			if !strings.Contains(out.String(), "user 1 (Bob) logged out of every session") {
+				t.Errorf("user logout printed %q", out.String())
+			}
+			for _, tokens := range []map[string]any{reg, second} {
+				status, body := a.get(t, "/auth/me", "Authorization", "Bearer "+tokens["access_token"].(string))
+				if status != http.StatusUnauthorized || body["error_code"] != "SESSION_REVOKED" {
+					t.Errorf("me after user logout: %d %v, want 401 SESSION_REVOKED", status, body)
+				}
+			}
+			_, live := a.post(t, "/auth/login", login)
 			steps := []struct {
 				args   []string
 				output string
@@ -235,6 +254,11 @@ func TestMigrateAndUserCommands(t *testing.T) {
 				if status, body := a.post(t, "/auth/login", login); status != s.status {
 					t.Errorf("after %v login = %d %v, want %d", s.args, status, body, s.status)
 				}
+			}
+			// deactivate ended the session opened before it.
+			status, body := a.post(t, "/auth/refresh", `{"refresh_token":"`+live["refresh_token"].(string)+`"}`)
+			if status != http.StatusUnauthorized || body["error_code"] != "SESSION_REVOKED" {
+				t.Errorf("refresh after deactivate: %d %v, want 401 SESSION_REVOKED", status, body)
 			}
 			err := run(context.Background(), []string{"user", "activate", "nobody"}, envFrom(env), &out, &out)
 			if err == nil || !strings.Contains(err.Error(), `no user "nobody"`) {
@@ -260,10 +284,15 @@ func TestOpenStoreFails(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Error("migrate into a missing directory succeeded")
 	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
 	env = sqliteEnv(t)
-	env["AUTHD_ADDR"] = "256.0.0.1:99999"
+	env["AUTHD_ADDR"] = taken.Addr().String()
 	if err := run(context.Background(), nil, envFrom(env), &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "listen") {
-		t.Errorf("bad address: %v", err)
+		t.Errorf("address in use: %v", err)
 	}
 }
 

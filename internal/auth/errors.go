@@ -21,9 +21,12 @@ const (
 	CodeInvalidCredentials  Code = "INVALID_CREDENTIALS"
 	CodeInvalidToken        Code = "INVALID_TOKEN"
 	CodeTokenExpired        Code = "TOKEN_EXPIRED"
+	CodeSessionRevoked      Code = "SESSION_REVOKED"
+	CodeRefreshReused       Code = "REFRESH_TOKEN_REUSED"
 	CodeUserInactive        Code = "USER_INACTIVE"
 	CodeNotFound            Code = "NOT_FOUND"
 	CodeUserNotFound        Code = "USER_NOT_FOUND"
+	CodeSessionNotFound     Code = "SESSION_NOT_FOUND"
 	CodeMethodNotAllowed    Code = "METHOD_NOT_ALLOWED"
 	CodeRequestTimeout      Code = "REQUEST_TIMEOUT"
 	CodeRangeNotSatisfiable Code = "RANGE_NOT_SATISFIABLE"
@@ -44,11 +47,11 @@ func (c Code) Status() int {
 	switch c {
 	case CodeValidation:
 		return http.StatusBadRequest
-	case CodeInvalidCredentials, CodeInvalidToken, CodeTokenExpired:
+	case CodeInvalidCredentials, CodeInvalidToken, CodeTokenExpired, CodeSessionRevoked, CodeRefreshReused:
 		return http.StatusUnauthorized
 	case CodeUserInactive:
 		return http.StatusForbidden
-	case CodeNotFound, CodeUserNotFound:
+	case CodeNotFound, CodeUserNotFound, CodeSessionNotFound:
 		return http.StatusNotFound
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
@@ -168,6 +171,8 @@ var (
 	ErrUserNotFound = errors.New("user not found")
 	// ErrUserExists: a unique constraint (username or email) refused the write.
 	ErrUserExists = errors.New("user already exists")
+	// ErrSessionNotFound: no session has that ID.
+	ErrSessionNotFound = errors.New("session not found")
 )
 
 // DatabaseError marks cause as an infrastructure failure of the store

@@ -16,6 +16,7 @@ func TestCodeStatus(t *testing.T) {
 		CodeUserExists: 409, CodePayloadTooLarge: 413, CodeUnsupportedMedia: 415, CodeRateLimited: 429,
 		CodeInternal: 500, CodeDatabase: 500, CodeBreakerOpen: 503, CodeOverloaded: 503,
 		CodeNotReady: 503, CodeRequestTimeout: 408, CodeRangeNotSatisfiable: 416, Code("SOMETHING_NEW"): 500,
+		CodeSessionRevoked: 401, CodeRefreshReused: 401, CodeSessionNotFound: 404,
 	}
 	for code, status := range tests {
 		if got := code.Status(); got != status {

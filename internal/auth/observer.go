@@ -11,7 +11,7 @@ type Observer interface {
 	// RefreshAttempt counts one decided refresh (authd_refresh_total).
 	RefreshAttempt(result RefreshResult)
 	// SessionsEnded counts n sessions ended for one reason (authd_sessions_ended_total).
-	SessionsEnded(reason SessionEndReason, n int)
+	SessionsEnded(reason EndReason, n int)
 	// ThrottleRefusal counts one attempt refused by the throttling policy
 	// (authd_throttle_refusals_total).
 	ThrottleRefusal(scope ThrottleScope)
@@ -55,21 +55,14 @@ func RefreshResults() []RefreshResult {
 	return []RefreshResult{RefreshRotated, RefreshGrace, RefreshReused, RefreshExpired, RefreshRevoked, RefreshInvalid}
 }
 
-// SessionEndReason is the reason label of authd_sessions_ended_total.
-type SessionEndReason string
+// EndExpired is the reason label of authd_sessions_ended_total for a
+// session that ran out its lifetime. No request ends such a session, so no
+// store records it as a reason.
+const EndExpired EndReason = "expired"
 
-// The reasons a session ends, from API.md.
-const (
-	SessionLogout      SessionEndReason = "logout"
-	SessionReuse       SessionEndReason = "reuse"
-	SessionPassword    SessionEndReason = "password"
-	SessionDeactivated SessionEndReason = "deactivated"
-	SessionExpired     SessionEndReason = "expired"
-)
-
-// SessionEndReasons lists every SessionEndReason.
-func SessionEndReasons() []SessionEndReason {
-	return []SessionEndReason{SessionLogout, SessionReuse, SessionPassword, SessionDeactivated, SessionExpired}
+// EndReasons lists every reason label of authd_sessions_ended_total.
+func EndReasons() []EndReason {
+	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired}
 }
 
 // ThrottleScope is the scope label of authd_throttle_refusals_total: which
@@ -108,10 +101,10 @@ func loginResult(err error) (result LoginResult, ok bool) {
 // nopObserver is the Observer of a Service built without one.
 type nopObserver struct{}
 
-func (nopObserver) LoginAttempt(LoginResult)            {}
-func (nopObserver) RefreshAttempt(RefreshResult)        {}
-func (nopObserver) SessionsEnded(SessionEndReason, int) {}
-func (nopObserver) ThrottleRefusal(ThrottleScope)       {}
+func (nopObserver) LoginAttempt(LoginResult)      {}
+func (nopObserver) RefreshAttempt(RefreshResult)  {}
+func (nopObserver) SessionsEnded(EndReason, int)  {}
+func (nopObserver) ThrottleRefusal(ThrottleScope) {}
 
 // Option configures a Service beyond its required parts.
 type Option func(*Service)
@@ -121,14 +114,11 @@ func WithObserver(o Observer) Option {
 	return func(s *Service) { s.observe = o }
 }
 
-// refreshFailed reports a refresh refused for its token. Other failures
-// (database, inactive account) say nothing about the token and are not
-// counted.
+// refreshFailed reports a refresh that failed before any rule was applied:
+// invalid when the token names no session; a database failure says nothing
+// about the token and is not counted.
 func (s *Service) refreshFailed(err error) {
-	switch AsError(err).Code {
-	case CodeTokenExpired:
-		s.observe.RefreshAttempt(RefreshExpired)
-	case CodeInvalidToken:
+	if AsError(err).Code == CodeInvalidToken {
 		s.observe.RefreshAttempt(RefreshInvalid)
 	}
 }

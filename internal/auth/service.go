@@ -21,34 +21,48 @@ type PasswordHasher interface {
 	CompareDummy(ctx context.Context, password string) error
 }
 
-// TokenIssuer issues and verifies tokens; *token.Issuer is the JWT one. It is
-// an interface so refresh tokens can later become server-side sessions
-// (rotation, revocation) without the HTTP API changing.
+// TokenIssuer signs and verifies access tokens; *token.Issuer is the real one.
 type TokenIssuer interface {
-	Issue(userID int64, username string) (token.Pair, error)
-	Parse(raw string, want token.Kind) (token.Claims, error)
+	Issue(userID int64, username, sessionID string) (string, error)
+	Parse(raw string) (token.Claims, error)
+	AccessTTL() time.Duration
 }
 
-// Session is a user together with the tokens just issued for them.
-type Session struct {
-	User   User
-	Tokens token.Pair
+// RefreshTokens mints and reads the opaque refresh tokens of sessions;
+// *token.Refresher is the real one. Mint is deterministic: the same session
+// and counter always give the same token.
+type RefreshTokens interface {
+	Mint(sessionID string, counter int64) (string, error)
+	Parse(raw string) (token.RefreshToken, error)
 }
 
-// Service implements register, login, refresh and me on top of a Store.
+// Authenticated is a user together with the session just opened or
+// refreshed for them and its tokens.
+type Authenticated struct {
+	User      User
+	SessionID string
+	Tokens    token.Pair
+}
+
+// Service implements register, login, refresh, me, logout, the session
+// list and password change on top of a Store.
 type Service struct {
-	store  Store
-	hasher PasswordHasher
-	tokens TokenIssuer
-	log    *slog.Logger
-	now    func() time.Time
+	store   Store
+	hasher  PasswordHasher
+	tokens  TokenIssuer
+	refresh RefreshTokens
+	policy  SessionPolicy
+	log     *slog.Logger
+	now     func() time.Time
 	// observe is told each outcome, for metrics; never nil.
 	observe Observer
 }
 
 // NewService wires a Service; now is time.Now except in tests.
-func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
-	s := &Service{store: store, hasher: hasher, tokens: tokens, log: log, now: now, observe: nopObserver{}}
+func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, refresh RefreshTokens, policy SessionPolicy,
+	log *slog.Logger, now func() time.Time, opts ...Option) *Service {
+	s := &Service{store: store, hasher: hasher, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
+		observe: nopObserver{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -59,29 +73,29 @@ func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, log *slo
 // shows and the one both databases keep alike.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
 
-// Register creates an active user and logs them in.
-func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
+// Register creates an active user and logs them in: a new session.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated, error) {
 	if errs := in.validate(); len(errs) > 0 {
-		return Session{}, validationError(errs)
+		return Authenticated{}, validationError(errs)
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return Session{}, hashFailure("hash password", err)
+		return Authenticated{}, hashFailure("hash password", err)
 	}
 	u, err := s.store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
-		Email:          strings.ToLower(in.Email),
+		Email:          canonicalEmail(in.Email),
 		HashedPassword: hash,
 		CreatedAt:      s.clock(),
 	})
 	if errors.Is(err, ErrUserExists) {
-		return Session{}, &Error{Code: CodeUserExists, Detail: "Username or email already registered", Err: err}
+		return Authenticated{}, &Error{Code: CodeUserExists, Detail: "Username or email already registered", Err: err}
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("create user: %w", err)
+		return Authenticated{}, fmt.Errorf("create user: %w", err)
 	}
 	s.log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
-	return s.issue(u)
+	return s.open(ctx, u, in.Client)
 }
 
 // LoginInput names the account by username or by email (exactly one), and
@@ -90,12 +104,14 @@ type LoginInput struct {
 	Username string
 	Email    string
 	Password string
+	// Client is kept with the session a successful login opens.
+	Client Client
 }
 
-// Login checks the password and issues tokens. An unknown user and a wrong
+// Login checks the password and opens a session. An unknown user and a wrong
 // password get the same error and spend the same bcrypt work, so neither the
 // answer nor its timing tells whether the account exists.
-func (s *Service) Login(ctx context.Context, in LoginInput) (_ Session, err error) {
+func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, err error) {
 	defer func() {
 		if result, ok := loginResult(err); ok {
 			s.observe.LoginAttempt(result)
@@ -103,45 +119,45 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Session, err erro
 	}()
 	login, err := in.identifier()
 	if err != nil {
-		return Session{}, err
+		return Authenticated{}, err
 	}
 	// bcrypt compares only the first 72 bytes; a longer password would
 	// match its own prefix, so it cannot be right.
 	if len(in.Password) > password.MaxBytes {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "password_too_long"))
-		return Session{}, invalidCredentials()
+		return Authenticated{}, invalidCredentials()
 	}
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
-			return Session{}, hashFailure("dummy compare", err)
+			return Authenticated{}, hashFailure("dummy compare", err)
 		}
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "unknown_user"))
-		return Session{}, invalidCredentials()
+		return Authenticated{}, invalidCredentials()
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("find user: %w", err)
+		return Authenticated{}, fmt.Errorf("find user: %w", err)
 	}
 	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
 	if errors.Is(err, password.ErrMismatch) {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
-		return Session{}, invalidCredentials()
+		return Authenticated{}, invalidCredentials()
 	}
 	if err != nil {
-		return Session{}, hashFailure("compare password", err)
+		return Authenticated{}, hashFailure("compare password", err)
 	}
 	if !u.IsActive {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
-		return Session{}, inactive()
+		return Authenticated{}, inactive()
 	}
 	now := s.clock()
 	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
-		return Session{}, fmt.Errorf("set last login: %w", err)
+		return Authenticated{}, fmt.Errorf("set last login: %w", err)
 	}
 	u.LastLogin, u.UpdatedAt = &now, now
 	s.rehash(ctx, &u, in.Password)
 	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
-	return s.issue(u)
+	return s.open(ctx, u, in.Client)
 }
 
 // rehash replaces u's hash with one at the configured bcrypt cost when it
@@ -232,50 +248,9 @@ func identifierProblem(field, login string) *FieldError {
 
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	if strings.Contains(login, "@") {
-		return s.store.UserByEmail(ctx, strings.ToLower(login))
+		return s.store.UserByEmail(ctx, canonicalEmail(login))
 	}
 	return s.store.UserByUsername(ctx, login)
-}
-
-// Refresh exchanges a refresh token for a new token pair.
-func (s *Service) Refresh(ctx context.Context, refreshToken string) (token.Pair, error) {
-	u, err := s.userFromToken(ctx, refreshToken, token.Refresh)
-	if err != nil {
-		s.refreshFailed(err)
-		return token.Pair{}, err
-	}
-	session, err := s.issue(u)
-	if err == nil {
-		s.observe.RefreshAttempt(RefreshRotated)
-	}
-	return session.Tokens, err
-}
-
-// Me returns the active user an access token was issued to.
-func (s *Service) Me(ctx context.Context, accessToken string) (User, error) {
-	return s.userFromToken(ctx, accessToken, token.Access)
-}
-
-func (s *Service) userFromToken(ctx context.Context, raw string, kind token.Kind) (User, error) {
-	claims, err := s.tokens.Parse(raw, kind)
-	if errors.Is(err, token.ErrExpired) {
-		return User{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired", Err: err}
-	}
-	if err != nil {
-		return User{}, &Error{Code: CodeInvalidToken, Detail: "Invalid token", Err: err}
-	}
-	u, err := s.store.UserByID(ctx, claims.UserID)
-	if errors.Is(err, ErrUserNotFound) {
-		// The account behind a well-signed token is gone: the token is void.
-		return User{}, &Error{Code: CodeInvalidToken, Detail: "Invalid token", Err: err}
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("find user: %w", err)
-	}
-	if !u.IsActive {
-		return User{}, inactive()
-	}
-	return u, nil
 }
 
 // SetActive activates or deactivates the account named by username or
@@ -299,15 +274,14 @@ func (s *Service) SetActive(ctx context.Context, login string, active bool) (Use
 	}
 	u.IsActive, u.UpdatedAt = active, now
 	s.log.InfoContext(ctx, "user activity changed", slog.Int64("user_id", u.ID), slog.Bool("is_active", active))
-	return u, nil
-}
-
-func (s *Service) issue(u User) (Session, error) {
-	pair, err := s.tokens.Issue(u.ID, u.Username)
-	if err != nil {
-		return Session{}, fmt.Errorf("issue tokens: %w", err)
+	if !active {
+		// A deactivated user keeps no session: their tokens stop working
+		// at authd's endpoints at once, not when they expire.
+		if err := s.endAll(ctx, u.ID, "", EndDeactivated, now); err != nil {
+			return User{}, err
+		}
 	}
-	return Session{User: u, Tokens: pair}, nil
+	return u, nil
 }
 
 // overloadRetry is what an OVERLOADED answer tells the client to wait.

@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// Store persists users and the facts of throttling. Implementations live in
+// Store persists users, their sessions and the facts of throttling. Implementations live in
 // internal/store/...; each must pass the storetest suite. It is made of
 // small interfaces, one per kind of fact, so that the breaker and the suite
 // cover every method by construction.
 //
-// Errors: a lookup that finds nothing wraps ErrUserNotFound; a write refused
+// Errors: a lookup that finds nothing wraps ErrUserNotFound (users) or
+// ErrSessionNotFound (sessions); a write refused
 // by a unique constraint wraps ErrUserExists (uniqueness is decided by the
 // database, never by a check-then-insert); an infrastructure failure is
 // returned wrapped in DatabaseError, and only that kind counts towards
@@ -19,6 +20,7 @@ import (
 // Store.
 type Store interface {
 	UserStore
+	SessionStore
 	AttemptStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
@@ -43,6 +45,35 @@ type UserStore interface {
 	// SetPasswordHash replaces the user's password hash (a rehash at a new
 	// bcrypt cost, a changed password); updated_at becomes t.
 	SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error
+}
+
+// SessionStore keeps the facts of sessions and does the one atomic step
+// rotation needs; the rules that decide what the facts mean live in this
+// package (rotation.go), not in the stores.
+type SessionStore interface {
+	// CreateSession inserts s as given (its ID is chosen by the service).
+	CreateSession(ctx context.Context, s Session) error
+	// SessionWithUser returns the session and its user in one query: the
+	// check behind every bearer call and every refresh.
+	SessionWithUser(ctx context.Context, id string) (Session, User, error)
+	// RotateSession is the compare-and-swap of a refresh: when the session
+	// is not ended and its counter is still from, the counter becomes
+	// from+1, rotated_at and last_used_at become t and expires_at becomes
+	// expires. It reports whether it matched; false means another refresh
+	// or an end came first, and the caller reads the session again.
+	RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error)
+	// EndSession ends the session id of user userID when it is live at t
+	// (not ended, expires_at after t), recording reason. It reports
+	// whether it ended one.
+	EndSession(ctx context.Context, id string, userID int64, reason EndReason, t time.Time) (bool, error)
+	// EndUserSessions ends every session of userID that is not ended yet,
+	// except the one with ID except ("" for none), and returns how many.
+	EndUserSessions(ctx context.Context, userID int64, except string, reason EndReason, t time.Time) (int64, error)
+	// UserSessions lists the user's live sessions at t, newest first.
+	UserSessions(ctx context.Context, userID int64, t time.Time) ([]Session, error)
+	// PurgeSessions deletes at most limit sessions that ended or expired
+	// before before, and returns how many it deleted.
+	PurgeSessions(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
 // AttemptStore keeps the facts throttling decides from (see throttle.go):

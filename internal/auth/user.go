@@ -17,7 +17,8 @@ type User struct {
 }
 
 // NewUser is what the service hands a Store to create: already validated,
-// email lower-cased, password hashed, timestamps set (UTC, whole seconds).
+// email lower-cased and NFC-normalised, password hashed, timestamps set
+// (UTC, whole seconds).
 type NewUser struct {
 	Username       string
 	Email          string

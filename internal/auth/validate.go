@@ -1,10 +1,7 @@
 package auth
 
 import (
-	"net/mail"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/authd/authd/internal/password"
 )
@@ -24,6 +21,8 @@ type RegisterInput struct {
 	Username string
 	Email    string
 	Password string
+	// Client is kept with the session registering opens.
+	Client Client
 }
 
 // validate checks every field and reports each failure, so a client can fix
@@ -63,42 +62,6 @@ func usernameProblem(u string) string {
 func isUsernameByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '_' || c == '.' || c == '-'
-}
-
-// emailProblem accepts one plain address: no display name, no angle
-// brackets, a domain with a dot. net/mail does the RFC 5322 parsing.
-func emailProblem(e string) string {
-	return emailSyntaxProblem(e)
-}
-
-// emailSyntaxProblem is the part of the email rule that login applies too:
-// text that fails it cannot be the email of any account. It checks the
-// bytes before net/mail sees them, since PostgreSQL refuses invalid UTF-8
-// and NUL in text outright (SQLSTATE 22021), and no mail system takes a
-// control character.
-func emailSyntaxProblem(e string) string {
-	switch {
-	case e == "":
-		return "email is required"
-	case !utf8.ValidString(e):
-		return "email must be valid UTF-8"
-	case strings.TrimSpace(e) != e:
-		return "email must not start or end with spaces"
-	case utf8.RuneCountInString(e) > EmailMaxLen:
-		return "email must be at most 100 characters"
-	case strings.IndexFunc(e, unicode.IsControl) >= 0:
-		return "email must not contain control characters"
-	}
-	addr, err := mail.ParseAddress(e)
-	if err != nil || addr.Name != "" || addr.Address != e {
-		return "email must be a plain address such as alice@example.com"
-	}
-	at := strings.LastIndexByte(e, '@')
-	domain := e[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "email must be a plain address such as alice@example.com"
-	}
-	return ""
 }
 
 // passwordProblem counts bytes, not characters: bcrypt's limit is 72 bytes,

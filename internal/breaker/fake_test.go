@@ -71,6 +71,25 @@ func (f *fakeStore) SetActive(ctx context.Context, _ int64, _ bool, _ time.Time)
 func (f *fakeStore) SetPasswordHash(ctx context.Context, _ int64, _ string, _ time.Time) error {
 	return f.do(ctx, 0)
 }
+func (f *fakeStore) CreateSession(ctx context.Context, _ auth.Session) error { return f.do(ctx, 0) }
+func (f *fakeStore) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
+	return auth.Session{ID: id}, auth.User{ID: 1}, f.do(ctx, 0)
+}
+func (f *fakeStore) RotateSession(ctx context.Context, _ string, _ int64, _, _ time.Time) (bool, error) {
+	return true, f.do(ctx, 0)
+}
+func (f *fakeStore) EndSession(ctx context.Context, _ string, _ int64, _ auth.EndReason, _ time.Time) (bool, error) {
+	return true, f.do(ctx, 0)
+}
+func (f *fakeStore) EndUserSessions(ctx context.Context, _ int64, _ string, _ auth.EndReason, _ time.Time) (int64, error) {
+	return 1, f.do(ctx, 0)
+}
+func (f *fakeStore) UserSessions(ctx context.Context, _ int64, _ time.Time) ([]auth.Session, error) {
+	return []auth.Session{{ID: "s"}}, f.do(ctx, 0)
+}
+func (f *fakeStore) PurgeSessions(ctx context.Context, _ time.Time, _ int) (int64, error) {
+	return 2, f.do(ctx, 0)
+}
 func (f *fakeStore) AttemptRecords(ctx context.Context, _ []auth.AttemptKey) ([]auth.AttemptRecord, error) {
 	return nil, f.do(ctx, 0)
 }

@@ -43,7 +43,15 @@ type Config struct {
 	JWTIssuer       string
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
-	BcryptCost      int
+	// SessionMaxAge is a session's absolute lifetime, however often it is
+	// refreshed; RefreshReuseGrace is how long a just-spent refresh token
+	// is answered with its successor (parallel tabs).
+	SessionMaxAge     time.Duration
+	RefreshReuseGrace time.Duration
+	// SessionPurgeInterval is how often ended and expired sessions are
+	// deleted.
+	SessionPurgeInterval time.Duration
+	BcryptCost           int
 	// HashWorkers, HashQueue and HashMaxWait bound the bcrypt pool: how many
 	// hashes run at once (0: one per CPU), how many logins may wait, and
 	// for how long, before authd answers 503 OVERLOADED.
@@ -87,32 +95,43 @@ func (e *Error) Error() string { return e.Var + ": " + e.Problem }
 // an *Error.
 func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
+	// Every bound is checked here, before authd acts on any setting: a
+	// value far outside what a deployment could mean (a million bcrypt
+	// workers, a token born expired) is refused, not obeyed.
 	c := Config{
-		Addr:               r.str("AUTHD_ADDR", ":8080"),
-		JWTIssuer:          r.str("AUTHD_JWT_ISSUER", "authd"),
-		AccessTokenTTL:     r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute),
-		RefreshTokenTTL:    r.duration("AUTHD_REFRESH_TOKEN_TTL", 168*time.Hour),
-		BcryptCost:         r.intRange("AUTHD_BCRYPT_COST", 12, 4, 31),
-		HashWorkers:        r.intRange("AUTHD_HASH_WORKERS", 0, 0, 1024),
-		HashQueue:          r.intRange("AUTHD_HASH_QUEUE", 256, 1, 1_000_000),
-		HashMaxWait:        r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second),
-		PprofAddr:          r.loopback("AUTHD_PPROF_ADDR"),
-		MetricsAddr:        r.metricsAddr("AUTHD_METRICS_ADDR"),
-		CORSAllowedOrigins: r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
-		TrustedProxies:     r.prefixes("AUTHD_TRUSTED_PROXIES"),
-		LogLevel:           r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
-		BreakerThreshold:   r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 1_000_000),
-		BreakerTimeout:     r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second),
-		DatabaseMaxConns:   int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 10_000)),
-		DatabaseTimeout:    r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second),
-		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 64<<20)),
-		BodyReadTimeout:    r.durationMax("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, 10*time.Minute),
-		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second),
+		Addr:                 r.addr("AUTHD_ADDR", ":8080"),
+		JWTIssuer:            r.str("AUTHD_JWT_ISSUER", "authd"),
+		AccessTokenTTL:       r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute, time.Second, 24*time.Hour),
+		RefreshTokenTTL:      r.duration("AUTHD_REFRESH_TOKEN_TTL", 168*time.Hour, time.Second, 365*24*time.Hour),
+		SessionMaxAge:        r.duration("AUTHD_SESSION_MAX_AGE", 720*time.Hour, time.Second, 10*365*24*time.Hour),
+		RefreshReuseGrace:    r.duration("AUTHD_REFRESH_REUSE_GRACE", 10*time.Second, time.Second, 10*time.Minute),
+		SessionPurgeInterval: r.duration("AUTHD_SESSION_PURGE_INTERVAL", time.Minute, time.Second, 24*time.Hour),
+		BcryptCost:           r.intRange("AUTHD_BCRYPT_COST", 12, 4, 31),
+		HashWorkers:          r.intRange("AUTHD_HASH_WORKERS", 0, 0, 256),
+		HashQueue:            r.intRange("AUTHD_HASH_QUEUE", 256, 1, 100_000),
+		HashMaxWait:          r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second, time.Millisecond, time.Minute),
+		PprofAddr:            r.loopback("AUTHD_PPROF_ADDR"),
+		MetricsAddr:          r.metricsAddr("AUTHD_METRICS_ADDR"),
+		CORSAllowedOrigins:   r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:       r.prefixes("AUTHD_TRUSTED_PROXIES"),
+		LogLevel:             r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
+		BreakerThreshold:     r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
+		BreakerTimeout:       r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
+		DatabaseMaxConns:     int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
+		DatabaseTimeout:      r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
+		MaxBodyBytes:         int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
+		BodyReadTimeout:      r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
+		ShutdownTimeout:      r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
 	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)
 	c.JWTKeys = r.file("AUTHD_JWT_KEYS", maxKeyFileBytes)
 	c.JWTSecret = r.secret("AUTHD_JWT_SECRET")
+	if c.RefreshTokenTTL <= c.AccessTokenTTL {
+		// A refresh token that dies first could never be used to renew.
+		r.fail("AUTHD_REFRESH_TOKEN_TTL", fmt.Sprintf("%s must be longer than AUTHD_ACCESS_TOKEN_TTL (%s)",
+			shortDuration(c.RefreshTokenTTL), shortDuration(c.AccessTokenTTL)))
+	}
 	if r.err != nil {
 		return Config{}, r.err
 	}
@@ -138,7 +157,8 @@ func (r *reader) str(name, def string) string {
 	return def
 }
 
-func (r *reader) duration(name string, def time.Duration) time.Duration {
+// duration reads a Go duration within [lo, hi].
+func (r *reader) duration(name string, def, lo, hi time.Duration) time.Duration {
 	v := r.getenv(name)
 	if v == "" {
 		return def
@@ -152,17 +172,23 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 		r.fail(name, fmt.Sprintf("%q must be greater than zero", v))
 		return def
 	}
-	return d
-}
-
-// durationMax is duration with an upper bound.
-func (r *reader) durationMax(name string, def, hi time.Duration) time.Duration {
-	d := r.duration(name, def)
-	if d > hi {
-		r.fail(name, fmt.Sprintf("%s is longer than %s", d, hi))
+	if d < lo || d > hi {
+		r.fail(name, fmt.Sprintf("%s is outside %s–%s", shortDuration(d), shortDuration(lo), shortDuration(hi)))
 		return def
 	}
 	return d
+}
+
+// shortDuration writes 24h and 1m, not 24h0m0s and 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (r *reader) intRange(name string, def, lo, hi int) int {
@@ -201,6 +227,22 @@ func (r *reader) level(name string, def slog.Level) slog.Level {
 	return def
 }
 
+// addr accepts a listen address: host:port with a port of 0–65535 and an
+// empty, named or literal host. Whether it can be bound is learnt only by
+// binding it, but a malformed one is refused before anything else is done.
+func (r *reader) addr(name, def string) string {
+	v := r.str(name, def)
+	_, port, err := net.SplitHostPort(v)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		r.fail(name, fmt.Sprintf("%q is not a listen address such as :8080 or 127.0.0.1:8080", v))
+		return def
+	}
+	return v
+}
+
 // loopback accepts an empty value or a host:port on a loopback address:
 // profiles show internals and must not be reachable from the network.
 func (r *reader) loopback(name string) string {
@@ -220,19 +262,14 @@ func (r *reader) loopback(name string) string {
 // MetricsOff is the AUTHD_METRICS_ADDR value that turns metrics off.
 const MetricsOff = "off"
 
-// metricsAddr accepts empty, "off", or a host:port with a numeric port. Any
-// host is allowed: a scraper usually runs on another machine.
+// metricsAddr accepts empty, "off", or a listen address. Any host is
+// allowed: a scraper usually runs on another machine.
 func (r *reader) metricsAddr(name string) string {
-	v := r.getenv(name)
-	if v == "" || v == MetricsOff {
+	switch v := r.getenv(name); v {
+	case "", MetricsOff:
 		return v
 	}
-	_, port, err := net.SplitHostPort(v)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-		r.fail(name, fmt.Sprintf("%q must be empty, off, or a host:port such as :9090", v))
-		return ""
-	}
-	return v
+	return r.addr(name, "")
 }
 
 // origins parses a comma-separated list; "*" alone means any origin.

@@ -30,6 +30,9 @@ func TestLoadDefaults(t *testing.T) {
 		{"issuer", c.JWTIssuer, "authd"},
 		{"access ttl", c.AccessTokenTTL, 15 * time.Minute},
 		{"refresh ttl", c.RefreshTokenTTL, 168 * time.Hour},
+		{"session max age", c.SessionMaxAge, 720 * time.Hour},
+		{"refresh reuse grace", c.RefreshReuseGrace, 10 * time.Second},
+		{"session purge interval", c.SessionPurgeInterval, time.Minute},
 		{"bcrypt cost", c.BcryptCost, 12},
 		{"cors", len(c.CORSAllowedOrigins), 0},
 		{"log level", c.LogLevel, slog.LevelInfo},
@@ -70,6 +73,9 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
 		"AUTHD_HASH_WORKERS":              "3",
 		"AUTHD_DATABASE_TIMEOUT":          "750ms",
+		"AUTHD_SESSION_MAX_AGE":           "48h",
+		"AUTHD_REFRESH_REUSE_GRACE":       "3s",
+		"AUTHD_SESSION_PURGE_INTERVAL":    "10m",
 		"AUTHD_BODY_READ_TIMEOUT":         "1500ms",
 	}))
 	if err != nil {
@@ -83,6 +89,9 @@ func TestLoadValues(t *testing.T) {
 	}
 	if c.PprofAddr != "127.0.0.1:6060" || c.HashWorkers != 3 {
 		t.Errorf("pprof %q, workers %d", c.PprofAddr, c.HashWorkers)
+	}
+	if c.SessionMaxAge != 48*time.Hour || c.RefreshReuseGrace != 3*time.Second || c.SessionPurgeInterval != 10*time.Minute {
+		t.Errorf("sessions: max age %s, grace %s, purge every %s", c.SessionMaxAge, c.RefreshReuseGrace, c.SessionPurgeInterval)
 	}
 	if c.DatabaseTimeout != 750*time.Millisecond {
 		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
@@ -143,6 +152,8 @@ func TestLoadErrors(t *testing.T) {
 		{"31-byte secret", "AUTHD_JWT_SECRET", strings.Repeat("x", 31), "got 31"},
 		{"bad duration", "AUTHD_ACCESS_TOKEN_TTL", "15 minutes", "not a Go duration"},
 		{"zero duration", "AUTHD_REFRESH_TOKEN_TTL", "0s", "greater than zero"},
+		{"bad session max age", "AUTHD_SESSION_MAX_AGE", "30d", "not a Go duration"},
+		{"negative reuse grace", "AUTHD_REFRESH_REUSE_GRACE", "-1s", "greater than zero"},
 		{"negative duration", "AUTHD_BREAKER_RECOVERY_TIMEOUT", "-1s", "greater than zero"},
 		{"zero database timeout", "AUTHD_DATABASE_TIMEOUT", "0", "greater than zero"},
 		{"cost too low", "AUTHD_BCRYPT_COST", "3", "outside 4–31"},
@@ -157,14 +168,33 @@ func TestLoadErrors(t *testing.T) {
 		{"hash queue zero", "AUTHD_HASH_QUEUE", "0", "outside"},
 		{"hash wait", "AUTHD_HASH_MAX_WAIT", "soon", "not a Go duration"},
 		{"body read timeout zero", "AUTHD_BODY_READ_TIMEOUT", "0s", "greater than zero"},
-		{"body read timeout long", "AUTHD_BODY_READ_TIMEOUT", "11m", "longer than 10m0s"},
+		{"body read timeout long", "AUTHD_BODY_READ_TIMEOUT", "11m", "outside 1ms–10m"},
 		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
 		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},
-		{"metrics no port", "AUTHD_METRICS_ADDR", "127.0.0.1", "host:port"},
-		{"metrics bad port", "AUTHD_METRICS_ADDR", ":http", "host:port"},
-		{"metrics port too big", "AUTHD_METRICS_ADDR", ":65536", "host:port"},
-		{"metrics word", "AUTHD_METRICS_ADDR", "none", "empty, off, or a host:port"},
+		{"metrics no port", "AUTHD_METRICS_ADDR", "127.0.0.1", "not a listen address"},
+		{"metrics bad port", "AUTHD_METRICS_ADDR", ":http", "not a listen address"},
+		{"metrics port too big", "AUTHD_METRICS_ADDR", ":65536", "not a listen address"},
+		{"metrics word", "AUTHD_METRICS_ADDR", "none", "not a listen address"},
+		{"access token born expired", "AUTHD_ACCESS_TOKEN_TTL", "500ms", "500ms is outside 1s–24h"},
+		{"access token for a week", "AUTHD_ACCESS_TOKEN_TTL", "168h", "outside 1s–24h"},
+		{"refresh token under a second", "AUTHD_REFRESH_TOKEN_TTL", "999ms", "outside 1s–8760h"},
+		{"refresh shorter than access", "AUTHD_REFRESH_TOKEN_TTL", "10m", "10m must be longer than AUTHD_ACCESS_TOKEN_TTL (15m)"},
+		{"refresh equal to access", "AUTHD_REFRESH_TOKEN_TTL", "15m", "must be longer than AUTHD_ACCESS_TOKEN_TTL"},
+		{"hash workers absurd", "AUTHD_HASH_WORKERS", "100000000", "100000000 is outside 0–256"},
+		{"hash workers negative", "AUTHD_HASH_WORKERS", "-1", "outside 0–256"},
+		{"hash queue absurd", "AUTHD_HASH_QUEUE", "10000000", "outside 1–100000"},
+		{"hash wait an hour", "AUTHD_HASH_MAX_WAIT", "1h", "outside 1ms–1m"},
+		{"max conns absurd", "AUTHD_DATABASE_MAX_CONNS", "100000", "outside 1–1000"},
+		{"body bytes absurd", "AUTHD_MAX_BODY_BYTES", "1073741824", "outside 1024–1048576"},
+		{"body bytes tiny", "AUTHD_MAX_BODY_BYTES", "10", "outside 1024–1048576"},
+		{"threshold absurd", "AUTHD_BREAKER_FAILURE_THRESHOLD", "1000000", "outside 1–10000"},
+		{"database timeout a nanosecond", "AUTHD_DATABASE_TIMEOUT", "1ns", "outside 10ms–1m"},
+		{"shutdown an hour", "AUTHD_SHUTDOWN_TIMEOUT", "1h", "outside 1ms–10m"},
+		{"recovery a week", "AUTHD_BREAKER_RECOVERY_TIMEOUT", "168h", "outside 1ms–24h"},
+		{"addr port too big", "AUTHD_ADDR", "127.0.0.1:99999", "not a listen address"},
+		{"addr without port", "AUTHD_ADDR", "localhost", "not a listen address"},
+		{"addr port not a number", "AUTHD_ADDR", ":eighty", "not a listen address"},
 		{"proxy not a CIDR", "AUTHD_TRUSTED_PROXIES", "10.0.0.0/8, lb.internal", `"lb.internal" is not a CIDR`},
 		{"proxy prefix too long", "AUTHD_TRUSTED_PROXIES", "10.0.0.0/33", "is not a CIDR"},
 		{"proxy with zone", "AUTHD_TRUSTED_PROXIES", "fe80::1%eth0", "is not a CIDR"},
@@ -184,6 +214,21 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("err spans lines: %q", err)
 			}
 		})
+	}
+}
+
+// TestLoadRefreshAfterAccess: the refresh TTL is compared with the access
+// TTL as configured, not only with the default.
+func TestLoadRefreshAfterAccess(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"AUTHD_ACCESS_TOKEN_TTL": "2h", "AUTHD_REFRESH_TOKEN_TTL": "1h"}))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Var != "AUTHD_REFRESH_TOKEN_TTL" || !strings.Contains(err.Error(), "longer than AUTHD_ACCESS_TOKEN_TTL (2h)") {
+		t.Errorf("err = %v, want AUTHD_REFRESH_TOKEN_TTL longer than 2h", err)
+	}
+	c, err := Load(env(map[string]string{"AUTHD_ACCESS_TOKEN_TTL": "1s", "AUTHD_REFRESH_TOKEN_TTL": "2s", "AUTHD_ADDR": "[::1]:0"}))
+	if err != nil || c.AccessTokenTTL != time.Second || c.RefreshTokenTTL != 2*time.Second || c.Addr != "[::1]:0" {
+		t.Errorf("Load = %+v, %v; want the smallest TTLs and an IPv6 address accepted", c, err)
 	}
 }
 

@@ -16,7 +16,7 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password})
+		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
 		if err != nil {
 			return nil, err
 		}
@@ -33,13 +33,13 @@ func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*loginOut
 			return nil, err
 		}
 		if mt == mediaForm {
-			return tokenRequest(ctx, svc, in.RawBody)
+			return tokenRequest(ctx, svc, in.RawBody, in.client)
 		}
 		var req LoginRequest
 		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
 			return nil, err
 		}
-		return login(ctx, svc, auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password})
+		return login(ctx, svc, auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
 	}
 }
 
@@ -82,7 +82,7 @@ func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutpu
 	return func(ctx context.Context, in *bearerInput) (*userOutput, error) {
 		raw, ok := bearerToken(in.authorization)
 		if !ok {
-			return nil, &auth.Error{Code: auth.CodeInvalidToken, Detail: "Missing bearer token"}
+			return nil, missingBearer()
 		}
 		u, err := svc.Me(ctx, raw)
 		if err != nil {

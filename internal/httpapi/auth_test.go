@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/token"
 )
 
 func TestRegisterAndLoginFlow(t *testing.T) {
@@ -321,8 +322,9 @@ func TestTokenAttacks(t *testing.T) {
 	reg := e.mustRegister(t, "frank")
 	access, refresh := str(reg.json, "access_token"), str(reg.json, "refresh_token")
 	id := fmt.Sprint(int64(reg.json["user"].(map[string]any)["id"].(float64)))
+	sid := sessionID(t, access)
 	claims := func(typ string, mods ...func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"sub": id, "username": "frank", "type": typ, "iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "x"}
+		c := jwt.MapClaims{"sub": id, "sid": sid, "username": "frank", "type": typ, "iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "x"}
 		for _, m := range mods {
 			m(c)
 		}
@@ -333,7 +335,12 @@ func TestTokenAttacks(t *testing.T) {
 	tamperedPayload := strings.Replace(string(payload), `"frank"`, `"admin"`, 1)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(tamperedPayload)) + "." + parts[2]
 	none := forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims("access"))
-	otherUser, _ := e.issuer.Issue(999999, "ghost")
+	otherUser, _ := e.issuer.Issue(999999, "ghost", sid)
+	noSession, _ := e.issuer.Issue(999999, "ghost", token.NewSessionID())
+	// A refresh token of another server: same format, another key.
+	otherServer := refresherOf(t, "another-secret-of-at-least-32-bytes!!")
+	foreignRefresh, _ := otherServer.Mint(sessionID(t, access), 0)
+	unknownSession, _ := refresherOf(t, testSecret).Mint(token.NewSessionID(), 0)
 
 	bearer := []struct {
 		name, token string
@@ -347,7 +354,10 @@ func TestTokenAttacks(t *testing.T) {
 		{"expired", forge(t, jwt.SigningMethodHS256, []byte(testSecret), claims("access", func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), auth.CodeTokenExpired},
 		{"no exp", forge(t, jwt.SigningMethodHS256, []byte(testSecret), claims("access", func(c jwt.MapClaims) { delete(c, "exp") })), auth.CodeInvalidToken},
 		{"refresh token as bearer", refresh, auth.CodeInvalidToken},
-		{"deleted user", otherUser.Access, auth.CodeInvalidToken},
+		{"old refresh JWT as bearer", forge(t, jwt.SigningMethodHS256, []byte(testSecret), claims("refresh")), auth.CodeInvalidToken},
+		{"no sid", forge(t, jwt.SigningMethodHS256, []byte(testSecret), claims("access", func(c jwt.MapClaims) { delete(c, "sid") })), auth.CodeInvalidToken},
+		{"session of another user", otherUser, auth.CodeInvalidToken},
+		{"session that does not exist", noSession, auth.CodeSessionRevoked},
 		{"garbage", "not.a.jwt", auth.CodeInvalidToken},
 	}
 	for _, tt := range bearer {
@@ -374,8 +384,10 @@ func TestTokenAttacks(t *testing.T) {
 	}{
 		{"access token as refresh", access, auth.CodeInvalidToken},
 		{"alg none", forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims("refresh")), auth.CodeInvalidToken},
-		{"expired refresh", forge(t, jwt.SigningMethodHS256, []byte(testSecret), claims("refresh", func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Second).Unix() })), auth.CodeTokenExpired},
-		{"deleted user", otherUser.Refresh, auth.CodeInvalidToken},
+		{"refresh JWT of the release before sessions", forge(t, jwt.SigningMethodHS256, []byte(testSecret), claims("refresh")), auth.CodeInvalidToken},
+		{"another server's key", foreignRefresh, auth.CodeInvalidToken},
+		{"unknown session", unknownSession, auth.CodeInvalidToken},
+		{"padded", refresh + "=", auth.CodeInvalidToken},
 		{"garbage", "garbage", auth.CodeInvalidToken},
 	}
 	for _, tt := range refreshCases {
@@ -399,11 +411,16 @@ func TestShortTTLsExpire(t *testing.T) {
 	}
 	clock.add(90 * time.Second)
 	wantError(t, e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(reg.json, "access_token")), http.StatusUnauthorized, auth.CodeTokenExpired)
-	if r := e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(reg.json, "refresh_token")}); r.status != http.StatusOK {
-		t.Errorf("refresh within its TTL: %d %s", r.status, r.raw)
+	rf := e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(reg.json, "refresh_token")})
+	if rf.status != http.StatusOK {
+		t.Fatalf("refresh within its TTL: %d %s", rf.status, rf.raw)
 	}
 	clock.add(time.Minute)
-	wantError(t, e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(reg.json, "refresh_token")}), http.StatusUnauthorized, auth.CodeTokenExpired)
+	if r := e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(rf.json, "refresh_token")}); r.status != http.StatusOK {
+		t.Errorf("refresh of the new token within its TTL: %d %s", r.status, r.raw)
+	}
+	clock.add(2 * time.Minute)
+	wantError(t, e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(rf.json, "refresh_token")}), http.StatusUnauthorized, auth.CodeTokenExpired)
 }
 
 type fakeClock struct {

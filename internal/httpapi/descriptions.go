@@ -18,13 +18,42 @@ grant_type=refresh_token&refresh_token=… (RFC 6749 §6) answers exactly as
 POST /auth/refresh does. Errors of form requests add the RFC 6749 §5.2
 member "error": invalid_request, invalid_grant or unsupported_grant_type.`
 
-	refreshDoc = `Exchanges a refresh token for a new access and refresh token. An access
-token is not accepted here, and a refresh token is not accepted as a
-bearer token.`
+	refreshDoc = `Exchanges a refresh token for a new access and refresh token: the session
+rotates, and the presented refresh token is spent. Presented again within
+the reuse grace (10 s by default) while its successor is unspent, it gets
+the same new refresh token again, so parallel tabs converge on one token;
+presented again later, it ends the whole session (401 REFRESH_TOKEN_REUSED).
+A session lives until its newest refresh token expires, and never longer
+than its maximum age (401 TOKEN_EXPIRED); an ended session answers 401
+SESSION_REVOKED. An access token is not accepted here, and a refresh token
+is not accepted as a bearer token.`
 
 	meDoc = `Returns the user an access token belongs to. Send it as
 Authorization: Bearer <access_token>; a missing, expired or tampered token,
-or a refresh token, answers 401 with WWW-Authenticate: Bearer.`
+or a refresh token, answers 401 with WWW-Authenticate: Bearer, and a token
+whose session has ended answers 401 SESSION_REVOKED.`
+
+	logoutDoc = `Ends sessions. With a bearer access token, the optional body's scope says
+which: current (the default) ends the token's session, others every other
+session of the user, all every one. Without a bearer token, send
+{"refresh_token": "..."} to end that token's session. Logging out of a
+session that has already ended is a success too; a forged, malformed or
+expired token is 401. The ended session's tokens stop working at authd's
+endpoints at once; a service that checks access tokens offline sees the
+logout when the access token expires.`
+
+	sessionsDoc = `Lists the caller's live sessions, newest first: id (the sid claim of
+the session's access tokens), when it was opened, last refreshed and will
+expire, the client IP and User-Agent at login, and which one is the
+caller's own (current).`
+
+	endSessionDoc = `Ends one of the caller's live sessions (the caller's own included). An id
+that is not a live session of the caller, another user's included, is 404
+SESSION_NOT_FOUND.`
+
+	passwordDoc = `Changes the password. current_password must be right (else 401
+INVALID_CREDENTIALS); new_password follows the register rules (400). Every
+other session of the user ends; the calling session stays.`
 
 	jwksDoc = `The JWK Set of every key that verifies authd's access tokens, for services
 that check tokens themselves: pick the key whose kid is the token's kid

@@ -30,6 +30,7 @@ type env struct {
 	logs   *logtest.Buffer
 	store  auth.Store
 	issuer *token.Issuer
+	svc    *auth.Service
 }
 
 type envOptions struct {
@@ -37,6 +38,8 @@ type envOptions struct {
 	opts       Options
 	accessTTL  time.Duration
 	refreshTTL time.Duration
+	maxAge     time.Duration
+	grace      time.Duration
 	cost       int
 	pool       password.Pool
 	level      slog.Level
@@ -83,6 +86,12 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 	if o.refreshTTL == 0 {
 		o.refreshTTL = time.Hour
 	}
+	if o.maxAge == 0 {
+		o.maxAge = 24 * time.Hour
+	}
+	if o.grace == 0 {
+		o.grace = 10 * time.Second
+	}
 	if o.cost == 0 {
 		o.cost = 4
 	}
@@ -117,22 +126,31 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 	if o.opts.JWKS, err = o.keys.Public(); err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer(o.keys, "authd", o.accessTTL, o.refreshTTL, o.now)
+	issuer, err := token.NewIssuer(o.keys, "authd", o.accessTTL, o.now)
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys, err := o.keys.MACKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresher, err := token.NewRefresher(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace}
 	var svcOpts []auth.Option
 	if o.observer != nil {
 		svcOpts = append(svcOpts, auth.WithObserver(o.observer))
 	}
-	svc := auth.NewService(st, hasher, issuer, logging.For(log, "auth"), o.now, svcOpts...)
+	svc := auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), o.now, svcOpts...)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{url: ts.URL, logs: logs, store: st, issuer: issuer}
+	return &env{url: ts.URL, logs: logs, store: st, issuer: issuer, svc: svc}
 }
 
 // response is a finished HTTP exchange with its body decoded when JSON.

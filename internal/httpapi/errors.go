@@ -80,7 +80,7 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, er
 		body.Error = oauth2Error(e)
 	}
 	switch e.Code {
-	case auth.CodeInvalidToken, auth.CodeTokenExpired:
+	case auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked:
 		// RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}

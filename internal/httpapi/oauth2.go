@@ -43,14 +43,15 @@ var errUnsupportedGrant = errors.New("unsupported grant_type")
 
 // tokenRequest answers a form POST to the token endpoint. The refresh grant
 // goes through refresh, the very function behind POST /auth/refresh, so the
-// two doors give the same answer and follow the same rules.
-func tokenRequest(ctx context.Context, svc *auth.Service, body []byte) (*loginOutput, error) {
+// two doors give the same answer and follow the same rules. client is kept
+// with the session a password grant opens.
+func tokenRequest(ctx context.Context, svc *auth.Service, body []byte, client auth.Client) (*loginOutput, error) {
 	grant, vals, err := decodeGrant(body)
 	if err != nil {
 		return nil, err
 	}
 	if grant == grantPassword {
-		return login(ctx, svc, auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password")})
+		return login(ctx, svc, auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password"), Client: client})
 	}
 	out, err := refresh(ctx, svc, vals.Get("refresh_token"))
 	if err != nil {

@@ -29,8 +29,10 @@ Quick start:
 1. POST /auth/register with a username, email and password.
 2. Press **Authorize** and enter the username (or email) and password: the
    OAuth2 password flow calls POST /auth/login for you.
-3. Try GET /auth/me.
-4. POST /auth/refresh with the refresh_token to get a new pair.
+3. Try GET /auth/me and GET /auth/sessions.
+4. POST /auth/refresh with the refresh_token to get a new pair: each refresh
+   token works once (it rotates).
+5. POST /auth/logout ends the session; its tokens stop working here at once.
 
 Every error has the same JSON shape (detail, error_code, timestamp,
 request_id) and every response carries X-Request-ID.`
@@ -62,6 +64,12 @@ func (s *Server) humaConfig() huma.Config {
 // bearerSecurity marks an operation as needing an access token, by either scheme.
 func bearerSecurity() []map[string][]string {
 	return []map[string][]string{{schemeOAuth2: {}}, {schemeBearer: {}}}
+}
+
+// optionalBearerSecurity marks an operation that takes an access token or
+// works without one (logout by refresh token).
+func optionalBearerSecurity() []map[string][]string {
+	return append(bearerSecurity(), map[string][]string{})
 }
 
 // errorResponses documents each error code an operation can answer, grouped
@@ -120,6 +128,14 @@ func exampleDetail(code auth.Code) string {
 		return "Too many password checks at once; try again shortly"
 	case auth.CodeNotReady:
 		return "Not ready: database"
+	case auth.CodeSessionRevoked:
+		return "The session has ended; log in again"
+	case auth.CodeRefreshReused:
+		return "Refresh token was already used; the session has ended"
+	case auth.CodeSessionNotFound:
+		return "No such session"
+	case auth.CodeRateLimited:
+		return "Too many attempts; try again later"
 	}
 	return defaultDetail(code)
 }
@@ -132,12 +148,13 @@ func (s *Server) requestBody(method, path string, types map[string]reflect.Type)
 	if item == nil {
 		return fmt.Errorf("document body: no path %s", path)
 	}
-	op := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodGet: item.Get}[method]
+	op := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodGet: item.Get, http.MethodDelete: item.Delete}[method]
 	if op == nil {
 		return fmt.Errorf("document body: no %s %s", method, path)
 	}
 	reg := s.api.OpenAPI().Components.Schemas
-	rb := &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{}}
+	// The logout body is optional: a bearer token alone ends its session.
+	rb := &huma.RequestBody{Required: path != "/auth/logout", Content: map[string]*huma.MediaType{}}
 	keys := make([]string, 0, len(types))
 	for mt := range types {
 		keys = append(keys, mt)

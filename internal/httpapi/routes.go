@@ -32,14 +32,41 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	register(api, huma.Operation{
 		OperationID: "refresh", Method: http.MethodPost, Path: "/auth/refresh", Tags: []string{"auth"},
 		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeUnsupportedMedia, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleRefresh(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "me", Method: http.MethodGet, Path: "/auth/me", Tags: []string{"auth"},
 		Summary: "The user of an access token", Description: meDoc, Security: bearerSecurity(),
-		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase),
 	}, handleMe(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "logout", Method: http.MethodPost, Path: "/auth/logout", Tags: []string{"sessions"},
+		Summary: "End the current session, the others, or all", Description: logoutDoc, Security: optionalBearerSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleLogout(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "listSessions", Method: http.MethodGet, Path: "/auth/sessions", Tags: []string{"sessions"},
+		Summary: "The caller's live sessions", Description: sessionsDoc, Security: bearerSecurity(),
+		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleSessions(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "endSession", Method: http.MethodDelete, Path: "/auth/sessions/{id}", Tags: []string{"sessions"},
+		Summary: "End one of the caller's sessions", Description: endSessionDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent,
+		Responses:     s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeSessionNotFound, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleEndSession(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "changePassword", Method: http.MethodPost, Path: "/auth/password", Tags: []string{"sessions"},
+		Summary: "Change the password; other sessions end", Description: passwordDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase),
+	}, handlePassword(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "jwks", Method: http.MethodGet, Path: "/.well-known/jwks.json", Tags: []string{"keys"},
@@ -61,6 +88,8 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		"/auth/register": {mediaJSON: reflect.TypeFor[RegisterRequest]()},
 		tokenPath:        {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
 		"/auth/refresh":  {mediaJSON: reflect.TypeFor[RefreshRequest]()},
+		"/auth/logout":   {mediaJSON: reflect.TypeFor[LogoutRequest]()},
+		"/auth/password": {mediaJSON: reflect.TypeFor[PasswordRequest]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 // RegisterRequest is the body of POST /auth/register.
 type RegisterRequest struct {
 	Username string `json:"username" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" example:"alice" doc:"3–50 ASCII letters, digits, '_', '.', '-'; unique without regard to case."`
-	Email    string `json:"email" maxLength:"100" format:"email" example:"alice@example.com" doc:"One plain address, at most 100 characters; stored lower-cased; unique."`
+	Email    string `json:"email" maxLength:"100" format:"email" example:"alice@example.com" doc:"One plain address, at most 100 characters, with a domain name (not an IP address) and no control, invisible, space or bidi characters; stored lower-cased and NFC-normalised; unique."`
 	Password string `json:"password" minLength:"8" maxLength:"72" example:"correct-horse-battery" doc:"8–72 bytes (bcrypt's limit); longer is refused, never truncated."`
 }
 
@@ -73,11 +73,15 @@ type SessionBody struct {
 type jsonInput struct {
 	RawBody     []byte
 	contentType string
+	// client is kept with a session that the request opens.
+	client auth.Client
 }
 
-// Resolve captures Content-Type without documenting it as a parameter.
+// Resolve captures Content-Type and the client without documenting them
+// as parameters.
 func (in *jsonInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
+	in.client = auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent")}
 	return nil
 }
 
@@ -126,6 +130,6 @@ func newTokenBody(p token.Pair) TokenBody {
 // default of every answer (see securityHeaders).
 const noStore = "no-store"
 
-func newSessionOutput(s auth.Session) *sessionOutput {
+func newSessionOutput(s auth.Authenticated) *sessionOutput {
 	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens)}}
 }

@@ -84,7 +84,7 @@ func New(version string) *Metrics {
 	for _, r := range auth.RefreshResults() {
 		m.refreshes.WithLabelValues(string(r))
 	}
-	for _, r := range auth.SessionEndReasons() {
+	for _, r := range auth.EndReasons() {
 		m.sessionsEnded.WithLabelValues(string(r))
 	}
 	for _, s := range auth.ThrottleScopes() {
@@ -129,7 +129,7 @@ func (m *Metrics) RefreshAttempt(result auth.RefreshResult) {
 }
 
 // SessionsEnded counts n ended sessions.
-func (m *Metrics) SessionsEnded(reason auth.SessionEndReason, n int) {
+func (m *Metrics) SessionsEnded(reason auth.EndReason, n int) {
 	m.sessionsEnded.WithLabelValues(string(reason)).Add(float64(n))
 }
 

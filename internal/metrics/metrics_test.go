@@ -76,8 +76,8 @@ func TestOutcomes(t *testing.T) {
 	o.LoginAttempt(auth.LoginSucceeded)
 	o.LoginAttempt(auth.LoginThrottled)
 	o.RefreshAttempt(auth.RefreshGrace)
-	o.SessionsEnded(auth.SessionPassword, 3)
-	o.SessionsEnded(auth.SessionLogout, 1)
+	o.SessionsEnded(auth.EndPassword, 3)
+	o.SessionsEnded(auth.EndLogout, 1)
 	o.ThrottleRefusal(auth.ScopeIP)
 	s := scrape(t, m)
 	for series, want := range map[string]float64{

@@ -134,13 +134,13 @@ func TestParseAcceptsJWTLibraryTokens(t *testing.T) {
 	now := t0()
 	for _, st := range setups(t) {
 		t.Run(st.name, func(t *testing.T) {
-			raw := st.own(t, jwt.MapClaims{"username": "bob", "type": "refresh",
+			raw := st.own(t, jwt.MapClaims{"username": "bob", "type": "access", "sid": testSID,
 				"iss": "authd", "sub": "7", "exp": now.Add(time.Minute).Unix(), "iat": now.Unix(), "jti": "a-jti"})
-			c, err := newKeyIssuer(t, st.keys, at(now)).Parse(raw, Refresh)
+			c, err := newKeyIssuer(t, st.keys, at(now)).Parse(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.UserID != 7 || c.Username != "bob" || c.Kind != Refresh || c.ID != "a-jti" ||
+			if c.UserID != 7 || c.Username != "bob" || c.SessionID != testSID || c.ID != "a-jti" ||
 				c.IssuedAt.Unix() != now.Unix() || c.ExpiresAt.Unix() != now.Add(time.Minute).Unix() {
 				t.Errorf("claims = %+v", c)
 			}
@@ -172,10 +172,10 @@ func (st setup) headerJSON(extra string) string {
 func parseRefuses(t *testing.T, st setup) {
 	now := t0()
 	i := newKeyIssuer(t, st.keys, at(now))
-	good, _ := i.Issue(7, "bob")
+	good, _ := i.Issue(7, "bob", testSID)
 	// claims builds a token body that is right in every way but the mods.
 	claims := func(mods ...func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"sub": "7", "username": "bob", "type": "access", "iss": "authd",
+		c := jwt.MapClaims{"sub": "7", "sid": testSID, "username": "bob", "type": "access", "iss": "authd",
 			"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "jti": "5f0c6d1e-0b4a-4c43-9a52-6c1d0f1f0c11"}
 		for _, m := range mods {
 			m(c)
@@ -185,16 +185,18 @@ func parseRefuses(t *testing.T, st setup) {
 	set := func(k string, v any) func(jwt.MapClaims) { return func(c jwt.MapClaims) { c[k] = v } }
 	del := func(k string) func(jwt.MapClaims) { return func(c jwt.MapClaims) { delete(c, k) } }
 	own := func(mods ...func(jwt.MapClaims)) string { return st.own(t, claims(mods...)) }
+	// A refresh JWT of the release before sessions, signed with our key.
+	oldRefresh := own(set("type", "refresh"), del("sid"))
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
-	goodBody, _ := base64.RawURLEncoding.DecodeString(strings.Split(good.Access, ".")[1])
+	goodBody, _ := base64.RawURLEncoding.DecodeString(strings.Split(good, ".")[1])
 	swap := func(from, to string) string {
-		return withPart(good.Access, 1, enc(strings.Replace(string(goodBody), from, to, 1)))
+		return withPart(good, 1, enc(strings.Replace(string(goodBody), from, to, 1)))
 	}
 	// header resigns the good token under another header.
-	header := func(h string) string { return st.resign(withPart(good.Access, 0, enc(h))) }
+	header := func(h string) string { return st.resign(withPart(good, 0, enc(h))) }
 	expiredClock := newKeyIssuer(t, st.keys, at(now.Add(2*time.Hour)))
 	attacker := generated(t, AlgEdDSA)
 	attackerJWK, _ := attacker.Public()
@@ -215,94 +217,93 @@ func parseRefuses(t *testing.T, st setup) {
 		name   string
 		issuer *Issuer
 		raw    string
-		kind   Kind
 		want   error
 	}
 	tests := []attack{
 		// The header's alg is the attacker's to choose; only the key's counts.
-		{"alg none", i, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims()), Access, ErrInvalid},
-		{"alg none header on a good token", i, withPart(good.Access, 0, enc(`{"alg":"none","typ":"JWT"}`)), Access, ErrInvalid},
-		{"alg none with our kid", i, withKid(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, st.kid), Access, ErrInvalid},
+		{"alg none", i, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims()), ErrInvalid},
+		{"alg none header on a good token", i, withPart(good, 0, enc(`{"alg":"none","typ":"JWT"}`)), ErrInvalid},
+		{"alg none with our kid", i, withKid(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, st.kid), ErrInvalid},
 		// Only the exact header authd writes: another spelling of it, or
 		// one with a key hint, is not ours even when the signature is right.
-		{"header with members reordered", i, header(`{"typ":"JWT","alg":"` + st.alg + `"` + map[bool]string{true: `,"kid":"` + st.kid + `"`}[st.kid != ""] + `}`), Access, ErrInvalid},
-		{"header without typ", i, header(strings.Replace(st.headerJSON(""), `,"typ":"JWT"`, "", 1)), Access, ErrInvalid},
-		{"header with a kid authd does not know", i, header(`{"alg":"` + st.alg + `","kid":"1","typ":"JWT"}`), Access, ErrInvalid},
-		{"header with jku", i, header(st.headerJSON(`,"jku":"http://127.0.0.1:1/jwks.json"`)), Access, ErrInvalid},
-		{"header with x5u", i, header(st.headerJSON(`,"x5u":"http://127.0.0.1:1/cert.pem"`)), Access, ErrInvalid},
-		{"header with crit", i, header(st.headerJSON(`,"crit":["exp"]`)), Access, ErrInvalid},
+		{"header with members reordered", i, header(`{"typ":"JWT","alg":"` + st.alg + `"` + map[bool]string{true: `,"kid":"` + st.kid + `"`}[st.kid != ""] + `}`), ErrInvalid},
+		{"header without typ", i, header(strings.Replace(st.headerJSON(""), `,"typ":"JWT"`, "", 1)), ErrInvalid},
+		{"header with a kid authd does not know", i, header(`{"alg":"` + st.alg + `","kid":"1","typ":"JWT"}`), ErrInvalid},
+		{"header with jku", i, header(st.headerJSON(`,"jku":"http://127.0.0.1:1/jwks.json"`)), ErrInvalid},
+		{"header with x5u", i, header(st.headerJSON(`,"x5u":"http://127.0.0.1:1/cert.pem"`)), ErrInvalid},
+		{"header with crit", i, header(st.headerJSON(`,"crit":["exp"]`)), ErrInvalid},
 		{"header with the attacker's jwk, signed by the attacker", i,
-			signedWithHeader(t, attacker.list[0], `{"alg":"EdDSA","jwk":`+string(attackerJSON)+`,"typ":"JWT"}`, good.Access), Access, ErrInvalid},
-		{"header with the attacker's jwk, signed by our key", i, header(st.headerJSON(`,"jwk":` + string(attackerJSON))), Access, ErrInvalid},
-		{"HS512 with the right secret", i, sign(t, jwt.SigningMethodHS512, []byte(secret), claims()), Access, ErrInvalid},
-		{"HS384 with the right secret", i, sign(t, jwt.SigningMethodHS384, []byte(secret), claims()), Access, ErrInvalid},
-		{"RS256 with the attacker's key", i, sign(t, jwt.SigningMethodRS256, rsaKey, claims()), Access, ErrInvalid},
-		{"RS256 with the attacker's key and our kid", i, withKid(jwt.SigningMethodRS256, rsaKey, st.kid), Access, ErrInvalid},
-		{"EdDSA with a key not in the file", i, signWith(t, attacker.list[0], attacker.list[0].id, claims()), Access, ErrInvalid},
-		{"signed by a key not in the file, under our header", i, st.forge(t, claims()), Access, ErrInvalid},
+			signedWithHeader(t, attacker.list[0], `{"alg":"EdDSA","jwk":`+string(attackerJSON)+`,"typ":"JWT"}`, good), ErrInvalid},
+		{"header with the attacker's jwk, signed by our key", i, header(st.headerJSON(`,"jwk":` + string(attackerJSON))), ErrInvalid},
+		{"HS512 with the right secret", i, sign(t, jwt.SigningMethodHS512, []byte(secret), claims()), ErrInvalid},
+		{"HS384 with the right secret", i, sign(t, jwt.SigningMethodHS384, []byte(secret), claims()), ErrInvalid},
+		{"RS256 with the attacker's key", i, sign(t, jwt.SigningMethodRS256, rsaKey, claims()), ErrInvalid},
+		{"RS256 with the attacker's key and our kid", i, withKid(jwt.SigningMethodRS256, rsaKey, st.kid), ErrInvalid},
+		{"EdDSA with a key not in the file", i, signWith(t, attacker.list[0], attacker.list[0].id, claims()), ErrInvalid},
+		{"signed by a key not in the file, under our header", i, st.forge(t, claims()), ErrInvalid},
 		// A good signature over another body.
-		{"tampered username", i, swap(`"username":"bob"`, `"username":"admin"`), Access, ErrInvalid},
-		{"tampered sub", i, swap(`"sub":"7"`, `"sub":"1"`), Access, ErrInvalid},
-		{"tampered type", i, swap(`"type":"access"`, `"type":"refresh"`), Refresh, ErrInvalid},
-		{"signature stripped", i, withPart(good.Access, 2, ""), Access, ErrInvalid},
-		{"signature of the refresh token", i, withPart(good.Access, 2, strings.Split(good.Refresh, ".")[2]), Access, ErrInvalid},
+		{"tampered username", i, swap(`"username":"bob"`, `"username":"admin"`), ErrInvalid},
+		{"tampered sub", i, swap(`"sub":"7"`, `"sub":"1"`), ErrInvalid},
+		{"tampered type", i, swap(`"type":"access"`, `"type":"refresh"`), ErrInvalid},
+		{"signature stripped", i, withPart(good, 2, ""), ErrInvalid},
+		{"signature of the old refresh JWT", i, withPart(good, 2, strings.Split(oldRefresh, ".")[2]), ErrInvalid},
 		// Other spellings of a good token are not the token.
-		{"non-canonical base64 signature", i, sloppyLastChar(good.Access), Access, ErrInvalid},
-		{"trailing newline", i, good.Access + "\n", Access, ErrInvalid},
-		{"line break in the signature", i, good.Access[:len(good.Access)-4] + "\r\n" + good.Access[len(good.Access)-4:], Access, ErrInvalid},
-		{"padded signature", i, good.Access + "=", Access, ErrInvalid},
-		{"leading space", i, " " + good.Access, Access, ErrInvalid},
+		{"non-canonical base64 signature", i, sloppyLastChar(good), ErrInvalid},
+		{"trailing newline", i, good + "\n", ErrInvalid},
+		{"line break in the signature", i, good[:len(good)-4] + "\r\n" + good[len(good)-4:], ErrInvalid},
+		{"padded signature", i, good + "=", ErrInvalid},
+		{"leading space", i, " " + good, ErrInvalid},
 		// Well signed, but the claims are wrong.
-		{"wrong iss", i, own(set("iss", "other")), Access, ErrInvalid},
-		{"no iss", i, own(del("iss")), Access, ErrInvalid},
-		{"missing exp", i, own(del("exp")), Access, ErrInvalid},
-		{"exp as a string", i, own(set("exp", "soon")), Access, ErrInvalid},
-		{"missing iat", i, own(del("iat")), Access, ErrInvalid},
-		{"missing sub", i, own(del("sub")), Access, ErrInvalid},
-		{"missing username", i, own(del("username")), Access, ErrInvalid},
-		{"missing jti", i, own(del("jti")), Access, ErrInvalid},
-		{"missing type", i, own(del("type")), Access, ErrInvalid},
-		{"unknown type", i, own(set("type", "admin")), Access, ErrInvalid},
-		{"non-numeric sub", i, own(set("sub", "bob")), Access, ErrInvalid},
-		{"numeric sub as a number", i, own(set("sub", 7)), Access, ErrInvalid},
-		{"zero sub", i, own(set("sub", "0")), Access, ErrInvalid},
-		{"negative sub", i, own(set("sub", "-7")), Access, ErrInvalid},
-		{"plus-signed sub", i, own(set("sub", "+7")), Access, ErrInvalid},
-		{"zero-padded sub", i, own(set("sub", "007")), Access, ErrInvalid},
-		{"sub past int64", i, own(set("sub", "9223372036854775808")), Access, ErrInvalid},
-		// One kind is never the other.
-		{"refresh as access", i, good.Refresh, Access, ErrInvalid},
-		{"access as refresh", i, good.Access, Refresh, ErrInvalid},
-		{"unknown kind wanted", i, good.Access, Kind("admin"), ErrInvalid},
+		{"wrong iss", i, own(set("iss", "other")), ErrInvalid},
+		{"no iss", i, own(del("iss")), ErrInvalid},
+		{"missing exp", i, own(del("exp")), ErrInvalid},
+		{"exp as a string", i, own(set("exp", "soon")), ErrInvalid},
+		{"missing iat", i, own(del("iat")), ErrInvalid},
+		{"missing sub", i, own(del("sub")), ErrInvalid},
+		{"missing username", i, own(del("username")), ErrInvalid},
+		{"missing jti", i, own(del("jti")), ErrInvalid},
+		{"missing type", i, own(del("type")), ErrInvalid},
+		{"unknown type", i, own(set("type", "admin")), ErrInvalid},
+		{"non-numeric sub", i, own(set("sub", "bob")), ErrInvalid},
+		{"numeric sub as a number", i, own(set("sub", 7)), ErrInvalid},
+		{"zero sub", i, own(set("sub", "0")), ErrInvalid},
+		{"negative sub", i, own(set("sub", "-7")), ErrInvalid},
+		{"plus-signed sub", i, own(set("sub", "+7")), ErrInvalid},
+		{"zero-padded sub", i, own(set("sub", "007")), ErrInvalid},
+		{"sub past int64", i, own(set("sub", "9223372036854775808")), ErrInvalid},
+		// A refresh JWT of the release before sessions is not an access
+		// token, nor is an access token without a session.
+		{"old refresh JWT", i, oldRefresh, ErrInvalid},
+		{"missing sid", i, own(del("sid")), ErrInvalid},
+		{"empty sid", i, own(set("sid", "")), ErrInvalid},
 		// Expired: only a token that was good until exp says so.
-		{"expired access", expiredClock, good.Access, Access, ErrExpired},
-		{"expired refresh", newKeyIssuer(t, st.keys, at(now.Add(time.Hour))), good.Refresh, Refresh, ErrExpired},
-		{"expired and forged", expiredClock, st.forge(t, claims()), Access, ErrInvalid},
-		{"expired refresh as access", expiredClock, good.Refresh, Access, ErrInvalid},
-		{"expired access as refresh", expiredClock, good.Access, Refresh, ErrInvalid},
-		{"expired with wrong iss", expiredClock, own(set("iss", "other")), Access, ErrInvalid},
-		{"expired without jti", expiredClock, own(del("jti")), Access, ErrInvalid},
+		{"expired access", expiredClock, good, ErrExpired},
+		{"expired and forged", expiredClock, st.forge(t, claims()), ErrInvalid},
+		{"expired old refresh JWT", expiredClock, oldRefresh, ErrInvalid},
+		{"expired without sid", expiredClock, own(del("sid")), ErrInvalid},
+		{"expired with wrong iss", expiredClock, own(set("iss", "other")), ErrInvalid},
+		{"expired without jti", expiredClock, own(del("jti")), ErrInvalid},
 		// Not a token at all.
-		{"empty", i, "", Access, ErrInvalid},
-		{"garbage", i, "not a token", Access, ErrInvalid},
-		{"three empty parts", i, "..", Access, ErrInvalid},
-		{"a.b.c", i, "a.b.c", Access, ErrInvalid},
-		{"two parts", i, good.Access[:strings.LastIndexByte(good.Access, '.')], Access, ErrInvalid},
-		{"four parts", i, good.Access + ".x", Access, ErrInvalid},
-		{"JSON body", i, `{"sub":"7"}`, Access, ErrInvalid},
-		{"too long", i, withPart(good.Access, 1, strings.Repeat("A", MaxLen)), Access, ErrInvalid},
+		{"empty", i, "", ErrInvalid},
+		{"garbage", i, "not a token", ErrInvalid},
+		{"three empty parts", i, "..", ErrInvalid},
+		{"a.b.c", i, "a.b.c", ErrInvalid},
+		{"two parts", i, good[:strings.LastIndexByte(good, '.')], ErrInvalid},
+		{"four parts", i, good + ".x", ErrInvalid},
+		{"JSON body", i, `{"sub":"7"}`, ErrInvalid},
+		{"too long", i, withPart(good, 1, strings.Repeat("A", MaxLen)), ErrInvalid},
 	}
 	// The key-confusion attack of RFC 8725 §2.1: HS256 keyed with the public
 	// key, which every JWKS reader knows, with and without our kid.
 	for form, secret := range st.hmacForms {
 		for _, kid := range []string{st.kid, ""} {
 			tests = append(tests, attack{fmt.Sprintf("HS256 keyed with the public key as %s, kid %q", form, kid), i,
-				withKid(jwt.SigningMethodHS256, secret, kid), Access, ErrInvalid})
+				withKid(jwt.SigningMethodHS256, secret, kid), ErrInvalid})
 		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := tt.issuer.Parse(tt.raw, tt.kind)
+			c, err := tt.issuer.Parse(tt.raw)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}

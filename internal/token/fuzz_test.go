@@ -25,35 +25,31 @@ import (
 func FuzzParse(f *testing.F) {
 	now := t0()
 	i := newTestIssuer(f, at(now))
-	fresh, _ := i.Issue(1, "seed")
-	old, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(2, "old") // both expired by now
-	for _, raw := range []string{fresh.Access, fresh.Refresh, old.Access, old.Refresh} {
-		f.Add(raw, false)
-		f.Add(raw, true)
+	fresh, _ := i.Issue(1, "seed", testSID)
+	old, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(2, "old", testSID) // expired by now
+	oldRefresh := sign(f, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"sub": "1", "username": "x", "type": "refresh",
+		"iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"})
+	for _, raw := range []string{fresh, old, oldRefresh} {
+		f.Add(raw)
 	}
-	body, _ := base64.RawURLEncoding.DecodeString(strings.Split(fresh.Access, ".")[1])
+	body, _ := base64.RawURLEncoding.DecodeString(strings.Split(fresh, ".")[1])
 	for _, s := range []string{
-		sloppyLastChar(fresh.Access),
-		fresh.Access + "\n",
-		fresh.Access[:len(fresh.Access)-1],
-		withPart(fresh.Access, 0, enc(`{"alg":"none","typ":"JWT"}`)),
-		withPart(fresh.Access, 1, enc(strings.Replace(string(body), `"sub":"1"`, `"sub":"2"`, 1))),
-		withPart(fresh.Access, 2, ""),
-		withPart(fresh.Access, 2, strings.Split(fresh.Refresh, ".")[2]),
+		sloppyLastChar(fresh),
+		fresh + "\n",
+		fresh[:len(fresh)-1],
+		withPart(fresh, 0, enc(`{"alg":"none","typ":"JWT"}`)),
+		withPart(fresh, 1, enc(strings.Replace(string(body), `"sub":"1"`, `"sub":"2"`, 1))),
+		withPart(fresh, 2, ""),
+		withPart(fresh, 2, strings.Split(oldRefresh, ".")[2]),
 		sign(f, jwt.SigningMethodHS512, []byte(secret), jwt.MapClaims{"sub": "1", "username": "x", "type": "access",
 			"iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}),
 		sign(f, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, jwt.MapClaims{"sub": "1"}),
 		"", ".", "..", "a.b.c", "eyJhbGciOiJIUzI1NiJ9..", "not a token", "\x00\xff.\x80.é", strings.Repeat("A.", 3000),
 	} {
-		f.Add(s, false)
-		f.Add(s, true)
+		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, raw string, refresh bool) {
-		want := Access
-		if refresh {
-			want = Refresh
-		}
-		c, err := i.Parse(raw, want)
+	f.Fuzz(func(t *testing.T, raw string) {
+		c, err := i.Parse(raw)
 		if err != nil && errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
 			t.Fatalf("err %v wraps both sentinels or neither", err)
 		}
@@ -62,19 +58,19 @@ func FuzzParse(f *testing.F) {
 		}
 		body, ours := signedByUs(raw)
 		switch {
-		case !ours || body["type"] != string(want):
+		case !ours || body["type"] != "access" || body["sid"] == nil || body["sid"] == "":
 			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("Parse(%q, %s) = %+v, %v; want ErrInvalid", raw, want, c, err)
+				t.Fatalf("Parse(%q) = %+v, %v; want ErrInvalid", raw, c, err)
 			}
 		case body["exp"].(float64) <= float64(now.Unix()):
 			if !errors.Is(err, ErrExpired) {
-				t.Fatalf("expired %s token: %v; want ErrExpired", want, err)
+				t.Fatalf("expired token: %v; want ErrExpired", err)
 			}
 		default:
 			if err != nil {
-				t.Fatalf("own %s token refused: %v", want, err)
+				t.Fatalf("own token refused: %v", err)
 			}
-			consistent(t, i, raw, c, want)
+			consistent(t, i, raw, c)
 		}
 	})
 }
@@ -104,11 +100,11 @@ func signedByUs(raw string) (map[string]any, bool) {
 }
 
 // consistent checks accepted claims against the body of the token.
-func consistent(t *testing.T, i *Issuer, raw string, c Claims, want Kind) {
+func consistent(t *testing.T, i *Issuer, raw string, c Claims) {
 	t.Helper()
 	m := payload(t, raw)
 	wantBody := map[string]any{
-		"sub": strconv.FormatInt(c.UserID, 10), "username": c.Username, "type": string(want), "iss": i.issuer,
+		"sub": strconv.FormatInt(c.UserID, 10), "username": c.Username, "sid": c.SessionID, "type": "access", "iss": i.issuer,
 		"jti": c.ID, "iat": float64(c.IssuedAt.Unix()), "exp": float64(c.ExpiresAt.Unix()),
 	}
 	for k, v := range wantBody {
@@ -116,7 +112,7 @@ func consistent(t *testing.T, i *Issuer, raw string, c Claims, want Kind) {
 			t.Fatalf("claims %+v disagree with body %v at %s", c, m, k)
 		}
 	}
-	if c.Kind != want || c.UserID <= 0 || !i.now().Before(c.ExpiresAt) {
+	if c.SessionID == "" || c.UserID <= 0 || !i.now().Before(c.ExpiresAt) {
 		t.Fatalf("accepted claims %+v", c)
 	}
 }

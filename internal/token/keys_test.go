@@ -149,8 +149,8 @@ func TestGenerateKeysRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseKeys of MarshalPrivate: %v\n%s", err, b)
 			}
-			p, _ := newKeyIssuer(t, ks, at(t0())).Issue(1, "a")
-			if _, err := newKeyIssuer(t, back, at(t0())).Parse(p.Access, Access); err != nil {
+			p, _ := newKeyIssuer(t, ks, at(t0())).Issue(1, "a", testSID)
+			if _, err := newKeyIssuer(t, back, at(t0())).Parse(p); err != nil {
 				t.Errorf("a token of the generated key does not verify with the key read back: %v", err)
 			}
 			if back.Alg() != alg {
@@ -223,9 +223,9 @@ func TestRotation(t *testing.T) {
 		return newKeyIssuer(t, ks, at(t0()))
 	}
 	before, during, after := parse(old), parse(next, old), parse(next)
-	oldToken, _ := before.Issue(1, "a")
-	newToken, _ := during.Issue(1, "a")
-	if h := payloadHeader(t, newToken.Access); h["kid"] != next["kid"] || h["alg"] != AlgES256 {
+	oldToken, _ := before.Issue(1, "a", testSID)
+	newToken, _ := during.Issue(1, "a", testSID)
+	if h := payloadHeader(t, newToken); h["kid"] != next["kid"] || h["alg"] != AlgES256 {
 		t.Errorf("header of the rotated replica = %v, want the new key's", h)
 	}
 	tests := []struct {
@@ -234,16 +234,16 @@ func TestRotation(t *testing.T) {
 		raw    string
 		want   error
 	}{
-		{"old token, old replica", before, oldToken.Access, nil},
-		{"old token, rotated replica", during, oldToken.Access, nil},
-		{"new token, rotated replica", during, newToken.Access, nil},
-		{"new token, old replica", before, newToken.Access, ErrInvalid},
-		{"old token after the old key is dropped", after, oldToken.Access, ErrInvalid},
-		{"new token after the old key is dropped", after, newToken.Access, nil},
+		{"old token, old replica", before, oldToken, nil},
+		{"old token, rotated replica", during, oldToken, nil},
+		{"new token, rotated replica", during, newToken, nil},
+		{"new token, old replica", before, newToken, ErrInvalid},
+		{"old token after the old key is dropped", after, oldToken, ErrInvalid},
+		{"new token after the old key is dropped", after, newToken, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := tt.issuer.Parse(tt.raw, Access); !errors.Is(err, tt.want) {
+			if _, err := tt.issuer.Parse(tt.raw); !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
 		})
@@ -254,8 +254,8 @@ func TestIssueWritesKeyHeader(t *testing.T) {
 	t.Parallel()
 	for _, st := range setups(t) {
 		t.Run(st.name, func(t *testing.T) {
-			p, _ := newKeyIssuer(t, st.keys, at(t0())).Issue(1, "a")
-			h := payloadHeader(t, p.Access)
+			p, _ := newKeyIssuer(t, st.keys, at(t0())).Issue(1, "a", testSID)
+			h := payloadHeader(t, p)
 			want := map[string]any{"alg": st.alg, "typ": "JWT"}
 			if st.kid != "" {
 				want["kid"] = st.kid
@@ -290,9 +290,9 @@ func BenchmarkParseKey(b *testing.B) {
 	for _, alg := range []string{AlgEdDSA, AlgES256} {
 		b.Run(alg, func(b *testing.B) {
 			i := newKeyIssuer(b, generated(b, alg), time.Now)
-			p, _ := i.Issue(1, "bench")
+			p, _ := i.Issue(1, "bench", testSID)
 			for b.Loop() {
-				if _, err := i.Parse(p.Access, Access); err != nil {
+				if _, err := i.Parse(p); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -27,7 +27,7 @@ import (
 const header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 
 // claims is the JWT body: the registered claims of RFC 7519 §4.1 (sub, iss,
-// iat, exp, jti) plus username and type.
+// iat, exp, jti) plus username, sid and type.
 //
 // iat and exp are whole seconds. RFC 7519 allows a fraction, but authd
 // never writes one, and decoding into an int64 costs a fraction of jwt's
@@ -35,13 +35,12 @@ const header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 type claims struct {
 	Subject   string `json:"sub"`
 	Username  string `json:"username"`
-	Type      Kind   `json:"type"`
+	SessionID string `json:"sid"`
+	Type      string `json:"type"`
 	Issuer    string `json:"iss"`
 	IssuedAt  *int64 `json:"iat"`
 	ExpiresAt *int64 `json:"exp"`
 	ID        string `json:"jti"`
-
-	want Kind // the kind Parse expects; never part of the JSON
 }
 
 // The jwt.Claims getters let jwt's Validator check exp and iss.
@@ -64,14 +63,17 @@ func numericDate(sec *int64) *jwt.NumericDate {
 // rule a token must pass runs in one place.
 func (c *claims) Validate() error {
 	switch {
-	case c.Type != c.want:
-		return fmt.Errorf("a %q token where %q was expected", c.Type, c.want)
+	case c.Type != accessType:
+		return fmt.Errorf("a %q token where an access token was expected", c.Type)
 	case c.IssuedAt == nil:
 		return errors.New("no iat")
 	case c.Username == "":
 		return errors.New("no username")
 	case c.ID == "":
 		return errors.New("no jti")
+	case c.SessionID == "":
+		// A token of a release before sessions: its holder logs in again.
+		return errors.New("no sid")
 	}
 	_, err := subject(c.Subject)
 	return err
@@ -110,19 +112,18 @@ func subject(sub string) (int64, error) {
 	return id, nil
 }
 
-// Parse verifies raw and returns its claims when it is a valid token of the
-// wanted kind, signed with one of this Issuer's keys for this issuer.
+// Parse verifies raw and returns its claims when it is a valid access
+// token signed with one of this Issuer's keys for this issuer.
 //
 // The signature is checked before the body is decoded, so a forged token
 // costs one signature check and no JSON.
 //
-// An error wraps ErrExpired only when the token is one we signed, of the
-// wanted kind, and would have been accepted before its exp: the client
-// should refresh or log in again. Anything else wraps ErrInvalid, including
-// a token that is both expired and wrong in another way (say a refresh
-// token presented as an access token), so "expired" never vouches for a
-// token that was not good.
-func (i *Issuer) Parse(raw string, want Kind) (Claims, error) {
+// An error wraps ErrExpired only when the token is one we signed and would
+// have been accepted before its exp: the client should refresh or log in
+// again. Anything else wraps ErrInvalid, including a token that is both
+// expired and wrong in another way (say a refresh JWT of an older
+// release), so "expired" never vouches for a token that was not good.
+func (i *Issuer) Parse(raw string) (Claims, error) {
 	if !compact(raw) {
 		return Claims{}, fmt.Errorf("%w: not a compact JWS of at most %d bytes", ErrInvalid, MaxLen)
 	}
@@ -144,7 +145,7 @@ func (i *Issuer) Parse(raw string, want Kind) (Claims, error) {
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: body: %w", ErrInvalid, err)
 	}
-	c := claims{want: want}
+	var c claims
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return Claims{}, fmt.Errorf("%w: body: %w", ErrInvalid, err)
 	}
@@ -160,7 +161,7 @@ func (i *Issuer) Parse(raw string, want Kind) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return Claims{
-		UserID: id, Username: c.Username, Kind: c.Type, ID: c.ID,
+		UserID: id, Username: c.Username, SessionID: c.SessionID, ID: c.ID,
 		IssuedAt: time.Unix(*c.IssuedAt, 0), ExpiresAt: time.Unix(*c.ExpiresAt, 0),
 	}, nil
 }

@@ -1,6 +1,7 @@
-// Package token issues and verifies authd's JWTs (RFC 7519). It knows
-// nothing of HTTP or SQL: it turns a user id and name into a signed access
-// and refresh token, and a token back into verified claims.
+// Package token issues and verifies authd's tokens. It knows nothing of
+// HTTP or SQL: it turns a user id, name and session id into a signed access
+// JWT (RFC 7519) and such a token back into verified claims, and it mints
+// and verifies the opaque refresh tokens of sessions (refresh.go).
 //
 // Tokens are signed with the first of the configured Keys and verified with
 // any of them (keys.go): Ed25519 (EdDSA) or P-256 (ES256) keys from a JWK
@@ -21,15 +22,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// Kind tells an access token from a refresh token; each is refused where
-// the other is expected.
-type Kind string
-
-// The two kinds of token, as written in the "type" claim.
-const (
-	Access  Kind = "access"
-	Refresh Kind = "refresh"
-)
+// accessType is the "type" claim of every JWT authd signs. Refresh tokens
+// are not JWTs (refresh.go), so "access" is the only kind; the claim stays
+// so that a refresh JWT of an older release is refused as an access token.
+const accessType = "access"
 
 // MinSecretBytes is the shortest HMAC key accepted: RFC 7518 §3.2 asks for a
 // key at least as long as the hash output (256 bits for HS256).
@@ -41,17 +37,20 @@ var (
 	ErrExpired = errors.New("token expired")
 )
 
-// Claims are the verified contents of a token.
+// Claims are the verified contents of an access token.
 type Claims struct {
-	UserID    int64
-	Username  string
-	Kind      Kind
+	UserID   int64
+	Username string
+	// SessionID is the sid claim: the session the token was issued to,
+	// which authd's own endpoints check on every call.
+	SessionID string
 	ID        string // jti
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 }
 
-// Pair is what a login, register or refresh hands out.
+// Pair is what a login, register or refresh hands out: an access JWT and
+// the session's opaque refresh token.
 type Pair struct {
 	Access, Refresh string
 	AccessTTL       time.Duration
@@ -64,12 +63,11 @@ type Issuer struct {
 	keys Keys
 	// byHeader finds a token's key by its encoded header, which names the
 	// key (kid) and its algorithm at once.
-	byHeader   map[string]*key
-	issuer     string
-	accessTTL  time.Duration
-	refreshTTL time.Duration
-	now        func() time.Time
-	validator  *jwt.Validator
+	byHeader  map[string]*key
+	issuer    string
+	accessTTL time.Duration
+	now       func() time.Time
+	validator *jwt.Validator
 	// b64 is RFC 4648 §3.5 strict base64url without padding: a lenient
 	// decoder ignores the spare bits of the last character, so four
 	// different strings would verify as the same token.
@@ -78,20 +76,20 @@ type Issuer struct {
 
 // NewIssuer checks its settings once. now is time.Now outside tests; nil
 // means time.Now.
-func NewIssuer(keys Keys, issuer string, accessTTL, refreshTTL time.Duration, now func() time.Time) (*Issuer, error) {
+func NewIssuer(keys Keys, issuer string, accessTTL time.Duration, now func() time.Time) (*Issuer, error) {
 	switch {
 	case len(keys.list) == 0:
 		return nil, errors.New("token: no signing keys")
 	case issuer == "":
 		return nil, errors.New("token: issuer must not be empty")
-	case accessTTL <= 0 || refreshTTL <= 0:
-		return nil, errors.New("token: TTLs must be positive")
+	case accessTTL <= 0:
+		return nil, errors.New("token: access TTL must be positive")
 	}
 	if now == nil {
 		now = time.Now
 	}
 	i := &Issuer{keys: keys, byHeader: make(map[string]*key, len(keys.list)),
-		issuer: issuer, accessTTL: accessTTL, refreshTTL: refreshTTL, now: now}
+		issuer: issuer, accessTTL: accessTTL, now: now}
 	for _, k := range keys.list {
 		i.byHeader[k.header] = k
 	}
@@ -123,35 +121,27 @@ func (i *Issuer) rules(now func() time.Time) []jwt.ParserOption {
 	}
 }
 
-// Issue signs a fresh access and refresh token for the user. Both carry a
-// random jti, so two pairs issued in the same second differ.
-func (i *Issuer) Issue(userID int64, username string) (Pair, error) {
-	// Refuse to mint what Parse would refuse to read.
-	if userID <= 0 || username == "" {
-		return Pair{}, fmt.Errorf("token: issue for user %d %q: need a positive id and a name", userID, username)
-	}
-	now := i.now()
-	access, err := i.sign(userID, username, Access, now, i.accessTTL)
-	if err != nil {
-		return Pair{}, err
-	}
-	refresh, err := i.sign(userID, username, Refresh, now, i.refreshTTL)
-	if err != nil {
-		return Pair{}, err
-	}
-	return Pair{Access: access, Refresh: refresh, AccessTTL: i.accessTTL}, nil
-}
+// AccessTTL is how long an access token lives (expires_in of a token answer).
+func (i *Issuer) AccessTTL() time.Duration { return i.accessTTL }
 
-func (i *Issuer) sign(userID int64, username string, kind Kind, now time.Time, ttl time.Duration) (string, error) {
+// Issue signs an access token for the user's session. It carries a random
+// jti, so two tokens issued in the same second differ.
+func (i *Issuer) Issue(userID int64, username, sessionID string) (string, error) {
+	// Refuse to mint what Parse would refuse to read.
+	if userID <= 0 || username == "" || sessionID == "" {
+		return "", fmt.Errorf("token: issue for user %d %q: need a positive id, a name and a session", userID, username)
+	}
 	jti, err := uuid.NewRandom()
 	if err != nil {
 		return "", fmt.Errorf("token: jti: %w", err)
 	}
-	iat, exp := now.Unix(), now.Add(ttl).Unix()
+	now := i.now()
+	iat, exp := now.Unix(), now.Add(i.accessTTL).Unix()
 	body, err := json.Marshal(&claims{
 		Subject:   strconv.FormatInt(userID, 10),
 		Username:  username,
-		Type:      kind,
+		SessionID: sessionID,
+		Type:      accessType,
 		Issuer:    i.issuer,
 		IssuedAt:  &iat,
 		ExpiresAt: &exp,

@@ -11,6 +11,9 @@ import (
 
 const secret = "0123456789abcdef0123456789abcdef"
 
+// testSID is a session id as NewSessionID writes it.
+const testSID = "AAECAwQFBgcICQoLDA0ODw"
+
 // t0Unix is a whole second (2026-11-28T10:30:45Z), so exp = t0() + TTL exactly:
 // NumericDate keeps whole seconds.
 const t0Unix = 1_795_861_845
@@ -35,7 +38,7 @@ func secretKeys(t testing.TB) Keys {
 
 func newKeyIssuer(t testing.TB, ks Keys, now func() time.Time) *Issuer {
 	t.Helper()
-	i, err := NewIssuer(ks, "authd", 15*time.Minute, time.Hour, now)
+	i, err := NewIssuer(ks, "authd", 15*time.Minute, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,26 +54,24 @@ func TestNewIssuerRefuses(t *testing.T) {
 	}
 	ks := secretKeys(t)
 	tests := []struct {
-		name       string
-		keys       Keys
-		issuer     string
-		access, rt time.Duration
+		name   string
+		keys   Keys
+		issuer string
+		access time.Duration
 	}{
-		{"no keys", Keys{}, "authd", time.Minute, time.Hour},
-		{"no issuer", ks, "", time.Minute, time.Hour},
-		{"zero access ttl", ks, "authd", 0, time.Hour},
-		{"negative access ttl", ks, "authd", -time.Minute, time.Hour},
-		{"zero refresh ttl", ks, "authd", time.Minute, 0},
-		{"negative refresh ttl", ks, "authd", time.Minute, -time.Hour},
+		{"no keys", Keys{}, "authd", time.Minute},
+		{"no issuer", ks, "", time.Minute},
+		{"zero access ttl", ks, "authd", 0},
+		{"negative access ttl", ks, "authd", -time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := NewIssuer(tt.keys, tt.issuer, tt.access, tt.rt, time.Now); err == nil {
+			if _, err := NewIssuer(tt.keys, tt.issuer, tt.access, time.Now); err == nil {
 				t.Error("accepted")
 			}
 		})
 	}
-	if _, err := NewIssuer(ks, "authd", time.Minute, time.Hour, nil); err != nil {
+	if _, err := NewIssuer(ks, "authd", time.Minute, nil); err != nil {
 		t.Errorf("nil clock: %v, want time.Now", err)
 	}
 }
@@ -82,9 +83,10 @@ func TestIssueRefuses(t *testing.T) {
 		name     string
 		id       int64
 		username string
-	}{{"zero id", 0, "alice"}, {"negative id", -1, "alice"}, {"no username", 1, ""}} {
+		sid      string
+	}{{"zero id", 0, "alice", testSID}, {"negative id", -1, "alice", testSID}, {"no username", 1, "", testSID}, {"no session", 1, "alice", ""}} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := i.Issue(tt.id, tt.username); err == nil {
+			if _, err := i.Issue(tt.id, tt.username, tt.sid); err == nil {
 				t.Error("issued")
 			}
 		})
@@ -114,47 +116,34 @@ func object(t testing.TB, b []byte) map[string]any {
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	i := newTestIssuer(t, at(t0()))
-	p, err := i.Issue(42, "alice")
+	raw, err := i.Issue(42, "alice", testSID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.AccessTTL != 15*time.Minute || p.Access == p.Refresh {
-		t.Fatalf("pair = %+v", p)
+	if i.AccessTTL() != 15*time.Minute {
+		t.Errorf("AccessTTL = %v", i.AccessTTL())
 	}
-	tests := []struct {
-		name string
-		raw  string
-		kind Kind
-		ttl  time.Duration
-	}{
-		{"access", p.Access, Access, 15 * time.Minute},
-		{"refresh", p.Refresh, Refresh, time.Hour},
+	c, err := i.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := i.Parse(tt.raw, tt.kind)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := Claims{UserID: 42, Username: "alice", Kind: tt.kind, ID: c.ID, IssuedAt: t0(), ExpiresAt: t0().Add(tt.ttl)}
-			if c.ID == "" || c.UserID != want.UserID || c.Username != want.Username || c.Kind != want.Kind ||
-				!c.IssuedAt.Equal(want.IssuedAt) || !c.ExpiresAt.Equal(want.ExpiresAt) {
-				t.Errorf("claims = %+v, want %+v", c, want)
-			}
-			// The claims API.md names, spelled as it spells them.
-			m := payload(t, tt.raw)
-			for k, v := range map[string]any{"sub": "42", "username": "alice", "type": string(tt.kind), "iss": "authd",
-				"iat": float64(t0().Unix()), "exp": float64(t0().Add(tt.ttl).Unix()), "jti": c.ID} {
-				if m[k] != v {
-					t.Errorf("%s = %v, want %v", k, m[k], v)
-				}
-			}
-		})
+	want := Claims{UserID: 42, Username: "alice", SessionID: testSID, ID: c.ID, IssuedAt: t0(), ExpiresAt: t0().Add(15 * time.Minute)}
+	if c.ID == "" || c.UserID != want.UserID || c.Username != want.Username || c.SessionID != want.SessionID ||
+		!c.IssuedAt.Equal(want.IssuedAt) || !c.ExpiresAt.Equal(want.ExpiresAt) {
+		t.Errorf("claims = %+v, want %+v", c, want)
+	}
+	// The claims API.md names, spelled as it spells them.
+	m := payload(t, raw)
+	for k, v := range map[string]any{"sub": "42", "sid": testSID, "username": "alice", "type": "access", "iss": "authd",
+		"iat": float64(t0().Unix()), "exp": float64(t0().Add(15 * time.Minute).Unix()), "jti": c.ID} {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
 	}
 	t.Run("same second differs", func(t *testing.T) {
-		p2, _ := i.Issue(42, "alice")
-		if p2.Access == p.Access || p2.Refresh == p.Refresh {
-			t.Error("two pairs issued in the same second share a token")
+		raw2, _ := i.Issue(42, "alice", testSID)
+		if raw2 == raw {
+			t.Error("two tokens issued in the same second are the same")
 		}
 	})
 }
@@ -162,7 +151,7 @@ func TestRoundTrip(t *testing.T) {
 // TestExpiryIsExact: no leeway, so the last valid instant is just before exp.
 func TestExpiryIsExact(t *testing.T) {
 	t.Parallel()
-	p, _ := newTestIssuer(t, at(t0())).Issue(1, "a")
+	access, _ := newTestIssuer(t, at(t0())).Issue(1, "a", testSID)
 	exp := t0().Add(15 * time.Minute)
 	tests := []struct {
 		name string
@@ -175,7 +164,7 @@ func TestExpiryIsExact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := newTestIssuer(t, at(tt.now)).Parse(p.Access, Access); !errors.Is(err, tt.want) {
+			if _, err := newTestIssuer(t, at(tt.now)).Parse(access); !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
 		})
@@ -186,8 +175,8 @@ func TestExpiryIsExact(t *testing.T) {
 // token still accepts it (iat is not compared with the clock).
 func TestReplicaClockSkew(t *testing.T) {
 	t.Parallel()
-	p, _ := newTestIssuer(t, at(t0().Add(2*time.Second))).Issue(1, "a")
-	if _, err := newTestIssuer(t, at(t0())).Parse(p.Access, Access); err != nil {
+	access, _ := newTestIssuer(t, at(t0().Add(2*time.Second))).Issue(1, "a", testSID)
+	if _, err := newTestIssuer(t, at(t0())).Parse(access); err != nil {
 		t.Errorf("token from a replica 2s ahead: %v", err)
 	}
 }
@@ -195,7 +184,7 @@ func TestReplicaClockSkew(t *testing.T) {
 func BenchmarkIssue(b *testing.B) {
 	i := newTestIssuer(b, time.Now)
 	for b.Loop() {
-		if _, err := i.Issue(1, "bench"); err != nil {
+		if _, err := i.Issue(1, "bench", testSID); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -203,9 +192,9 @@ func BenchmarkIssue(b *testing.B) {
 
 func BenchmarkParse(b *testing.B) {
 	i := newTestIssuer(b, time.Now)
-	p, _ := i.Issue(1, "bench")
+	access, _ := i.Issue(1, "bench", testSID)
 	for b.Loop() {
-		if _, err := i.Parse(p.Access, Access); err != nil {
+		if _, err := i.Parse(access); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -121,11 +121,16 @@ func scanUser(row pgx.Row) (auth.User, error) {
 	if err != nil {
 		return auth.User{}, err
 	}
+	userUTC(&u)
+	return u, nil
+}
+
+// userUTC puts the times pgx returned in the local zone into UTC.
+func userUTC(u *auth.User) {
 	u.CreatedAt = u.CreatedAt.UTC()
 	u.UpdatedAt = u.UpdatedAt.UTC()
 	if u.LastLogin != nil {
 		t := u.LastLogin.UTC()
 		u.LastLogin = &t
 	}
-	return u, nil
 }

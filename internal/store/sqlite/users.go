@@ -135,27 +135,41 @@ func updated(op string, id int64, res sql.Result, err error) error {
 // scanUser reads the columns every query above selects, in their order.
 func scanUser(row *sql.Row) (auth.User, error) {
 	var (
-		u                auth.User
-		created, updated string
-		lastLogin        sql.NullString
+		u  auth.User
+		ut userTimes
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
-		&created, &updated, &lastLogin)
+		&ut.created, &ut.updated, &ut.lastLogin)
 	if err != nil {
 		return auth.User{}, err
 	}
-	if u.CreatedAt, err = parseTime(created); err != nil {
+	if err := ut.into(&u); err != nil {
 		return auth.User{}, err
 	}
-	if u.UpdatedAt, err = parseTime(updated); err != nil {
-		return auth.User{}, err
+	return u, nil
+}
+
+// userTimes holds a user row's times as SQLite returns them, TEXT, until
+// they are parsed.
+type userTimes struct {
+	created, updated string
+	lastLogin        sql.NullString
+}
+
+func (ut *userTimes) into(u *auth.User) error {
+	var err error
+	if u.CreatedAt, err = parseTime(ut.created); err != nil {
+		return err
 	}
-	if lastLogin.Valid {
-		t, err := parseTime(lastLogin.String)
+	if u.UpdatedAt, err = parseTime(ut.updated); err != nil {
+		return err
+	}
+	if ut.lastLogin.Valid {
+		t, err := parseTime(ut.lastLogin.String)
 		if err != nil {
-			return auth.User{}, err
+			return err
 		}
 		u.LastLogin = &t
 	}
-	return u, nil
+	return nil
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"attempt read of a closed store", testAttemptsClosed},
 		{"unstorable text", testUnstorableText},
 	}
+	cases = append(cases, sessionCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,199 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/authd/authd/internal/token"
+)
+
+// Caller is the user and session behind a verified access token.
+type Caller struct {
+	User    User
+	Session Session
+}
+
+// Authenticate checks an access token and its session: the one check
+// behind every bearer endpoint. It costs one database query, which reads
+// the session and its user together, so a logout takes effect at authd's
+// endpoints at once.
+func (s *Service) Authenticate(ctx context.Context, accessToken string) (Caller, error) {
+	c, err := s.bearer(ctx, accessToken)
+	if err != nil {
+		return Caller{}, err
+	}
+	if !c.Session.live(s.clock()) {
+		return Caller{}, sessionRevoked()
+	}
+	if !c.User.IsActive {
+		return Caller{}, inactive()
+	}
+	return c, nil
+}
+
+// Me returns the active user an access token was issued to, while its
+// session lives.
+func (s *Service) Me(ctx context.Context, accessToken string) (User, error) {
+	c, err := s.Authenticate(ctx, accessToken)
+	return c.User, err
+}
+
+// bearer verifies an access token and reads its session, live or not.
+func (s *Service) bearer(ctx context.Context, raw string) (Caller, error) {
+	claims, err := s.tokens.Parse(raw)
+	if errors.Is(err, token.ErrExpired) {
+		return Caller{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired", Err: err}
+	}
+	if err != nil {
+		return Caller{}, invalidToken(err)
+	}
+	sess, u, err := s.store.SessionWithUser(ctx, claims.SessionID)
+	if errors.Is(err, ErrSessionNotFound) {
+		// A token we signed whose session is gone: it was deleted some
+		// time after it ended.
+		return Caller{}, &Error{Code: CodeSessionRevoked, Detail: "The session has ended; log in again", Err: err}
+	}
+	if err != nil {
+		return Caller{}, fmt.Errorf("find session: %w", err)
+	}
+	if sess.UserID != claims.UserID {
+		return Caller{}, invalidToken(fmt.Errorf("session %s belongs to user %d, token to %d", sess.ID, sess.UserID, claims.UserID))
+	}
+	return Caller{User: u, Session: sess}, nil
+}
+
+// LogoutScope is which sessions a bearer logout ends.
+type LogoutScope string
+
+// The scopes of POST /auth/logout.
+const (
+	ScopeCurrent LogoutScope = "current"
+	ScopeOthers  LogoutScope = "others"
+	ScopeAll     LogoutScope = "all"
+)
+
+// Logout ends sessions of the access token's user: the token's own
+// (current), every other one (others) or all of them. Logging out of a
+// session that has already ended succeeds; ending other sessions needs a
+// live one.
+func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutScope) error {
+	c, err := s.bearer(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	switch scope {
+	case ScopeCurrent, "":
+		return s.end(ctx, c.Session, now)
+	case ScopeOthers, ScopeAll:
+	default:
+		return validationError([]FieldError{{Field: "scope", Message: `scope must be "current", "others" or "all"`}})
+	}
+	if !c.Session.live(now) {
+		return sessionRevoked()
+	}
+	except := c.Session.ID
+	if scope == ScopeAll {
+		except = ""
+	}
+	return s.endAll(ctx, c.User.ID, except, EndLogout, now)
+}
+
+// LogoutRefresh ends the session of a refresh token, spent or not: whoever
+// holds one of its tokens could end it by replaying it anyway. A session
+// that has already ended (or is gone) is a success; an expired one is
+// TOKEN_EXPIRED, as for a refresh.
+func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
+	rt, err := s.refresh.Parse(raw)
+	if err != nil {
+		return invalidToken(err)
+	}
+	sess, _, err := s.store.SessionWithUser(ctx, rt.SessionID)
+	if errors.Is(err, ErrSessionNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find session: %w", err)
+	}
+	now := s.clock()
+	if sess.EndedAt == nil && !now.Before(sess.ExpiresAt) {
+		return &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
+	}
+	return s.end(ctx, sess, now)
+}
+
+// end ends one session with reason logout; an ended one stays as it is.
+func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
+	if !sess.live(now) {
+		return nil
+	}
+	ended, err := s.store.EndSession(ctx, sess.ID, sess.UserID, EndLogout, now)
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	if ended {
+		s.observe.SessionsEnded(EndLogout, 1)
+		s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", sess.UserID),
+			slog.String("session_id", sess.ID), slog.String("reason", string(EndLogout)))
+	}
+	return nil
+}
+
+// endAll ends the user's sessions but except ("" for none).
+func (s *Service) endAll(ctx context.Context, userID int64, except string, reason EndReason, now time.Time) error {
+	n, err := s.store.EndUserSessions(ctx, userID, except, reason, now)
+	if err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	s.observe.SessionsEnded(reason, int(n))
+	s.log.InfoContext(ctx, "sessions ended", slog.Int64("user_id", userID),
+		slog.Int64("count", n), slog.String("reason", string(reason)))
+	return nil
+}
+
+// Sessions lists the caller's live sessions, newest first.
+func (s *Service) Sessions(ctx context.Context, c Caller) ([]Session, error) {
+	list, err := s.store.UserSessions(ctx, c.User.ID, s.clock())
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return list, nil
+}
+
+// EndSession ends one live session of the caller, maybe its own. Any other
+// id, another user's included, is SESSION_NOT_FOUND, so ids of other users'
+// sessions cannot be probed.
+func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
+	notFound := &Error{Code: CodeSessionNotFound, Detail: "No such session"}
+	if !token.ValidSessionID(id) {
+		return notFound
+	}
+	now := s.clock()
+	ended, err := s.store.EndSession(ctx, id, c.User.ID, EndLogout, now)
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	if !ended {
+		return notFound
+	}
+	s.observe.SessionsEnded(EndLogout, 1)
+	s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", c.User.ID),
+		slog.String("session_id", id), slog.String("reason", string(EndLogout)))
+	return nil
+}
+
+// LogoutUser ends every session of the user named by username or email;
+// it is the operator's command, not an HTTP endpoint.
+func (s *Service) LogoutUser(ctx context.Context, login string) (User, error) {
+	u, err := s.lookup(ctx, login)
+	if errors.Is(err, ErrUserNotFound) {
+		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	return u, s.endAll(ctx, u.ID, "", EndLogout, s.clock())
+}

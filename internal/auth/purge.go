@@ -1,0 +1,59 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Purge settings. A session is kept for sessionRetention after it ended or
+// expired, so a refresh or bearer call in that time still hears
+// SESSION_REVOKED or TOKEN_EXPIRED rather than INVALID_TOKEN; then it is
+// deleted, purgeBatch rows per statement, so no purge holds the table (or
+// SQLite's one writer) for long.
+const (
+	sessionRetention = 24 * time.Hour
+	purgeBatch       = 500
+)
+
+// PurgeSessions deletes sessions that ended or expired more than the
+// retention ago, a bounded batch at a time until none is left or ctx ends,
+// and returns how many it deleted. Several replicas may run it at once:
+// each DELETE removes what is still there, and a row deleted twice is not
+// an error.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	before := s.clock().Add(-sessionRetention)
+	var total int64
+	for {
+		n, err := s.store.PurgeSessions(ctx, before, purgeBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("purge sessions: %w", err)
+		}
+		if n < purgeBatch {
+			return total, nil
+		}
+	}
+}
+
+// PurgeLoop runs PurgeSessions every interval until ctx ends, and returns
+// then. A failed purge is logged and tried again at the next tick.
+func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.PurgeSessions(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
+		case n > 0:
+			s.log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
+		}
+	}
+}

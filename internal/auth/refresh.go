@@ -1,0 +1,154 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/authd/authd/internal/token"
+)
+
+// open starts a session for u and issues its first tokens.
+func (s *Service) open(ctx context.Context, u User, c Client) (Authenticated, error) {
+	sess := s.policy.newSession(token.NewSessionID(), u.ID, c, s.clock())
+	// Tokens are made before the session is stored, so nothing can fail
+	// after it exists.
+	pair, err := s.pair(u, sess.ID, sess.Counter)
+	if err != nil {
+		return Authenticated{}, err
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return Authenticated{}, fmt.Errorf("create session: %w", err)
+	}
+	s.log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
+}
+
+// pair issues an access token for the session and the refresh token of counter.
+func (s *Service) pair(u User, sid string, counter int64) (token.Pair, error) {
+	access, err := s.tokens.Issue(u.ID, u.Username, sid)
+	if err != nil {
+		return token.Pair{}, fmt.Errorf("issue access token: %w", err)
+	}
+	refresh, err := s.refresh.Mint(sid, counter)
+	if err != nil {
+		return token.Pair{}, fmt.Errorf("mint refresh token: %w", err)
+	}
+	return token.Pair{Access: access, Refresh: refresh, AccessTTL: s.tokens.AccessTTL()}, nil
+}
+
+// Refresh exchanges a refresh token for a new token pair, rotating the
+// session (see decideRefresh for the rules). It is the one refresh of
+// authd: POST /auth/refresh and the OAuth2 refresh grant both call it.
+//
+// Concurrency is decided by the database: of several refreshes of one
+// token, on one replica or many, exactly one compare-and-swap matches; the
+// others read the session again and, inside the grace, answer the token
+// the winner got (minting is deterministic). A store failure is returned
+// as it is (500 or 503), never as a 401: a client must not throw away a
+// good session because the database blinked.
+func (s *Service) Refresh(ctx context.Context, raw string) (token.Pair, error) {
+	rt, err := s.refresh.Parse(raw)
+	if err != nil {
+		s.log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
+		s.observe.RefreshAttempt(RefreshInvalid)
+		return token.Pair{}, invalidToken(err)
+	}
+	sess, u, err := s.sessionWithUser(ctx, rt.SessionID)
+	if err != nil {
+		s.refreshFailed(err)
+		return token.Pair{}, err
+	}
+	now := s.clock()
+	outcome := decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace)
+	if outcome == refreshRotate {
+		if !u.IsActive {
+			return token.Pair{}, inactive()
+		}
+		// The answer is made before the swap, so nothing can fail once
+		// the old token is spent.
+		pair, err := s.pair(u, sess.ID, sess.Counter+1)
+		if err != nil {
+			return token.Pair{}, err
+		}
+		swapped, err := s.store.RotateSession(ctx, sess.ID, sess.Counter, now, s.policy.expiry(now, sess.MaxExpiresAt))
+		if err != nil {
+			return token.Pair{}, fmt.Errorf("rotate session: %w", err)
+		}
+		if swapped {
+			s.log.InfoContext(ctx, "session refreshed", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+			s.observe.RefreshAttempt(RefreshRotated)
+			return pair, nil
+		}
+		// Another refresh or an end came first: decide again on what it
+		// left. The counter only grows, so this cannot be a rotation again.
+		if sess, u, err = s.sessionWithUser(ctx, rt.SessionID); err != nil {
+			return token.Pair{}, err
+		}
+		if outcome = decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace); outcome == refreshRotate {
+			return token.Pair{}, errors.New("rotate session: lost the swap but the counter did not move")
+		}
+	}
+	return s.refreshOutcome(ctx, outcome, sess, u, now)
+}
+
+// refreshOutcome answers every outcome but a rotation.
+func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, sess Session, u User, now time.Time) (token.Pair, error) {
+	attrs := []any{slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID), slog.String("reason", outcome.String())}
+	switch outcome {
+	case refreshGrace:
+		if !u.IsActive {
+			return token.Pair{}, inactive()
+		}
+		s.log.InfoContext(ctx, "session refreshed", attrs...)
+		s.observe.RefreshAttempt(RefreshGrace)
+		return s.pair(u, sess.ID, sess.Counter)
+	case refreshReuse:
+		// RFC 9700 §4.14.2: a spent refresh token came back, so either the
+		// client or an attacker holds a copy; the whole session ends.
+		ended, err := s.store.EndSession(ctx, sess.ID, sess.UserID, EndReuse, now)
+		if err != nil {
+			return token.Pair{}, fmt.Errorf("end session after reuse: %w", err)
+		}
+		s.observe.RefreshAttempt(RefreshReused)
+		if ended {
+			s.observe.SessionsEnded(EndReuse, 1)
+		}
+		s.log.WarnContext(ctx, "refresh token reused: session ended", attrs...)
+		return token.Pair{}, &Error{Code: CodeRefreshReused, Detail: "Refresh token was already used; the session has ended"}
+	case refreshExpired:
+		s.log.InfoContext(ctx, "refresh refused", attrs...)
+		s.observe.RefreshAttempt(RefreshExpired)
+		return token.Pair{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
+	case refreshRevoked:
+		s.log.InfoContext(ctx, "refresh refused", attrs...)
+		s.observe.RefreshAttempt(RefreshRevoked)
+		return token.Pair{}, sessionRevoked()
+	}
+	s.log.InfoContext(ctx, "refresh refused", attrs...)
+	s.observe.RefreshAttempt(RefreshInvalid)
+	return token.Pair{}, invalidToken(nil)
+}
+
+// sessionWithUser reads a session named by a verified token. A session that
+// is gone (deleted some time after it ended) makes the token invalid.
+func (s *Service) sessionWithUser(ctx context.Context, sid string) (Session, User, error) {
+	sess, u, err := s.store.SessionWithUser(ctx, sid)
+	if errors.Is(err, ErrSessionNotFound) {
+		return Session{}, User{}, invalidToken(err)
+	}
+	if err != nil {
+		return Session{}, User{}, fmt.Errorf("find session: %w", err)
+	}
+	return sess, u, nil
+}
+
+func invalidToken(cause error) *Error {
+	return &Error{Code: CodeInvalidToken, Detail: "Invalid token", Err: cause}
+}
+
+func sessionRevoked() *Error {
+	return &Error{Code: CodeSessionRevoked, Detail: "The session has ended; log in again"}
+}

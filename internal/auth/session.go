@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// Session is one login of a user, as the store keeps it. Its ID is the sid
+// claim of its access tokens; its refresh tokens are minted from the ID and
+// Counter (package token), so the store holds no token.
+type Session struct {
+	ID     string
+	UserID int64
+	// Counter is how often the session has been refreshed: the refresh
+	// token of Counter is the one live token; that of Counter-1 was spent
+	// at RotatedAt.
+	Counter    int64
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RotatedAt  time.Time
+	// ExpiresAt is when the newest refresh token expires: RotatedAt plus
+	// the refresh TTL, never later than MaxExpiresAt.
+	ExpiresAt time.Time
+	// MaxExpiresAt is the absolute end: CreatedAt plus the session max age.
+	MaxExpiresAt time.Time
+	// EndedAt is nil while the session has not been ended.
+	EndedAt   *time.Time
+	EndReason EndReason
+	IP        string
+	UserAgent string
+}
+
+// EndReason says why a session ended; it is stored, logged and counted.
+type EndReason string
+
+// The reasons a session ends.
+const (
+	EndLogout      EndReason = "logout"
+	EndReuse       EndReason = "reuse"
+	EndPassword    EndReason = "password"
+	EndDeactivated EndReason = "deactivated"
+)
+
+// SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".
+type SessionPolicy struct {
+	// RefreshTTL is the idle lifetime: a session whose newest refresh
+	// token is this old has expired (AUTHD_REFRESH_TOKEN_TTL).
+	RefreshTTL time.Duration
+	// MaxAge is the absolute lifetime (AUTHD_SESSION_MAX_AGE).
+	MaxAge time.Duration
+	// ReuseGrace is how long a just-spent refresh token is still answered
+	// with its successor (AUTHD_REFRESH_REUSE_GRACE).
+	ReuseGrace time.Duration
+}
+
+// Client is what the HTTP layer knows of the caller, kept with a session.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// MaxUserAgent is how many characters of a User-Agent a session keeps.
+const MaxUserAgent = 256
+
+// cut returns the first n characters of s, never splitting one.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
+
+// newSession is a session opened at now, with counter 0.
+func (p SessionPolicy) newSession(id string, userID int64, c Client, now time.Time) Session {
+	maxExp := now.Add(p.MaxAge)
+	return Session{
+		ID: id, UserID: userID, CreatedAt: now, LastUsedAt: now, RotatedAt: now,
+		ExpiresAt: p.expiry(now, maxExp), MaxExpiresAt: maxExp,
+		IP: c.IP, UserAgent: cut(c.UserAgent, MaxUserAgent),
+	}
+}
+
+// expiry is when a refresh token minted at t expires.
+func (p SessionPolicy) expiry(t, maxExp time.Time) time.Time {
+	if exp := t.Add(p.RefreshTTL); exp.Before(maxExp) {
+		return exp
+	}
+	return maxExp
+}
+
+// live reports whether s may still be used at now: not ended, not expired.
+func (s Session) live(now time.Time) bool {
+	return s.EndedAt == nil && now.Before(s.ExpiresAt)
+}

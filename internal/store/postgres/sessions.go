@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// sessionColumns are the columns sessionDest reads, in its order.
+const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
+
+// CreateSession inserts s.
+func (s *Store) CreateSession(ctx context.Context, sess auth.Session) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
+			expires_at, max_expires_at, ip, user_agent)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		sess.ID, sess.UserID, sess.Counter, dbTime(sess.CreatedAt), dbTime(sess.LastUsedAt),
+		dbTime(sess.RotatedAt), dbTime(sess.ExpiresAt), dbTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
+	if err != nil {
+		return translate("create session", err)
+	}
+	return nil
+}
+
+// SessionWithUser reads the session and its user in one query.
+func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
+	var (
+		sess   auth.Session
+		u      auth.User
+		reason *string
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT `+sessionColumns+`,
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id = $1`,
+		id).Scan(append(sessionDest(&sess, &reason),
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
+	}
+	if err != nil {
+		return auth.Session{}, auth.User{}, translate("session with user", err)
+	}
+	sessionUTC(&sess, reason)
+	userUTC(&u)
+	return sess, u, nil
+}
+
+// RotateSession is the compare-and-swap of a refresh: one UPDATE that
+// matches only while the counter is still from. Of racing refreshes, the
+// first UPDATE takes the row lock; the others wait for it, re-check the
+// WHERE clause against the new row (READ COMMITTED) and match nothing. No
+// explicit lock, no retry.
+func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, expires_at = $2
+		WHERE id = $3 AND counter = $4 AND ended_at IS NULL`,
+		dbTime(t), dbTime(expires), id, from)
+	return matched("rotate session", tag, err)
+}
+
+// EndSession ends the session when it is the user's and live at t.
+func (s *Store) EndSession(ctx context.Context, id string, userID int64, reason auth.EndReason, t time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE sessions SET ended_at = $1, end_reason = $2
+		WHERE id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $1`,
+		dbTime(t), string(reason), id, userID)
+	return matched("end session", tag, err)
+}
+
+// EndUserSessions ends every session of the user not ended yet, but except.
+func (s *Store) EndUserSessions(ctx context.Context, userID int64, except string, reason auth.EndReason, t time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE sessions SET ended_at = $1, end_reason = $2
+		WHERE user_id = $3 AND id <> $4 AND ended_at IS NULL`,
+		dbTime(t), string(reason), userID, except)
+	if err != nil {
+		return 0, translate("end user sessions", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// UserSessions lists the user's live sessions at t, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID int64, t time.Time) ([]auth.Session, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+sessionColumns+`
+		FROM sessions s
+		WHERE s.user_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2
+		ORDER BY s.created_at DESC, s.id`,
+		userID, dbTime(t))
+	if err != nil {
+		return nil, translate("user sessions", err)
+	}
+	defer rows.Close()
+	var out []auth.Session
+	for rows.Next() {
+		var (
+			sess   auth.Session
+			reason *string
+		)
+		if err := rows.Scan(sessionDest(&sess, &reason)...); err != nil {
+			return nil, translate("user sessions", err)
+		}
+		sessionUTC(&sess, reason)
+		out = append(out, sess)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("user sessions", err)
+	}
+	return out, nil
+}
+
+// PurgeSessions deletes at most limit sessions that ended or expired
+// before before. Replicas purging at once may pick the same rows; a row
+// already deleted by another is simply not counted.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		DELETE FROM sessions WHERE id IN (
+			SELECT id FROM sessions WHERE ended_at < $1 UNION
+			SELECT id FROM sessions WHERE expires_at < $1
+			LIMIT $2)`,
+		dbTime(before), limit)
+	if err != nil {
+		return 0, translate("purge sessions", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// sessionDest is the Scan destinations of sessionColumns; end_reason is
+// nullable, so it goes through reason.
+func sessionDest(sess *auth.Session, reason **string) []any {
+	return []any{&sess.ID, &sess.UserID, &sess.Counter, &sess.CreatedAt, &sess.LastUsedAt, &sess.RotatedAt,
+		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent}
+}
+
+// sessionUTC puts the times pgx returned in the local zone into UTC.
+func sessionUTC(sess *auth.Session, reason *string) {
+	for _, t := range []*time.Time{&sess.CreatedAt, &sess.LastUsedAt, &sess.RotatedAt, &sess.ExpiresAt, &sess.MaxExpiresAt} {
+		*t = t.UTC()
+	}
+	if sess.EndedAt != nil {
+		t := sess.EndedAt.UTC()
+		sess.EndedAt = &t
+	}
+	if reason != nil {
+		sess.EndReason = auth.EndReason(*reason)
+	}
+}
+
+// matched reports whether an UPDATE matched a row.
+func matched(op string, tag pgconn.CommandTag, err error) (bool, error) {
+	if err != nil {
+		return false, translate(op, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}

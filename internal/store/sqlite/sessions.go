@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// sessionColumns are the columns scanSession reads, in its order.
+const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
+
+// CreateSession inserts s.
+func (s *Store) CreateSession(ctx context.Context, sess auth.Session) error {
+	_, err := s.write.ExecContext(ctx, `
+		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
+			expires_at, max_expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, sess.UserID, sess.Counter, formatTime(sess.CreatedAt), formatTime(sess.LastUsedAt),
+		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
+	if err != nil {
+		return translate("create session", err)
+	}
+	return nil
+}
+
+// SessionWithUser reads the session and its user in one query.
+func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
+	stmt, err := s.reads.prepare(ctx, s.read, `
+		SELECT `+sessionColumns+`,
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id = ?`)
+	if err != nil {
+		return auth.Session{}, auth.User{}, translate("session with user", err)
+	}
+	var (
+		sess auth.Session
+		u    auth.User
+		st   sessionTimes
+		ut   userTimes
+	)
+	err = stmt.QueryRowContext(ctx, id).Scan(append(st.dest(&sess),
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.created, &ut.updated, &ut.lastLogin)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
+	}
+	if err == nil {
+		err = errors.Join(st.into(&sess), ut.into(&u))
+	}
+	if err != nil {
+		return auth.Session{}, auth.User{}, translate("session with user", err)
+	}
+	return sess, u, nil
+}
+
+// RotateSession is the compare-and-swap of a refresh: one UPDATE that
+// matches only while the counter is still from. SQLite runs one writer at a
+// time, so of racing refreshes exactly one matches.
+func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+	at := formatTime(t)
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE sessions SET counter = counter + 1, rotated_at = ?, last_used_at = ?, expires_at = ?
+		WHERE id = ? AND counter = ? AND ended_at IS NULL`,
+		at, at, formatTime(expires), id, from)
+	return matched("rotate session", res, err)
+}
+
+// EndSession ends the session when it is the user's and live at t.
+func (s *Store) EndSession(ctx context.Context, id string, userID int64, reason auth.EndReason, t time.Time) (bool, error) {
+	at := formatTime(t)
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE sessions SET ended_at = ?, end_reason = ?
+		WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?`,
+		at, string(reason), id, userID, at)
+	return matched("end session", res, err)
+}
+
+// EndUserSessions ends every session of the user not ended yet, but except.
+func (s *Store) EndUserSessions(ctx context.Context, userID int64, except string, reason auth.EndReason, t time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE sessions SET ended_at = ?, end_reason = ?
+		WHERE user_id = ? AND id <> ? AND ended_at IS NULL`,
+		formatTime(t), string(reason), userID, except)
+	return affected("end user sessions", res, err)
+}
+
+// UserSessions lists the user's live sessions at t, newest first.
+func (s *Store) UserSessions(ctx context.Context, userID int64, t time.Time) ([]auth.Session, error) {
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT `+sessionColumns+`
+		FROM sessions s
+		WHERE s.user_id = ? AND s.ended_at IS NULL AND s.expires_at > ?
+		ORDER BY s.created_at DESC, s.id`,
+		userID, formatTime(t))
+	if err != nil {
+		return nil, translate("user sessions", err)
+	}
+	defer rows.Close()
+	var out []auth.Session
+	for rows.Next() {
+		var (
+			sess auth.Session
+			st   sessionTimes
+		)
+		if err := rows.Scan(st.dest(&sess)...); err != nil {
+			return nil, translate("user sessions", err)
+		}
+		if err := st.into(&sess); err != nil {
+			return nil, translate("user sessions", err)
+		}
+		out = append(out, sess)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("user sessions", err)
+	}
+	return out, nil
+}
+
+// PurgeSessions deletes at most limit sessions that ended or expired
+// before before.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (int64, error) {
+	at := formatTime(before)
+	res, err := s.write.ExecContext(ctx, `
+		DELETE FROM sessions WHERE id IN (
+			SELECT id FROM sessions WHERE ended_at < ? UNION
+			SELECT id FROM sessions WHERE expires_at < ?
+			LIMIT ?)`,
+		at, at, limit)
+	return affected("purge sessions", res, err)
+}
+
+// sessionTimes holds a session row's times as SQLite returns them, TEXT,
+// until they are parsed.
+type sessionTimes struct {
+	created, lastUsed, rotated, expires, maxExpires string
+	ended, reason                                   sql.NullString
+}
+
+// dest is the Scan destinations of sessionColumns.
+func (st *sessionTimes) dest(sess *auth.Session) []any {
+	return []any{&sess.ID, &sess.UserID, &sess.Counter, &st.created, &st.lastUsed, &st.rotated,
+		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent}
+}
+
+func (st *sessionTimes) into(sess *auth.Session) error {
+	var err error
+	for _, f := range []struct {
+		dst *time.Time
+		src string
+	}{{&sess.CreatedAt, st.created}, {&sess.LastUsedAt, st.lastUsed}, {&sess.RotatedAt, st.rotated},
+		{&sess.ExpiresAt, st.expires}, {&sess.MaxExpiresAt, st.maxExpires}} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return err
+		}
+	}
+	if st.ended.Valid {
+		t, err := parseTime(st.ended.String)
+		if err != nil {
+			return err
+		}
+		sess.EndedAt = &t
+	}
+	sess.EndReason = auth.EndReason(st.reason.String)
+	return nil
+}
+
+// matched reports whether an UPDATE matched a row.
+func matched(op string, res sql.Result, err error) (bool, error) {
+	n, err := affected(op, res, err)
+	return n > 0, err
+}
+
+// affected is the number of rows a statement changed.
+func affected(op string, res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, translate(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, translate(op, err)
+	}
+	return n, nil
+}

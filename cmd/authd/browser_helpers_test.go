@@ -92,10 +92,21 @@ type pageRecord struct {
 	index    map[network.RequestID]int // into requests
 	problems []string
 	warnings []string
+	// refusals are URLs the test expects authd to refuse (a 4xx it asks
+	// for on purpose); the browser logs such an answer as an error.
+	refusals map[string]int
+}
+
+// expectRefusal says that the page will get one error status from url, on
+// purpose: the browser's log line for it is a warning, not a problem.
+func (r *pageRecord) expectRefusal(url string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.refusals[url]++
 }
 
 func newPageRecord() *pageRecord {
-	return &pageRecord{index: map[network.RequestID]int{}}
+	return &pageRecord{index: map[network.RequestID]int{}, refusals: map[string]int{}}
 }
 
 // listen is a chromedp listener: it must return fast and send no command.
@@ -126,6 +137,11 @@ func (r *pageRecord) listen(ev any) {
 		line := fmt.Sprintf("browser log (%s) at %s: %s", e.Source, e.URL, e.Text)
 		switch e.Level {
 		case log.EntryLevelError:
+			if e.Source == log.EntrySourceNetwork && r.refusals[e.URL] > 0 {
+				r.refusals[e.URL]--
+				r.warnings = append(r.warnings, "expected: "+line)
+				break
+			}
 			r.problems = append(r.problems, line)
 		case log.EntryLevelWarning:
 			r.warnings = append(r.warnings, line)

@@ -21,8 +21,9 @@ import (
 
 // TestBrowserDocs uses the docs pages of a real authd in headless Chromium
 // the way a newcomer would: in Swagger UI, authorize with the OAuth2
-// password flow, call GET /auth/me and register an account; then read the
-// same operations in ReDoc. No request may leave authd. Full-page
+// password flow, call GET /auth/me, list the sessions, register an account
+// and log out, after which GET /auth/me is refused; then read the same
+// operations in ReDoc. No request may leave authd. Full-page
 // screenshots of both pages are saved (see artifactDir).
 func TestBrowserDocs(t *testing.T) {
 	t.Parallel()
@@ -84,7 +85,7 @@ func TestBrowserDocs(t *testing.T) {
 			op     string // Swagger UI's element id of the operation
 			body   string // pasted as the request body; "" for none
 			status string
-			field  []string // path to the user name in the response body
+			field  []string // path to a string in the response body; nil for none
 			want   string
 		}{
 			{
@@ -96,8 +97,23 @@ func TestBrowserDocs(t *testing.T) {
 				body:   `{"username":"browser-bob","email":"bob@example.com","password":"another-horse-battery"}`,
 				status: "201", field: []string{"user", "username"}, want: "browser-bob",
 			},
+			{
+				name: "GET /auth/sessions", op: "operations-sessions-listSessions",
+				status: "200",
+			},
+			{
+				name: "POST /auth/logout", op: "operations-sessions-logout",
+				body: `{"scope":"current"}`, status: "204",
+			},
+			{
+				name: "GET /auth/me after the logout", op: "operations-auth-me",
+				status: "401", field: []string{"error_code"}, want: "SESSION_REVOKED",
+			},
 		}
 		for _, c := range calls {
+			if c.status == "401" {
+				rec.expectRefusal(authd.url + "/auth/me")
+			}
 			if err := chromedp.Do(tab, tryOperation("#"+c.op, c.body)); err != nil {
 				screenshot(t, tab, shots, "docs-failed.png")
 				t.Fatalf("%s: %v", c.name, err)
@@ -105,6 +121,9 @@ func TestBrowserDocs(t *testing.T) {
 			status, body := liveResponse(t, tab, "#"+c.op)
 			if status != c.status {
 				t.Errorf("%s in Swagger UI answered %s, want %s; body %s", c.name, status, c.status, body)
+			}
+			if c.field == nil {
+				continue
 			}
 			if got := jsonField(body, c.field...); got != c.want {
 				t.Errorf("%s in Swagger UI: %s = %q, want %q; body %s", c.name, strings.Join(c.field, "."), got, c.want, body)

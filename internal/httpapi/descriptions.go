@@ -29,7 +29,7 @@ SESSION_REVOKED. An access token is not accepted here, and a refresh token
 is not accepted as a bearer token.`
 
 	meDoc = `Returns the user an access token belongs to. Send it as
-Authorization: Bearer <access_token>; a missing, expired or tampered token,
+` + "`Authorization: Bearer <access_token>`" + `; a missing, expired or tampered token,
 or a refresh token, answers 401 with WWW-Authenticate: Bearer, and a token
 whose session has ended answers 401 SESSION_REVOKED.`
 

@@ -39,7 +39,7 @@ type SessionList struct {
 }
 
 type sessionListOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: the list is the user's own data."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: the list is the user's own data."`
 	Body         SessionList
 }
 

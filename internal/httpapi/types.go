@@ -40,7 +40,7 @@ type LoginForm struct {
 
 // RefreshRequest is the body of POST /auth/refresh.
 type RefreshRequest struct {
-	RefreshToken string `json:"refresh_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..." doc:"The refresh_token of a login, register or refresh answer."`
+	RefreshToken string `json:"refresh_token" example:"ASEGFVnDQtD29m3sZxhNYmoAAAAAAAAAAf9IJUnqvxAkLzeC2EDqZi7e6jDkfZPcrMYwxmH3JkcW" doc:"The refresh_token of a login, register or refresh answer: opaque, 76 characters, good for one refresh."`
 }
 
 // UserBody is a user as clients see it: never the password hash.
@@ -50,8 +50,8 @@ type UserBody struct {
 	Email     string     `json:"email" example:"alice@example.com"`
 	IsActive  bool       `json:"is_active" example:"true"`
 	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
-	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:30:45Z"`
-	LastLogin *time.Time `json:"last_login" nullable:"true" doc:"null until the first login."`
+	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
+	LastLogin *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
 }
 
 // TokenBody is the token part of every token-issuing answer.

@@ -47,6 +47,11 @@ func wantValues(t *testing.T, s metricstest.Scrape, want map[string]float64) {
 func TestMetricsScriptedSequence(t *testing.T) {
 	t.Parallel()
 	env := faultEnv(t)
+	// Throttling with small limits: two failed logins from one IP, three
+	// registrations from one IP (windows of 15 minutes and an hour, so no
+	// timing is involved).
+	env["AUTHD_LOGIN_IP_MAX_FAILURES"] = "2"
+	env["AUTHD_REGISTER_IP_MAX"] = "3"
 	in := start(t, env)
 	must := func(a answer, status int, code string) {
 		t.Helper()
@@ -64,8 +69,6 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	}
 	must(in.send(t, "/auth/register", register("bob")), http.StatusCreated, "")
 	_, second := in.post(t, "/auth/login", login("alice"))
-	must(in.send(t, "/auth/login", `{"username":"alice","password":"wrong-password"}`), http.StatusUnauthorized, "INVALID_CREDENTIALS")
-	must(in.send(t, "/auth/login", login("nobody")), http.StatusUnauthorized, "INVALID_CREDENTIALS")
 	must(in.send(t, "/auth/login", `{"username":"alice"}`), http.StatusBadRequest, "VALIDATION_ERROR") // not an attempt
 
 	// alice's first session: r0 → r1 → r2, r0 once more inside the grace
@@ -105,12 +108,24 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	}
 	must(in.send(t, "/auth/login", login("bob")), http.StatusForbidden, "USER_INACTIVE")
 
+	// Two failed logins from this IP, then the IP is refused, even with
+	// the right password; the fourth registration from it is refused too.
+	must(in.send(t, "/auth/login", `{"username":"alice","password":"wrong-password"}`), http.StatusUnauthorized, "INVALID_CREDENTIALS")
+	must(in.send(t, "/auth/login", login("nobody")), http.StatusUnauthorized, "INVALID_CREDENTIALS")
+	must(in.send(t, "/auth/login", login("alice")), http.StatusTooManyRequests, "RATE_LIMITED")
+	must(in.send(t, "/auth/register", register("dave")), http.StatusTooManyRequests, "RATE_LIMITED")
+
 	s := scrape(t, in.url)
 	wantValues(t, s, map[string]float64{
 		`authd_login_attempts_total{result="success"}`:             2,
 		`authd_login_attempts_total{result="invalid_credentials"}`: 2,
 		`authd_login_attempts_total{result="inactive"}`:            1,
+		`authd_login_attempts_total{result="throttled"}`:           1,
 		`authd_login_attempts_total{result="error"}`:               0,
+		`authd_throttle_refusals_total{scope="ip"}`:                1,
+		`authd_throttle_refusals_total{scope="register"}`:          1,
+		`authd_throttle_refusals_total{scope="pair"}`:              0,
+		`authd_throttle_refusals_total{scope="account"}`:           0,
 		`authd_refresh_total{result="rotated"}`:                    2,
 		`authd_refresh_total{result="grace"}`:                      1,
 		`authd_refresh_total{result="reused"}`:                     1,
@@ -127,6 +142,8 @@ func TestMetricsScriptedSequence(t *testing.T) {
 		`authd_hash_queue_depth`:                                                     0,
 		`authd_http_requests_total{code="201",method="POST",route="/auth/register"}`: 3,
 		`authd_http_requests_total{code="400",method="POST",route="/auth/login"}`:    1,
+		`authd_http_requests_total{code="429",method="POST",route="/auth/login"}`:    1,
+		`authd_http_requests_total{code="429",method="POST",route="/auth/register"}`: 1,
 		`authd_http_requests_total{code="204",method="POST",route="/auth/logout"}`:   1,
 		`go_sql_max_open_connections{db_name="sqlite_write"}`:                        1,
 	})

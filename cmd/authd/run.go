@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -133,7 +134,33 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *passw
 		return nil, fmt.Errorf("refresh tokens: %w", err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
+	opts = append(opts, auth.WithThrottle(throttle(cfg)))
 	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now, opts...), nil
+}
+
+// throttle is the throttling policy of cfg. Its record keys derive from
+// the configured signing material (the AUTHD_JWT_KEYS file, else
+// AUTHD_JWT_SECRET): replicas configured alike share counts, and the key is
+// not in the database whose table it hashes. With neither set, authd signs
+// with a key of its own process and throttles with one too: counts then
+// neither survive a restart nor are shared, like its tokens.
+func throttle(cfg config.Config) auth.Throttle {
+	material := cfg.JWTKeys
+	if material == nil {
+		material = cfg.JWTSecret
+	}
+	if material == nil {
+		material = make([]byte, 32)
+		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
+		_, _ = rand.Read(material)
+	}
+	return auth.Throttle{
+		PairFreeFailures:   cfg.LoginPairFreeFailures,
+		AccountMaxFailures: cfg.LoginAccountMaxFailures,
+		IPMaxFailures:      cfg.LoginIPMaxFailures,
+		RegisterIPMax:      cfg.RegisterIPMax,
+		Keys:               auth.NewAttemptKeys(material),
+	}
 }
 
 // userCommand runs `authd user activate|deactivate|logout <login>`.

@@ -106,9 +106,6 @@ func (nopObserver) RefreshAttempt(RefreshResult)  {}
 func (nopObserver) SessionsEnded(EndReason, int)  {}
 func (nopObserver) ThrottleRefusal(ThrottleScope) {}
 
-// Option configures a Service beyond its required parts.
-type Option func(*Service)
-
 // WithObserver makes the Service report the outcomes it decides to o.
 func WithObserver(o Observer) Option {
 	return func(s *Service) { s.observe = o }

@@ -54,6 +54,8 @@ type Service struct {
 	policy  SessionPolicy
 	log     *slog.Logger
 	now     func() time.Time
+	// throttle holds the limits of throttle.go; zero throttles nothing.
+	throttle Throttle
 	// observe is told each outcome, for metrics; never nil.
 	observe Observer
 }
@@ -77,6 +79,9 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second)
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated, error) {
 	if errs := in.validate(); len(errs) > 0 {
 		return Authenticated{}, validationError(errs)
+	}
+	if err := s.checkRegister(ctx, in.Client.addr()); err != nil {
+		return Authenticated{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
@@ -110,7 +115,8 @@ type LoginInput struct {
 
 // Login checks the password and opens a session. An unknown user and a wrong
 // password get the same error and spend the same bcrypt work, so neither the
-// answer nor its timing tells whether the account exists.
+// answer nor its timing tells whether the account exists. Throttling is
+// checked first, before the user lookup, bcrypt and the hash queue.
 func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, err error) {
 	defer func() {
 		if result, ok := loginResult(err); ok {
@@ -121,27 +127,34 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 	if err != nil {
 		return Authenticated{}, err
 	}
-	// bcrypt compares only the first 72 bytes; a longer password would
-	// match its own prefix, so it cannot be right.
-	if len(in.Password) > password.MaxBytes {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "password_too_long"))
-		return Authenticated{}, invalidCredentials()
+	ip := in.Client.addr()
+	guard, err := s.checkLogin(ctx, login, ip)
+	if err != nil {
+		return Authenticated{}, err
 	}
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
-		if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
-			return Authenticated{}, hashFailure("dummy compare", err)
+		// An unknown identifier counts under its own lower-cased form.
+		// bcrypt compares only the first 72 bytes; a longer password
+		// cannot be right, and is refused without the dummy compare,
+		// as it is for a known user below.
+		if len(in.Password) <= password.MaxBytes {
+			if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
+				return Authenticated{}, hashFailure("dummy compare", err)
+			}
 		}
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "unknown_user"))
-		return Authenticated{}, invalidCredentials()
+		return Authenticated{}, s.failed(ctx, []string{accountName(login)}, ip, slog.String("reason", "unknown_user"))
 	}
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("find user: %w", err)
 	}
+	names := u.accountNames()
+	if len(in.Password) > password.MaxBytes {
+		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
+	}
 	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
 	if errors.Is(err, password.ErrMismatch) {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
-		return Authenticated{}, invalidCredentials()
+		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
 	}
 	if err != nil {
 		return Authenticated{}, hashFailure("compare password", err)
@@ -149,6 +162,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 	if !u.IsActive {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
 		return Authenticated{}, inactive()
+	}
+	if err := s.countSuccess(ctx, guard, names, ip); err != nil {
+		return Authenticated{}, err
 	}
 	now := s.clock()
 	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {

@@ -80,6 +80,12 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed when
 	// finding a request's client IP: masked, IPv4 written as IPv4, no zones.
 	TrustedProxies []netip.Prefix
+
+	// The throttling limits of API.md; 0 turns that rule off.
+	LoginPairFreeFailures   int
+	LoginAccountMaxFailures int
+	LoginIPMaxFailures      int
+	RegisterIPMax           int
 }
 
 // Error names the variable whose value is wrong and what is wrong with it.
@@ -114,14 +120,19 @@ func Load(getenv func(string) string) (Config, error) {
 		MetricsAddr:          r.metricsAddr("AUTHD_METRICS_ADDR"),
 		CORSAllowedOrigins:   r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:       r.prefixes("AUTHD_TRUSTED_PROXIES"),
-		LogLevel:             r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
-		BreakerThreshold:     r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
-		BreakerTimeout:       r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
-		DatabaseMaxConns:     int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
-		DatabaseTimeout:      r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
-		MaxBodyBytes:         int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
-		BodyReadTimeout:      r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
-		ShutdownTimeout:      r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
+		// API.md's throttling defaults; 0 turns a rule off.
+		LoginPairFreeFailures:   r.intRange("AUTHD_LOGIN_PAIR_FREE_FAILURES", 5, 0, 1_000_000),
+		LoginAccountMaxFailures: r.intRange("AUTHD_LOGIN_ACCOUNT_MAX_FAILURES", 100, 0, 1_000_000_000),
+		LoginIPMaxFailures:      r.intRange("AUTHD_LOGIN_IP_MAX_FAILURES", 100, 0, 1_000_000_000),
+		RegisterIPMax:           r.intRange("AUTHD_REGISTER_IP_MAX", 20, 0, 1_000_000_000),
+		LogLevel:                r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
+		BreakerThreshold:        r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
+		BreakerTimeout:          r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
+		DatabaseMaxConns:        int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
+		DatabaseTimeout:         r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
+		MaxBodyBytes:            int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
+		BodyReadTimeout:         r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
+		ShutdownTimeout:         r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
 	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)

@@ -24,13 +24,13 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "register", Method: http.MethodPost, Path: "/auth/register", Tags: []string{"auth"},
 		Summary: "Create an account", Description: registerDoc,
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeUserExists, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
+		Responses: s.errorResponses(auth.CodeUserExists, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
 		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
+		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{

@@ -40,7 +40,7 @@ func inProcess(t *testing.T) string {
 	refresher, _ := token.NewRefresher(macKeys)
 	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
-		auth.NewService(st, hasher, issuer, refresher, policy, log, time.Now), nil, log)
+		auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, log, time.Now), nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{err}
 	}
+	if cfg.DatabaseDriver == "postgres" {
+		// config knows only the scheme (it uses the standard library
+		// only); the driver reads the rest, before anything is opened.
+		if err := postgres.CheckURL(cfg.DatabaseDSN); err != nil {
+			return &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
+		}
+	}
 	keys, err := signingKeys(cfg)
 	if err != nil {
 		return &usageError{err}

@@ -149,3 +149,6 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
+
+// Stat is the connection pool's current statistics, for the pool metrics.
+func (s *Store) Stat() *pgxpool.Stat { return s.pool.Stat() }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,14 +120,21 @@ func (in *instance) health(t *testing.T) map[string]any {
 // also what moves an open breaker to half-open once its time is up.
 func (in *instance) awaitBreaker(t *testing.T, state string) time.Duration {
 	t.Helper()
+	return in.awaitCheck(t, "circuit_breaker", state)
+}
+
+// awaitCheck polls /health until checks[name] is want. The database check
+// reuses one ping for pingCacheTTL, so it shows a change within that.
+func (in *instance) awaitCheck(t *testing.T, name, want string) time.Duration {
+	t.Helper()
 	start := time.Now()
 	for time.Since(start) < 15*time.Second {
-		if in.health(t)["circuit_breaker"] == state {
+		if in.health(t)[name] == want {
 			return time.Since(start)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("the breaker did not become %s within 15s", state)
+	t.Fatalf("/health's %s did not become %s within 15s", name, want)
 	return 0
 }
 
@@ -159,4 +169,35 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// lockSQLite holds the write lock of env's SQLite file on a connection of
+// its own, as `sqlite3 authd.db` in a shell holding a transaction would. It
+// returns that database, to look behind authd's back, and unlock, which
+// lets go (once; later calls do nothing).
+func lockSQLite(t *testing.T, env map[string]string) (other *sql.DB, unlock func()) {
+	t.Helper()
+	other, err := sql.Open("sqlite", strings.TrimPrefix(env["AUTHD_DATABASE_URL"], "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	lock, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unlock = func() {
+		once.Do(func() {
+			if _, err := lock.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+				t.Error(err)
+			}
+			lock.Close()
+		})
+	}
+	t.Cleanup(unlock)
+	return other, unlock
 }

@@ -32,7 +32,7 @@ func TestSessionsAcrossProcesses(t *testing.T) {
 		return `{"refresh_token":"` + body["refresh_token"].(string) + `"}`
 	}
 
-	status, reg := a.post(t, "/auth/register", `{"username":"rep","email":"rep@example.com","password":"password123"}`)
+	status, reg := a.post(t, "/auth/register", `{"username":"rep","email":"rep@example.com","password":"tulip-orbit-42"}`)
 	if status != http.StatusCreated {
 		t.Fatalf("register on A: %d %v", status, reg)
 	}
@@ -56,7 +56,7 @@ func TestSessionsAcrossProcesses(t *testing.T) {
 	}
 
 	// Twenty refreshes of one token at once, half on each process.
-	status, login := a.post(t, "/auth/login", `{"username":"rep","password":"password123"}`)
+	status, login := a.post(t, "/auth/login", `{"username":"rep","password":"tulip-orbit-42"}`)
 	if status != http.StatusOK {
 		t.Fatalf("login: %d", status)
 	}

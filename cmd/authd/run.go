@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -62,6 +63,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{err}
 	}
+	if cfg.DatabaseDriver == "postgres" {
+		// config knows only the scheme (it uses the standard library
+		// only); the driver reads the rest, before anything is opened.
+		if err := postgres.CheckURL(cfg.DatabaseDSN); err != nil {
+			return &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
+		}
+	}
 	keys, err := signingKeys(cfg)
 	if err != nil {
 		return &usageError{err}
@@ -111,11 +119,15 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	}
 }
 
-func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) (*auth.Service, error) {
+func newHasher(cfg config.Config) (*password.Hasher, error) {
 	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
+	return hasher, nil
+}
+
+func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
 	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
@@ -129,12 +141,44 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Log
 		return nil, fmt.Errorf("refresh tokens: %w", err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
-	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now), nil
+	// The common-password set is built here, once per process, and only
+	// read after (about 11,600 entries; see password.NewCommonList).
+	opts = append(opts, auth.WithThrottle(throttle(cfg)))
+	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now, opts...), nil
+}
+
+// throttle is the throttling policy of cfg. Its record keys derive from
+// the configured signing material (the AUTHD_JWT_KEYS file, else
+// AUTHD_JWT_SECRET): replicas configured alike share counts, and the key is
+// not in the database whose table it hashes. With neither set, authd signs
+// with a key of its own process and throttles with one too: counts then
+// neither survive a restart nor are shared, like its tokens.
+func throttle(cfg config.Config) auth.Throttle {
+	material := cfg.JWTKeys
+	if material == nil {
+		material = cfg.JWTSecret
+	}
+	if material == nil {
+		material = make([]byte, 32)
+		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
+		_, _ = rand.Read(material)
+	}
+	return auth.Throttle{
+		PairFreeFailures:   cfg.LoginPairFreeFailures,
+		AccountMaxFailures: cfg.LoginAccountMaxFailures,
+		IPMaxFailures:      cfg.LoginIPMaxFailures,
+		RegisterIPMax:      cfg.RegisterIPMax,
+		Keys:               auth.NewAttemptKeys(material),
+	}
 }
 
 // userCommand runs `authd user activate|deactivate|logout <login>`.
 func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
-	svc, err := newService(cfg, keys, st, log)
+	hasher, err := newHasher(cfg)
+	if err != nil {
+		return err
+	}
+	svc, err := newService(cfg, keys, st, hasher, log)
 	if err != nil {
 		return err
 	}
@@ -163,8 +207,11 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 	return err
 }
 
-func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
+	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
+		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
+	}
 	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
 		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}
@@ -178,7 +225,19 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 		RecoveryTimeout:  cfg.BreakerTimeout,
 		CallTimeout:      cfg.DatabaseTimeout,
 	}, logging.For(log, "breaker"))
-	svc, err := newService(cfg, keys, guarded, log)
+	hasher, err := newHasher(cfg)
+	if err != nil {
+		return err
+	}
+	reg, err := newMetrics(cfg, st, guarded, hasher)
+	if err != nil {
+		return err
+	}
+	var observe []auth.Option
+	if reg != nil {
+		observe = append(observe, auth.WithObserver(reg))
+	}
+	svc, err := newService(cfg, keys, guarded, hasher, log, observe...)
 	if err != nil {
 		return err
 	}
@@ -187,14 +246,18 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 		return err
 	}
 	checks := []httpapi.HealthCheck{
-		{Name: "database", Check: pingCheck(guarded)},
+		httpapi.CachedCheck(httpapi.HealthCheck{Name: "database", Check: pingCheck(guarded)}, pingCacheTTL, time.Now),
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
-	srv, err := httpapi.NewServer(httpapi.Options{
+	httpOpts := httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		BodyReadTimeout: cfg.BodyReadTimeout,
 		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
-	}, svc, checks, log)
+	}
+	if err := mountMetrics(ctx, cfg, reg, &httpOpts, mainLog); err != nil {
+		return err
+	}
+	srv, err := httpapi.NewServer(httpOpts, svc, checks, log)
 	if err != nil {
 		return err
 	}
@@ -208,8 +271,9 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	busy := &handlers{}
 	hs := &http.Server{
-		Handler: srv,
+		Handler: busy.track(srv),
 		// Bounds so a slow or idle client cannot hold a connection forever.
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -241,15 +305,21 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	case <-ctx.Done():
 	}
 	mainLog.InfoContext(ctx, "shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := shutdown(ctx, hs, busy, cfg.ShutdownTimeout, mainLog); err != nil {
+		return err
 	}
 	mainLog.InfoContext(ctx, "stopped")
 	return nil
 }
 
+// pingCacheTTL is how long /health and /health/ready reuse one database
+// ping: probes polling every second or faster then cost at most one ping a
+// second, whatever their number.
+const pingCacheTTL = time.Second
+
+// pingCheck asks the database whether it answers. The breaker's Ping goes
+// around the breaker: a health probe neither counts towards opening it nor
+// is refused by it (see breaker.Store.Ping).
 func pingCheck(st auth.Store) func(context.Context) (string, bool) {
 	return func(ctx context.Context) (string, bool) {
 		if err := st.Ping(ctx); err != nil {
@@ -269,6 +339,8 @@ func breakerCheck(b *breaker.Store) func(context.Context) (string, bool) {
 }
 
 // buildVersion is the -ldflags version, else the module version Go recorded.
+// It is the one source of `authd version`, /health's version and
+// authd_build_info's version label.
 func buildVersion() string {
 	if version != "" {
 		return version

@@ -106,7 +106,14 @@ func ipBytes(ip netip.Addr) []byte {
 	return ip.Unmap().WithZone("").AsSlice()
 }
 
-// accountName is the form under which a login identifier counts: lower
-// case, as the lookups match it. A user's username and email are two names
-// of one account; the service counts a failure under both.
-func accountName(login string) string { return strings.ToLower(login) }
+// accountName is the form under which a login identifier counts: the
+// form the lookups match it in (an email canonical as stored, a username
+// lower-cased), so a count and its lookup agree on the account. A user's
+// username and email are two names of one account; the service counts a
+// failure under both.
+func accountName(login string) string {
+	if strings.Contains(login, "@") {
+		return canonicalEmail(login)
+	}
+	return strings.ToLower(login)
+}

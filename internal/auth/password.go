@@ -13,34 +13,52 @@ import (
 type ChangePasswordInput struct {
 	CurrentPassword string
 	NewPassword     string
+	// Client is who asks: a wrong current password counts against its IP
+	// like a failed login (API.md, Change password).
+	Client Client
 }
 
 // ChangePassword replaces the caller's password after checking the current
 // one, and ends every other session of the user: whoever else held one may
 // be who the change is meant to lock out. The calling session stays.
+//
+// The current password is a password check like a login's, so it is
+// throttled like one: refused before bcrypt while the account and IP wait,
+// and a wrong one counted as a failed login of the account.
 func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswordInput) error {
 	var fields []FieldError
 	if in.CurrentPassword == "" {
 		fields = append(fields, FieldError{Field: "current_password", Message: "current_password is required"})
 	}
 	// The register rule for passwords, the one and only.
-	if msg := passwordProblem(in.NewPassword); msg != "" {
+	if msg := s.passwordProblem(in.NewPassword); msg != "" {
 		fields = append(fields, FieldError{Field: "new_password", Message: msg})
 	}
 	if len(fields) > 0 {
 		return validationError(fields)
 	}
+	ip := in.Client.addr()
+	guard, err := s.checkLogin(ctx, c.User.Username, ip)
+	if err != nil {
+		return err
+	}
 	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
-	err := password.ErrMismatch
+	err = password.ErrMismatch
 	if len(in.CurrentPassword) <= password.MaxBytes {
 		err = s.hasher.Compare(ctx, c.User.HashedPassword, in.CurrentPassword)
 	}
 	if errors.Is(err, password.ErrMismatch) {
 		s.log.InfoContext(ctx, "password change refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
+		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
+			return err
+		}
 		return invalidCredentials()
 	}
 	if err != nil {
 		return hashFailure("compare password", err)
+	}
+	if err := s.countSuccess(ctx, guard, c.User.accountNames(), ip); err != nil {
+		return err
 	}
 	hash, err := s.hasher.Hash(ctx, in.NewPassword)
 	if err != nil {

@@ -23,22 +23,39 @@ const (
 // each DELETE removes what is still there, and a row deleted twice is not
 // an error.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
-	before := s.clock().Add(-sessionRetention)
+	n, err := purgeAll(ctx, s.store.PurgeSessions, s.clock().Add(-sessionRetention))
+	if err != nil {
+		return n, fmt.Errorf("purge sessions: %w", err)
+	}
+	return n, nil
+}
+
+// PurgeAttempts deletes the throttle records that can no longer refuse
+// anything, as PurgeSessions deletes sessions, and returns how many.
+func (s *Service) PurgeAttempts(ctx context.Context) (int64, error) {
+	n, err := purgeAll(ctx, s.store.PurgeAttempts, purgeBefore(s.clock()))
+	if err != nil {
+		return n, fmt.Errorf("purge attempts: %w", err)
+	}
+	return n, nil
+}
+
+// purgeAll calls purge with batches of purgeBatch until a batch comes back
+// short, and returns the total.
+func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (int64, error), before time.Time) (int64, error) {
 	var total int64
 	for {
-		n, err := s.store.PurgeSessions(ctx, before, purgeBatch)
+		n, err := purge(ctx, before, purgeBatch)
 		total += n
-		if err != nil {
-			return total, fmt.Errorf("purge sessions: %w", err)
-		}
-		if n < purgeBatch {
-			return total, nil
+		if err != nil || n < purgeBatch {
+			return total, err
 		}
 	}
 }
 
-// PurgeLoop runs PurgeSessions every interval until ctx ends, and returns
-// then. A failed purge is logged and tried again at the next tick.
+// PurgeLoop runs PurgeSessions and PurgeAttempts every interval until ctx
+// ends, and returns then. A failed purge is logged and tried again at the
+// next tick.
 func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -54,6 +71,13 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 			s.log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
 		case n > 0:
 			s.log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
+		}
+		n, err = s.PurgeAttempts(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
+		case n > 0:
+			s.log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
 		}
 	}
 }

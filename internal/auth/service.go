@@ -21,6 +21,12 @@ type PasswordHasher interface {
 	CompareDummy(ctx context.Context, password string) error
 }
 
+// CommonPasswords tells a password too common to accept (NIST SP 800-63B
+// §5.1.1.2); *password.CommonList is the real one, built once at start-up.
+type CommonPasswords interface {
+	IsCommon(password string) bool
+}
+
 // TokenIssuer signs and verifies access tokens; *token.Issuer is the real one.
 type TokenIssuer interface {
 	Issue(userID int64, username, sessionID string) (string, error)
@@ -49,17 +55,27 @@ type Authenticated struct {
 type Service struct {
 	store   Store
 	hasher  PasswordHasher
+	common  CommonPasswords
 	tokens  TokenIssuer
 	refresh RefreshTokens
 	policy  SessionPolicy
 	log     *slog.Logger
 	now     func() time.Time
+	// throttle holds the limits of throttle.go; zero throttles nothing.
+	throttle Throttle
+	// observe is told each outcome, for metrics; never nil.
+	observe Observer
 }
 
 // NewService wires a Service; now is time.Now except in tests.
-func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, refresh RefreshTokens, policy SessionPolicy,
-	log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: store, hasher: hasher, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now}
+func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
+	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
+	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
+		observe: nopObserver{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // clock returns the current time in UTC, whole seconds: the precision API.md
@@ -68,8 +84,11 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second)
 
 // Register creates an active user and logs them in: a new session.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated, error) {
-	if errs := in.validate(); len(errs) > 0 {
+	if errs := in.validate(s.passwordProblem); len(errs) > 0 {
 		return Authenticated{}, validationError(errs)
+	}
+	if err := s.checkRegister(ctx, in.Client.addr()); err != nil {
+		return Authenticated{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
@@ -103,33 +122,46 @@ type LoginInput struct {
 
 // Login checks the password and opens a session. An unknown user and a wrong
 // password get the same error and spend the same bcrypt work, so neither the
-// answer nor its timing tells whether the account exists.
-func (s *Service) Login(ctx context.Context, in LoginInput) (Authenticated, error) {
+// answer nor its timing tells whether the account exists. Throttling is
+// checked first, before the user lookup, bcrypt and the hash queue.
+func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, err error) {
+	defer func() {
+		if result, ok := loginResult(err); ok {
+			s.observe.LoginAttempt(result)
+		}
+	}()
 	login, err := in.identifier()
 	if err != nil {
 		return Authenticated{}, err
 	}
-	// bcrypt compares only the first 72 bytes; a longer password would
-	// match its own prefix, so it cannot be right.
-	if len(in.Password) > password.MaxBytes {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "password_too_long"))
-		return Authenticated{}, invalidCredentials()
+	ip := in.Client.addr()
+	guard, err := s.checkLogin(ctx, login, ip)
+	if err != nil {
+		return Authenticated{}, err
 	}
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
-		if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
-			return Authenticated{}, hashFailure("dummy compare", err)
+		// An unknown identifier counts under its own lower-cased form.
+		// bcrypt compares only the first 72 bytes; a longer password
+		// cannot be right, and is refused without the dummy compare,
+		// as it is for a known user below.
+		if len(in.Password) <= password.MaxBytes {
+			if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
+				return Authenticated{}, hashFailure("dummy compare", err)
+			}
 		}
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "unknown_user"))
-		return Authenticated{}, invalidCredentials()
+		return Authenticated{}, s.failed(ctx, []string{accountName(login)}, ip, slog.String("reason", "unknown_user"))
 	}
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("find user: %w", err)
 	}
+	names := u.accountNames()
+	if len(in.Password) > password.MaxBytes {
+		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
+	}
 	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
 	if errors.Is(err, password.ErrMismatch) {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
-		return Authenticated{}, invalidCredentials()
+		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
 	}
 	if err != nil {
 		return Authenticated{}, hashFailure("compare password", err)
@@ -137,6 +169,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Authenticated, erro
 	if !u.IsActive {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
 		return Authenticated{}, inactive()
+	}
+	if err := s.countSuccess(ctx, guard, names, ip); err != nil {
+		return Authenticated{}, err
 	}
 	now := s.clock()
 	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
@@ -241,11 +276,11 @@ func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	return s.store.UserByUsername(ctx, login)
 }
 
-// SetActive activates or deactivates the account named by username or
-// email; it is the operator's command, not an HTTP endpoint.
-func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
-	// The operator's argument is client text like a login's, and gets the
-	// same check before it reaches the store.
+// operatorLookup finds the user an operator's command names by username or
+// email. The argument is client text like a login's, and gets the same
+// check before it reaches the store: text that cannot name an account is a
+// VALIDATION_ERROR, an unknown account USER_NOT_FOUND.
+func (s *Service) operatorLookup(ctx context.Context, login string) (User, error) {
 	if f := identifierProblem("username", login); f != nil {
 		return User{}, validationError([]FieldError{*f})
 	}
@@ -255,6 +290,16 @@ func (s *Service) SetActive(ctx context.Context, login string, active bool) (Use
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	return u, nil
+}
+
+// SetActive activates or deactivates the account named by username or
+// email; it is the operator's command, not an HTTP endpoint.
+func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
+	u, err := s.operatorLookup(ctx, login)
+	if err != nil {
+		return User{}, err
 	}
 	now := s.clock()
 	if err := s.store.SetActive(ctx, u.ID, active, now); err != nil {

@@ -97,5 +97,5 @@ type AttemptStore interface {
 	// PurgeAttempts deletes at most limit records whose WindowEnds is
 	// before t, and returns how many it deleted. Several replicas may purge
 	// at once.
-	PurgeAttempts(ctx context.Context, before time.Time, limit int) (int, error)
+	PurgeAttempts(ctx context.Context, before time.Time, limit int) (int64, error)
 }

@@ -32,8 +32,8 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, ls auth.LoginSuccess) er
 }
 
 // PurgeAttempts calls the inner store through the breaker.
-func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) (int, error) {
-	return call(ctx, s, func(ctx context.Context) (int, error) {
+func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return call(ctx, s, func(ctx context.Context) (int64, error) {
 		return s.inner.PurgeAttempts(ctx, before, limit)
 	})
 }

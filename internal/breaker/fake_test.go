@@ -99,7 +99,7 @@ func (f *fakeStore) HitCounters(ctx context.Context, _ time.Time, _ []auth.Count
 func (f *fakeStore) RecordLoginSuccess(ctx context.Context, _ auth.LoginSuccess) error {
 	return f.do(ctx, 0)
 }
-func (f *fakeStore) PurgeAttempts(ctx context.Context, _ time.Time, _ int) (int, error) {
+func (f *fakeStore) PurgeAttempts(ctx context.Context, _ time.Time, _ int) (int64, error) {
 	return 0, f.do(ctx, 0)
 }
 func (f *fakeStore) Ping(ctx context.Context) error { return f.do(ctx, 1) }

@@ -59,7 +59,10 @@ type Config struct {
 	HashQueue   int
 	HashMaxWait time.Duration
 	// PprofAddr, when set, serves net/http/pprof there; loopback only.
-	PprofAddr          string
+	PprofAddr string
+	// MetricsAddr is where /metrics is served: "" on the main listener,
+	// MetricsOff nowhere, else a host:port of its own.
+	MetricsAddr        string
 	CORSAllowedOrigins []string
 	LogLevel           slog.Level
 	BreakerThreshold   int
@@ -77,6 +80,12 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed when
 	// finding a request's client IP: masked, IPv4 written as IPv4, no zones.
 	TrustedProxies []netip.Prefix
+
+	// The throttling limits of API.md; 0 turns that rule off.
+	LoginPairFreeFailures   int
+	LoginAccountMaxFailures int
+	LoginIPMaxFailures      int
+	RegisterIPMax           int
 }
 
 // Error names the variable whose value is wrong and what is wrong with it.
@@ -108,16 +117,22 @@ func Load(getenv func(string) string) (Config, error) {
 		HashQueue:            r.intRange("AUTHD_HASH_QUEUE", 256, 1, 100_000),
 		HashMaxWait:          r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second, time.Millisecond, time.Minute),
 		PprofAddr:            r.loopback("AUTHD_PPROF_ADDR"),
+		MetricsAddr:          r.metricsAddr("AUTHD_METRICS_ADDR"),
 		CORSAllowedOrigins:   r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:       r.prefixes("AUTHD_TRUSTED_PROXIES"),
-		LogLevel:             r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
-		BreakerThreshold:     r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
-		BreakerTimeout:       r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
-		DatabaseMaxConns:     int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
-		DatabaseTimeout:      r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
-		MaxBodyBytes:         int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
-		BodyReadTimeout:      r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
-		ShutdownTimeout:      r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
+		// API.md's throttling defaults; 0 turns a rule off.
+		LoginPairFreeFailures:   r.intRange("AUTHD_LOGIN_PAIR_FREE_FAILURES", 5, 0, 1_000_000),
+		LoginAccountMaxFailures: r.intRange("AUTHD_LOGIN_ACCOUNT_MAX_FAILURES", 100, 0, 1_000_000_000),
+		LoginIPMaxFailures:      r.intRange("AUTHD_LOGIN_IP_MAX_FAILURES", 100, 0, 1_000_000_000),
+		RegisterIPMax:           r.intRange("AUTHD_REGISTER_IP_MAX", 20, 0, 1_000_000_000),
+		LogLevel:                r.level("AUTHD_LOG_LEVEL", slog.LevelInfo),
+		BreakerThreshold:        r.intRange("AUTHD_BREAKER_FAILURE_THRESHOLD", 5, 1, 10_000),
+		BreakerTimeout:          r.duration("AUTHD_BREAKER_RECOVERY_TIMEOUT", 60*time.Second, time.Millisecond, 24*time.Hour),
+		DatabaseMaxConns:        int32(r.intRange("AUTHD_DATABASE_MAX_CONNS", 10, 1, 1000)),
+		DatabaseTimeout:         r.duration("AUTHD_DATABASE_TIMEOUT", 5*time.Second, 10*time.Millisecond, time.Minute),
+		MaxBodyBytes:            int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
+		BodyReadTimeout:         r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
+		ShutdownTimeout:         r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
 	}
 	c.DatabaseURL = r.str("AUTHD_DATABASE_URL", "sqlite:authd.db")
 	c.DatabaseDriver, c.DatabaseDSN = r.database("AUTHD_DATABASE_URL", c.DatabaseURL)
@@ -253,6 +268,19 @@ func (r *reader) loopback(name string) string {
 		return ""
 	}
 	return v
+}
+
+// MetricsOff is the AUTHD_METRICS_ADDR value that turns metrics off.
+const MetricsOff = "off"
+
+// metricsAddr accepts empty, "off", or a listen address. Any host is
+// allowed: a scraper usually runs on another machine.
+func (r *reader) metricsAddr(name string) string {
+	switch v := r.getenv(name); v {
+	case "", MetricsOff:
+		return v
+	}
+	return r.addr(name, "")
 }
 
 // origins parses a comma-separated list; "*" alone means any origin.

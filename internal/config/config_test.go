@@ -47,6 +47,10 @@ func TestLoadDefaults(t *testing.T) {
 		{"pprof off", c.PprofAddr, ""},
 		{"no secret", c.JWTSecret == nil, true},
 		{"no keys", c.JWTKeys == nil, true},
+		{"pair free failures", c.LoginPairFreeFailures, 5},
+		{"account max failures", c.LoginAccountMaxFailures, 100},
+		{"ip max failures", c.LoginIPMaxFailures, 100},
+		{"register ip max", c.RegisterIPMax, 20},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -59,24 +63,28 @@ func TestLoadValues(t *testing.T) {
 	t.Parallel()
 	secret := strings.Repeat("s", 32)
 	c, err := Load(env(map[string]string{
-		"AUTHD_ADDR":                      "127.0.0.1:9000",
-		"AUTHD_DATABASE_URL":              "postgresql://u:p@db:5432/authd",
-		"AUTHD_JWT_SECRET":                secret,
-		"AUTHD_JWT_ISSUER":                "me",
-		"AUTHD_ACCESS_TOKEN_TTL":          "1m",
-		"AUTHD_REFRESH_TOKEN_TTL":         "2h",
-		"AUTHD_BCRYPT_COST":               "4",
-		"AUTHD_CORS_ALLOWED_ORIGINS":      " https://a.example , http://b.example/ ",
-		"AUTHD_LOG_LEVEL":                 "DEBUG",
-		"AUTHD_BREAKER_FAILURE_THRESHOLD": "3",
-		"AUTHD_BREAKER_RECOVERY_TIMEOUT":  "5s",
-		"AUTHD_PPROF_ADDR":                "127.0.0.1:6060",
-		"AUTHD_HASH_WORKERS":              "3",
-		"AUTHD_DATABASE_TIMEOUT":          "750ms",
-		"AUTHD_SESSION_MAX_AGE":           "48h",
-		"AUTHD_REFRESH_REUSE_GRACE":       "3s",
-		"AUTHD_SESSION_PURGE_INTERVAL":    "10m",
-		"AUTHD_BODY_READ_TIMEOUT":         "1500ms",
+		"AUTHD_ADDR":                       "127.0.0.1:9000",
+		"AUTHD_DATABASE_URL":               "postgresql://u:p@db:5432/authd",
+		"AUTHD_JWT_SECRET":                 secret,
+		"AUTHD_JWT_ISSUER":                 "me",
+		"AUTHD_ACCESS_TOKEN_TTL":           "1m",
+		"AUTHD_REFRESH_TOKEN_TTL":          "2h",
+		"AUTHD_BCRYPT_COST":                "4",
+		"AUTHD_CORS_ALLOWED_ORIGINS":       " https://a.example , http://b.example/ ",
+		"AUTHD_LOG_LEVEL":                  "DEBUG",
+		"AUTHD_BREAKER_FAILURE_THRESHOLD":  "3",
+		"AUTHD_BREAKER_RECOVERY_TIMEOUT":   "5s",
+		"AUTHD_PPROF_ADDR":                 "127.0.0.1:6060",
+		"AUTHD_HASH_WORKERS":               "3",
+		"AUTHD_DATABASE_TIMEOUT":           "750ms",
+		"AUTHD_SESSION_MAX_AGE":            "48h",
+		"AUTHD_REFRESH_REUSE_GRACE":        "3s",
+		"AUTHD_SESSION_PURGE_INTERVAL":     "10m",
+		"AUTHD_BODY_READ_TIMEOUT":          "1500ms",
+		"AUTHD_LOGIN_PAIR_FREE_FAILURES":   "0",
+		"AUTHD_LOGIN_ACCOUNT_MAX_FAILURES": "7",
+		"AUTHD_LOGIN_IP_MAX_FAILURES":      "8",
+		"AUTHD_REGISTER_IP_MAX":            "0",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -96,11 +104,30 @@ func TestLoadValues(t *testing.T) {
 	if c.DatabaseTimeout != 750*time.Millisecond {
 		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
 	}
+	if c.LoginPairFreeFailures != 0 || c.LoginAccountMaxFailures != 7 || c.LoginIPMaxFailures != 8 || c.RegisterIPMax != 0 {
+		t.Errorf("throttle limits %d %d %d %d, want 0 7 8 0", c.LoginPairFreeFailures,
+			c.LoginAccountMaxFailures, c.LoginIPMaxFailures, c.RegisterIPMax)
+	}
 	if c.BodyReadTimeout != 1500*time.Millisecond {
 		t.Errorf("body read timeout %s, want 1.5s", c.BodyReadTimeout)
 	}
 	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
+	}
+}
+
+func TestLoadMetricsAddr(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"", "off", ":9090", "0.0.0.0:9090", "127.0.0.1:0", "[::1]:9090", "metrics.internal:9090"} {
+		t.Run(v, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHD_METRICS_ADDR": v}))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.MetricsAddr != v {
+				t.Errorf("MetricsAddr = %q, want %q", c.MetricsAddr, v)
+			}
+		})
 	}
 }
 
@@ -144,6 +171,10 @@ func TestLoadErrors(t *testing.T) {
 		{"cost too low", "AUTHD_BCRYPT_COST", "3", "outside 4–31"},
 		{"cost too high", "AUTHD_BCRYPT_COST", "32", "outside 4–31"},
 		{"cost not a number", "AUTHD_BCRYPT_COST", "twelve", "not a whole number"},
+		{"negative pair failures", "AUTHD_LOGIN_PAIR_FREE_FAILURES", "-1", "outside 0–"},
+		{"account max not a number", "AUTHD_LOGIN_ACCOUNT_MAX_FAILURES", "many", "not a whole number"},
+		{"negative ip max", "AUTHD_LOGIN_IP_MAX_FAILURES", "-5", "outside 0–"},
+		{"register max not a number", "AUTHD_REGISTER_IP_MAX", "1e3", "not a whole number"},
 		{"unknown scheme", "AUTHD_DATABASE_URL", "mysql://localhost/x", `unknown scheme "mysql"`},
 		{"no scheme", "AUTHD_DATABASE_URL", "authd.db", "unknown scheme"},
 		{"empty sqlite path", "AUTHD_DATABASE_URL", "sqlite:", "needs a file path"},
@@ -157,6 +188,10 @@ func TestLoadErrors(t *testing.T) {
 		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
 		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},
+		{"metrics no port", "AUTHD_METRICS_ADDR", "127.0.0.1", "not a listen address"},
+		{"metrics bad port", "AUTHD_METRICS_ADDR", ":http", "not a listen address"},
+		{"metrics port too big", "AUTHD_METRICS_ADDR", ":65536", "not a listen address"},
+		{"metrics word", "AUTHD_METRICS_ADDR", "none", "not a listen address"},
 		{"access token born expired", "AUTHD_ACCESS_TOKEN_TTL", "500ms", "500ms is outside 1s–24h"},
 		{"access token for a week", "AUTHD_ACCESS_TOKEN_TTL", "168h", "outside 1s–24h"},
 		{"refresh token under a second", "AUTHD_REFRESH_TOKEN_TTL", "999ms", "outside 1s–8760h"},

@@ -24,6 +24,7 @@ func TestUserDataIsNotCached(t *testing.T) {
 		{"login form", e.do(t, http.MethodPost, "/auth/login", mediaForm, `grant_type=password&username=cachy&password=password-cachy`), "no-store"},
 		{"refresh", e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": refresh}), "no-store"},
 		{"me", e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+access), "no-store"},
+		{"sessions", e.do(t, http.MethodGet, "/auth/sessions", "", "", "Authorization", "Bearer "+access), "no-store"},
 		{"me refused", e.do(t, http.MethodGet, "/auth/me", "", ""), "no-store"},
 		{"login refused", e.do(t, http.MethodPost, "/auth/login", mediaJSON, `{"username":"cachy","password":"wrong-password"}`), "no-store"},
 		{"jwks is public", e.do(t, http.MethodGet, "/.well-known/jwks.json", "", ""), "public, max-age=300"},

@@ -6,12 +6,18 @@ const (
 	registerDoc = `Creates an active account and logs it in: the answer holds the user and
 a token pair. The username is unique without regard to case; the email is
 stored lower-cased and unique. Fields other than username, email and
-password are refused, so no one can register themselves into a state.`
+password are refused, so no one can register themselves into a state.
+One client IP may register AUTHD_REGISTER_IP_MAX accounts an hour; past
+that, 429 RATE_LIMITED with Retry-After.`
 
 	loginDoc = `Checks a password and issues a token pair. Send JSON with username (or
 email) and password, or the form-encoded OAuth2 password grant that the
 Authorize button of this page uses. An unknown user and a wrong password
 get the same 401; 403 USER_INACTIVE comes only after a right password.
+Repeated failures are throttled (by account and client IP, by account, by
+client IP): a refused attempt is answered 429 RATE_LIMITED with Retry-After
+in whole seconds, the same whether or not the account exists, and no
+password is checked, even a right one.
 
 This is also the OAuth2 token endpoint for client libraries: the form
 grant_type=refresh_token&refresh_token=… (RFC 6749 §6) answers exactly as
@@ -29,7 +35,7 @@ SESSION_REVOKED. An access token is not accepted here, and a refresh token
 is not accepted as a bearer token.`
 
 	meDoc = `Returns the user an access token belongs to. Send it as
-Authorization: Bearer <access_token>; a missing, expired or tampered token,
+` + "`Authorization: Bearer <access_token>`" + `; a missing, expired or tampered token,
 or a refresh token, answers 401 with WWW-Authenticate: Bearer, and a token
 whose session has ended answers 401 SESSION_REVOKED.`
 
@@ -53,7 +59,10 @@ SESSION_NOT_FOUND.`
 
 	passwordDoc = `Changes the password. current_password must be right (else 401
 INVALID_CREDENTIALS); new_password follows the register rules (400). Every
-other session of the user ends; the calling session stays.`
+other session of the user ends; the calling session stays. A wrong
+current_password counts as a failed login of the account, and while the
+account and client IP are throttled the answer is 429 RATE_LIMITED with
+Retry-After, before any password is checked.`
 
 	jwksDoc = `The JWK Set of every key that verifies authd's access tokens, for services
 that check tokens themselves: pick the key whose kid is the token's kid

@@ -45,6 +45,11 @@ type envOptions struct {
 	level      slog.Level
 	checks     []HealthCheck
 	now        func() time.Time
+	observer   auth.Observer
+	// throttle, when set, turns throttling on with these limits.
+	throttle *auth.Throttle
+	// wrap, when set, wraps the store the service uses (a fault on purpose).
+	wrap func(auth.Store) auth.Store
 	// keys sign the tokens; the zero value means HS256 with testSecret.
 	// Their public halves become opts.JWKS.
 	keys token.Keys
@@ -138,7 +143,20 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 		t.Fatal(err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace}
-	svc := auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), o.now)
+	var opts []auth.Option
+	if o.throttle != nil {
+		th := *o.throttle
+		th.Keys = auth.NewAttemptKeys([]byte(testSecret))
+		opts = append(opts, auth.WithThrottle(th))
+	}
+	var svcStore auth.Store = st
+	if o.wrap != nil {
+		svcStore = o.wrap(st)
+	}
+	if o.observer != nil {
+		opts = append(opts, auth.WithObserver(o.observer))
+	}
+	svc := auth.NewService(svcStore, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), o.now, opts...)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

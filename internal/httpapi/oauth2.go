@@ -118,13 +118,6 @@ func oauth2Error(e *auth.Error) string {
 	return ""
 }
 
-// loginOutput answers POST /auth/login: a SessionBody for a login, or for
-// the refresh grant the TokenBody that POST /auth/refresh sends.
-type loginOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: tokens must not be cached."`
-	Body         any
-}
-
 // loginResponses documents login's 200 as one of its two bodies, beside
 // its errors; huma keeps a response the operation already describes.
 func (s *Server) loginResponses(codes ...auth.Code) map[string]*huma.Response {
@@ -141,8 +134,10 @@ func (s *Server) loginResponses(codes ...auth.Code) map[string]*huma.Response {
 	return out
 }
 
-// exampleRefreshToken stands for a refresh token in request examples.
-const exampleRefreshToken = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."
+// exampleRefreshToken stands for a refresh token in examples: opaque,
+// base64url of a version, a session id (the example session's), a counter
+// and a MAC, as package token mints them.
+const exampleRefreshToken = "Ad6tvu8GJNZl6NHUuWkPYfgAAAAAAAAAA58cDlp9K0xuig8ePVx7mo9uTSwLGj9efZyLak8uDRw7"
 
 // documentTokenForm gives the form body of the token endpoint one example
 // per grant: a sample built from the schema alone would mix the fields of

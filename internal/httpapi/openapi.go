@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -73,84 +72,69 @@ func optionalBearerSecurity() []map[string][]string {
 }
 
 // errorResponses documents each error code an operation can answer, grouped
-// by status, with one example body per code.
+// by status, with one example body per code. specJSON adds the codes that
+// come with every operation, or with every operation that reads a body.
 func (s *Server) errorResponses(codes ...auth.Code) map[string]*huma.Response {
-	schema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[errorBody](), true, "ErrorBody")
 	out := map[string]*huma.Response{}
-	for _, code := range codes {
-		status := strconv.Itoa(code.Status())
-		r, ok := out[status]
-		if !ok {
-			r = &huma.Response{
-				Description: http.StatusText(code.Status()),
-				Content:     map[string]*huma.MediaType{mediaJSON: {Schema: schema, Examples: map[string]*huma.Example{}}},
-			}
-			out[status] = r
-		}
-		r.Content[mediaJSON].Examples[string(code)] = &huma.Example{Summary: string(code), Value: exampleError(code)}
-	}
+	s.addErrors(out, codes...)
 	return out
 }
 
-func exampleError(code auth.Code) errorBody {
-	e := errorBody{
-		Detail:    exampleDetail(code),
-		ErrorCode: code,
-		Timestamp: time.Date(2026, 11, 28, 10, 30, 45, 0, time.UTC),
-		RequestID: "550e8400-e29b-41d4-a716-446655440000",
+// addErrors adds codes to responses, each as an example of its status.
+func (s *Server) addErrors(responses map[string]*huma.Response, codes ...auth.Code) {
+	schema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[errorBody](), true, "ErrorBody")
+	for _, code := range codes {
+		status := strconv.Itoa(code.Status())
+		r, ok := responses[status]
+		if !ok {
+			r = &huma.Response{Description: http.StatusText(code.Status())}
+			responses[status] = r
+		}
+		if r.Content == nil {
+			r.Content = map[string]*huma.MediaType{}
+		}
+		mt := r.Content[mediaJSON]
+		if mt == nil {
+			mt = &huma.MediaType{Schema: schema}
+			r.Content[mediaJSON] = mt
+		}
+		if mt.Examples == nil {
+			mt.Examples = map[string]*huma.Example{}
+		}
+		mt.Examples[string(code)] = &huma.Example{Summary: string(code), Value: exampleError(code)}
+		if code.Status() == http.StatusServiceUnavailable || code.Status() == http.StatusTooManyRequests {
+			if r.Headers == nil {
+				r.Headers = map[string]*huma.Header{}
+			}
+			r.Headers["Retry-After"] = &huma.Header{Schema: &huma.Schema{
+				Type: "integer", Examples: []any{1},
+				Description: "Whole seconds to wait before trying again.",
+			}}
+		}
 	}
-	if code == auth.CodeValidation {
-		e.Errors = []fieldError{{Field: "email", Message: "email must be a plain address such as alice@example.com"}}
-	}
-	return e
 }
 
-// exampleDetail is the detail an example body of code shows.
-func exampleDetail(code auth.Code) string {
-	switch code {
-	case auth.CodeValidation:
-		return "Request validation failed"
-	case auth.CodeInvalidCredentials:
-		return "Invalid credentials"
-	case auth.CodeInvalidToken:
-		return "Invalid token"
-	case auth.CodeTokenExpired:
-		return "Token has expired"
-	case auth.CodeUserInactive:
-		return "User account is inactive"
-	case auth.CodeUserExists:
-		return "Username or email already registered"
-	case auth.CodeUnsupportedMedia:
-		return "Content-Type must be application/json"
-	case auth.CodeBreakerOpen:
-		return "Database unavailable; try again later"
-	case auth.CodeOverloaded:
-		return "Too many password checks at once; try again shortly"
-	case auth.CodeNotReady:
-		return "Not ready: database"
-	case auth.CodeSessionRevoked:
-		return "The session has ended; log in again"
-	case auth.CodeRefreshReused:
-		return "Refresh token was already used; the session has ended"
-	case auth.CodeSessionNotFound:
-		return "No such session"
-	case auth.CodeRateLimited:
-		return "Too many attempts; try again later"
+// operation finds a registered operation of the document.
+func (s *Server) operation(method, path string) (*huma.Operation, error) {
+	item := s.api.OpenAPI().Paths[path]
+	if item == nil {
+		return nil, fmt.Errorf("no path %s", path)
 	}
-	return defaultDetail(code)
+	op := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodGet: item.Get,
+		http.MethodPut: item.Put, http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
+	if op == nil {
+		return nil, fmt.Errorf("no %s %s", method, path)
+	}
+	return op, nil
 }
 
 // requestBody documents a RawBody operation's body with the Go types its
 // handler decodes into, one per media type. huma would otherwise describe
 // a raw body as opaque bytes.
 func (s *Server) requestBody(method, path string, types map[string]reflect.Type) error {
-	item := s.api.OpenAPI().Paths[path]
-	if item == nil {
-		return fmt.Errorf("document body: no path %s", path)
-	}
-	op := map[string]*huma.Operation{http.MethodPost: item.Post, http.MethodGet: item.Get, http.MethodDelete: item.Delete}[method]
-	if op == nil {
-		return fmt.Errorf("document body: no %s %s", method, path)
+	op, err := s.operation(method, path)
+	if err != nil {
+		return fmt.Errorf("document body: %w", err)
 	}
 	reg := s.api.OpenAPI().Components.Schemas
 	// The logout body is optional: a bearer token alone ends its session.
@@ -173,9 +157,13 @@ func (s *Server) requestBody(method, path string, types map[string]reflect.Type)
 // with no documented errors a "default" response in that model; authd never
 // sends it, so both are taken out of the document.
 //
-// Every success answer carries Cache-Control (no-store unless its handler
-// says otherwise, see securityHeaders); the document says so for each
-// operation whose output type does not declare the header itself.
+// Every operation can answer 500 INTERNAL_ERROR (a recovered panic), and
+// every one that takes a body can answer what readBodies and the decoders
+// answer (400, 408, 413, 415): the document lists those for each operation
+// here, so one added later cannot leave them out. Every success answer
+// carries Cache-Control (no-store unless its handler says otherwise, see
+// securityHeaders); the document says so for each operation whose output
+// type does not declare the header itself.
 func (s *Server) specJSON() ([]byte, error) {
 	for _, item := range s.api.OpenAPI().Paths {
 		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
@@ -183,6 +171,10 @@ func (s *Server) specJSON() ([]byte, error) {
 				continue
 			}
 			delete(op.Responses, "default")
+			s.addErrors(op.Responses, auth.CodeInternal)
+			if op.RequestBody != nil {
+				s.addErrors(op.Responses, auth.CodeValidation, auth.CodeRequestTimeout, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia)
+			}
 			for status, r := range op.Responses {
 				if !strings.HasPrefix(status, "2") || r.Headers["Cache-Control"] != nil {
 					continue

@@ -12,6 +12,10 @@ import (
 )
 
 // routes registers every operation of authd: the API reads here in one place.
+// Each operation lists the error codes of its own work (a store call brings
+// DATABASE_ERROR and CIRCUIT_BREAKER_OPEN, bcrypt brings OVERLOADED);
+// specJSON adds 500 INTERNAL_ERROR to all, and 400, 408, 413 and 415 to
+// every operation that takes a body.
 func (s *Server) routes(mux *http.ServeMux) error {
 	limit := s.opts.MaxBodyBytes + 1 // huma refuses a body that reaches the limit
 	api := s.api
@@ -20,25 +24,25 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "register", Method: http.MethodPost, Path: "/auth/register", Tags: []string{"auth"},
 		Summary: "Create an account", Description: registerDoc,
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeUserExists, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeUserExists, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
 		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.loginResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase),
+		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "refresh", Method: http.MethodPost, Path: "/auth/refresh", Tags: []string{"auth"},
 		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeUnsupportedMedia, auth.CodeDatabase, auth.CodeBreakerOpen),
+		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleRefresh(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "me", Method: http.MethodGet, Path: "/auth/me", Tags: []string{"auth"},
 		Summary: "The user of an access token", Description: meDoc, Security: bearerSecurity(),
-		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleMe(s.svc))
 
 	register(api, huma.Operation{
@@ -65,7 +69,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "changePassword", Method: http.MethodPost, Path: "/auth/password", Tags: []string{"sessions"},
 		Summary: "Change the password; other sessions end", Description: passwordDoc, Security: bearerSecurity(),
 		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase),
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handlePassword(s.svc))
 
 	register(api, huma.Operation{
@@ -98,11 +102,18 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	if err := s.documentTokenForm(); err != nil {
 		return err
 	}
+	if err := s.documentExamples(); err != nil {
+		return err
+	}
 	spec, err := s.specJSON()
 	if err != nil {
 		return err
 	}
 	mux.Handle("GET /openapi.json", serveSpec(spec))
+
+	if s.opts.Metrics != nil {
+		mux.Handle("GET "+metricsPath, s.opts.Metrics)
+	}
 
 	pages := docs.New("/openapi.json")
 	mux.Handle("GET /docs", pages.SwaggerUI())

@@ -39,7 +39,7 @@ type SessionList struct {
 }
 
 type sessionListOutput struct {
-	CacheControl string `header:"Cache-Control" doc:"no-store: the list is the user's own data."`
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: the list is the user's own data."`
 	Body         SessionList
 }
 
@@ -155,6 +155,8 @@ func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (
 		if err := decodeJSON(in.RawBody, &req, "current_password", "new_password"); err != nil {
 			return nil, err
 		}
-		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword})
+		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{
+			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: auth.Client{IP: clientIPText(ctx)},
+		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 type RegisterRequest struct {
 	Username string `json:"username" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" example:"alice" doc:"3–50 ASCII letters, digits, '_', '.', '-'; unique without regard to case."`
 	Email    string `json:"email" maxLength:"100" format:"email" example:"alice@example.com" doc:"One plain address, at most 100 characters, with a domain name (not an IP address) and no control, invisible, space or bidi characters; stored lower-cased and NFC-normalised; unique."`
-	Password string `json:"password" minLength:"8" maxLength:"72" example:"correct-horse-battery" doc:"8–72 bytes (bcrypt's limit); longer is refused, never truncated."`
+	Password string `json:"password" minLength:"8" maxLength:"72" example:"correct-horse-battery" doc:"8–72 bytes (bcrypt's limit); longer is refused, never truncated. A commonly used password (a breach list's, in any case, or one character repeated) is refused: \"this password is too common\"."`
 }
 
 // LoginRequest is the JSON body of POST /auth/login: username or email.
@@ -50,8 +50,8 @@ type UserBody struct {
 	Email     string     `json:"email" example:"alice@example.com"`
 	IsActive  bool       `json:"is_active" example:"true"`
 	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
-	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:30:45Z"`
-	LastLogin *time.Time `json:"last_login" nullable:"true" doc:"null until the first login."`
+	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
+	LastLogin *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
 }
 
 // TokenBody is the token part of every token-issuing answer.
@@ -101,6 +101,13 @@ func (in *bearerInput) Resolve(ctx huma.Context) []error {
 type sessionOutput struct {
 	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         SessionBody
+}
+
+// loginOutput answers POST /auth/login: a SessionBody for a login, or for
+// the refresh grant the TokenBody that POST /auth/refresh sends.
+type loginOutput struct {
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
+	Body         any
 }
 
 type tokenOutput struct {

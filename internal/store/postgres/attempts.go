@@ -116,7 +116,7 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, ls auth.LoginSuccess) er
 // PurgeAttempts deletes at most limit records whose window ended before
 // before, oldest first. SKIP LOCKED lets replicas that purge at once share
 // the work instead of waiting for each other's rows.
-func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) (int, error) {
+func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `
 		DELETE FROM throttle_records
 		WHERE key IN (
@@ -129,7 +129,7 @@ func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) 
 	if err != nil {
 		return 0, translate("purge attempts", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return tag.RowsAffected(), nil
 }
 
 // groups joins n VALUES groups, group(i) writing the i-th.

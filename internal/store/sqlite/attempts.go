@@ -112,7 +112,7 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, ls auth.LoginSuccess) er
 
 // PurgeAttempts deletes at most limit records whose window ended before
 // before, oldest first.
-func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) (int, error) {
+func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) (int64, error) {
 	res, err := s.write.ExecContext(ctx, `
 		DELETE FROM throttle_records
 		WHERE key IN (
@@ -128,7 +128,7 @@ func (s *Store) PurgeAttempts(ctx context.Context, before time.Time, limit int) 
 	if err != nil {
 		return 0, translate("purge attempts", err)
 	}
-	return int(n), nil
+	return n, nil
 }
 
 // placeholders repeats one placeholder group n times, comma-separated.

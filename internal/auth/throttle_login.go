@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+)
+
+// Option configures a Service beyond what every Service needs.
+type Option func(*Service)
+
+// WithThrottle turns on the throttling rules of t. A Service without it
+// throttles nothing (tests of other features, the operator commands).
+func WithThrottle(t Throttle) Option {
+	return func(s *Service) { s.throttle = t }
+}
+
+// loginGuard is what the read before a login found, kept for counting the
+// attempt's outcome.
+type loginGuard struct {
+	keys loginKeys
+	view loginView
+}
+
+// checkLogin reads every record that may refuse this attempt, in one
+// store call, and refuses it when a rule says so. It runs before the user
+// lookup and before bcrypt, so a refused attempt costs that one read. A
+// failed read fails the login (DATABASE_ERROR, CIRCUIT_BREAKER_OPEN): a
+// store that is down must not turn into unthrottled guessing.
+func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (loginGuard, error) {
+	if !s.throttle.loginEnabled() {
+		return loginGuard{}, nil
+	}
+	g := loginGuard{keys: s.throttle.keysFor(accountName(login), ip)}
+	recs, err := s.store.AttemptRecords(ctx, []AttemptKey{g.keys.pair, g.keys.account, g.keys.ip, g.keys.known})
+	if err != nil {
+		return loginGuard{}, fmt.Errorf("read throttle records: %w", err)
+	}
+	g.view = g.keys.view(recs)
+	if r, refused := s.throttle.refuseLogin(g.view, s.clock()); refused {
+		return loginGuard{}, s.refuse(ctx, r)
+	}
+	return g, nil
+}
+
+// countFailure counts a failed login under each name of the account (the
+// username and the email of a known user; the identifier as presented
+// when no user has it), and warns once when an account reaches its limit.
+// A failure that cannot be counted fails the request: answering 401 would
+// let a guess through uncounted.
+func (s *Service) countFailure(ctx context.Context, names []string, ip netip.Addr) error {
+	hits := s.throttle.failureHits(names, ip, s.clock())
+	if len(hits) == 0 {
+		return nil
+	}
+	recs, err := s.store.HitCounters(ctx, s.clock(), hits)
+	if err != nil {
+		return fmt.Errorf("count failed login: %w", err)
+	}
+	if s.throttle.AccountMaxFailures <= 0 {
+		return nil
+	}
+	first := s.throttle.Keys.account(names[0])
+	for _, r := range recs {
+		if r.Key == first && r.Count == s.throttle.AccountMaxFailures {
+			// Exactly once per window: the count passes the limit once.
+			s.log.WarnContext(ctx, "account failure limit reached; unknown IPs refused",
+				slog.Int("failures", r.Count), slog.Time("until", r.WindowEnds))
+		}
+	}
+	return nil
+}
+
+// countSuccess resets the pair and records the IP as known to the account,
+// writing only when the read before the login shows it is needed.
+func (s *Service) countSuccess(ctx context.Context, g loginGuard, names []string, ip netip.Addr) error {
+	if !s.throttle.loginEnabled() {
+		return nil
+	}
+	ls, write := s.throttle.success(names, ip, g.view, s.clock())
+	if !write {
+		return nil
+	}
+	if err := s.store.RecordLoginSuccess(ctx, ls); err != nil {
+		return fmt.Errorf("record login success: %w", err)
+	}
+	return nil
+}
+
+// checkRegister counts a registration from ip and refuses it when the IP
+// has made its hourly number of them. Counting first, in the one atomic
+// upsert, keeps racing registrations exact and costs a refused attempt one
+// write; a registration writes anyway, and reading first would put a read
+// that succeeds beside each failing write while the database refuses
+// writes, hiding that failure from the circuit breaker.
+func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
+	limit := s.throttle.RegisterIPMax
+	if limit <= 0 {
+		return nil
+	}
+	now := s.clock()
+	recs, err := s.store.HitCounters(ctx, now, []CounterHit{{Key: s.throttle.Keys.register(ip), WindowEnds: now.Add(RegisterWindow)}})
+	if err != nil {
+		return fmt.Errorf("count registration: %w", err)
+	}
+	if len(recs) == 1 && recs[0].Count > limit {
+		return s.refuse(ctx, refusal{ScopeRegister, recs[0].WindowEnds.Sub(now)})
+	}
+	return nil
+}
+
+// failed logs a failed login, counts it, and returns the one answer for
+// an unknown user and a wrong password.
+func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, attrs ...slog.Attr) error {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "login failed", attrs...)
+	if err := s.countFailure(ctx, names, ip); err != nil {
+		return err
+	}
+	return invalidCredentials()
+}
+
+// addr is the client IP as throttling keys on it; text that is not an IP
+// address (a call from outside HTTP gives none) is the zero Addr.
+func (c Client) addr() netip.Addr {
+	a, _ := netip.ParseAddr(c.IP)
+	return a
+}
+
+// accountNames are the names a failure of u counts under: one account,
+// two ways to name it at login.
+func (u User) accountNames() []string {
+	return []string{accountName(u.Username), accountName(u.Email)}
+}
+
+// refuse logs a refusal and returns its 429. The answer is the same for
+// every scope and whether or not the account exists.
+func (s *Service) refuse(ctx context.Context, r refusal) error {
+	s.log.InfoContext(ctx, "attempt throttled", slog.String("scope", r.scope),
+		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)))
+	s.observe.ThrottleRefusal(ThrottleScope(r.scope))
+	return &Error{Code: CodeRateLimited, Detail: "Too many attempts; try again later", RetryAfter: r.wait}
+}

@@ -1,0 +1,179 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// The examples of the OpenAPI document. ReDoc and Swagger UI show these
+// rather than samples built from the schemas, which would combine every
+// field (a login with username, email and password at once, which authd
+// refuses). Each request example is one authd accepts and each answer one it
+// could give: TestDocumentedExamplesWork sends every request example of the
+// document to a real server, registering the example user first, and
+// compares the answer with the documented ones.
+
+// The example user, in every example that names one.
+const (
+	exampleUsername = "alice"
+	exampleEmail    = "alice@example.com"
+	examplePassword = "correct-horse-battery"
+	// exampleSessionID is the example session's id (the sid claim).
+	exampleSessionID = "3q2-7wYk1mXo0dS5aQ9h-A"
+	// exampleAccessToken stands for an access token: an EdDSA JWT, shortened.
+	exampleAccessToken = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwidXNlcm5hbWUiOiJhbGljZSJ9.c2lnbmF0dXJl"
+)
+
+// exampleUser is the example user just after registering, or after a login
+// that came later; the times agree with the UserBody schema's examples.
+func exampleUser(loggedIn bool) UserBody {
+	created := time.Date(2026, 11, 28, 10, 30, 45, 0, time.UTC)
+	u := UserBody{ID: 1, Username: exampleUsername, Email: exampleEmail, IsActive: true, CreatedAt: created, UpdatedAt: created}
+	if loggedIn {
+		login := created.Add(17 * time.Second)
+		u.UpdatedAt, u.LastLogin = login, &login
+	}
+	return u
+}
+
+func exampleTokens() TokenBody {
+	return TokenBody{AccessToken: exampleAccessToken, RefreshToken: exampleRefreshToken, TokenType: "bearer", ExpiresIn: 900}
+}
+
+// documentExamples puts the request and answer examples of each operation
+// in the document. Error answers get theirs from addErrors.
+func (s *Server) documentExamples() error {
+	login := SessionBody{User: exampleUser(true), TokenBody: exampleTokens()}
+	for _, d := range []struct {
+		method, path string
+		requests     map[string]any // one JSON body per way of calling
+		status       int
+		answers      map[string]any
+	}{
+		{http.MethodPost, "/auth/register",
+			map[string]any{"new account": RegisterRequest{Username: exampleUsername, Email: exampleEmail, Password: examplePassword}},
+			http.StatusCreated, map[string]any{"registered": SessionBody{User: exampleUser(false), TokenBody: exampleTokens()}}},
+		{http.MethodPost, tokenPath,
+			map[string]any{
+				"by username": LoginRequest{Username: exampleUsername, Password: examplePassword},
+				"by email":    LoginRequest{Email: exampleEmail, Password: examplePassword},
+			},
+			http.StatusOK, map[string]any{"login": login, "refresh grant": exampleTokens()}},
+		{http.MethodPost, "/auth/refresh",
+			map[string]any{"refresh token": RefreshRequest{RefreshToken: exampleRefreshToken}},
+			http.StatusOK, map[string]any{"new pair": exampleTokens()}},
+		{http.MethodGet, "/auth/me", nil, http.StatusOK, map[string]any{"logged in": exampleUser(true), "just registered": exampleUser(false)}},
+		{http.MethodPost, "/auth/logout",
+			map[string]any{
+				"this session":     LogoutRequest{Scope: "current"},
+				"every session":    LogoutRequest{Scope: "all"},
+				"by refresh token": LogoutRequest{RefreshToken: exampleRefreshToken},
+			},
+			http.StatusNoContent, nil},
+		{http.MethodGet, "/auth/sessions", nil, http.StatusOK, map[string]any{"one session": SessionList{Sessions: []SessionInfo{{
+			ID:        exampleSessionID,
+			CreatedAt: exampleUser(false).CreatedAt, LastUsedAt: time.Date(2026, 11, 28, 11, 2, 10, 0, time.UTC),
+			ExpiresAt: time.Date(2026, 12, 5, 11, 2, 10, 0, time.UTC),
+			IP:        "203.0.113.7", UserAgent: "Mozilla/5.0", Current: true,
+		}}}}},
+		{http.MethodPost, "/auth/password",
+			map[string]any{"new password": PasswordRequest{CurrentPassword: examplePassword, NewPassword: "staple-battery-horse-correct"}},
+			http.StatusNoContent, nil},
+		{http.MethodGet, "/.well-known/jwks.json", nil, http.StatusOK, map[string]any{"one Ed25519 key": JWKSBody{Keys: []JWKBody{{
+			Kty: "OKP", Crv: "Ed25519", X: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+			Kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", Alg: "EdDSA", Use: "sig",
+		}}}}},
+		{http.MethodGet, "/health", nil, http.StatusOK, map[string]any{
+			"healthy":  HealthBody{Status: "ok", Version: "v1.2.3", Checks: map[string]string{"database": "ok", "circuit_breaker": "closed"}},
+			"degraded": HealthBody{Status: "degraded", Version: "v1.2.3", Checks: map[string]string{"database": "error", "circuit_breaker": "open"}},
+		}},
+		{http.MethodGet, "/health/ready", nil, http.StatusOK, map[string]any{"ready": ReadyBody{Status: "ready"}}},
+	} {
+		op, err := s.operation(d.method, d.path)
+		if err != nil {
+			return fmt.Errorf("document examples: %w", err)
+		}
+		if d.requests != nil {
+			if op.RequestBody == nil || op.RequestBody.Content[mediaJSON] == nil {
+				return fmt.Errorf("document examples: %s %s takes no JSON body", d.method, d.path)
+			}
+			op.RequestBody.Content[mediaJSON].Examples = examples(d.requests)
+		}
+		if d.answers == nil {
+			continue // no body to show
+		}
+		r := op.Responses[fmt.Sprint(d.status)]
+		if r == nil || r.Content[mediaJSON] == nil {
+			return fmt.Errorf("document examples: %s %s has no JSON %d", d.method, d.path, d.status)
+		}
+		r.Content[mediaJSON].Examples = examples(d.answers)
+	}
+	return nil
+}
+
+func examples(values map[string]any) map[string]*huma.Example {
+	out := make(map[string]*huma.Example, len(values))
+	for name, v := range values {
+		out[name] = &huma.Example{Summary: name, Value: v}
+	}
+	return out
+}
+
+// exampleError is the example body of an error code. The VALIDATION_ERROR
+// one is made by the decoder itself, so it is an answer every operation
+// with a body can give.
+func exampleError(code auth.Code) errorBody {
+	e := errorBody{
+		Detail:    exampleDetail(code),
+		ErrorCode: code,
+		Timestamp: time.Date(2026, 11, 28, 10, 30, 45, 0, time.UTC),
+		RequestID: "550e8400-e29b-41d4-a716-446655440000",
+	}
+	if code == auth.CodeValidation {
+		ae := auth.AsError(unknownField("nickname"))
+		e.Detail = ae.Detail
+		for _, f := range ae.Fields {
+			e.Errors = append(e.Errors, fieldError{Field: f.Field, Message: f.Message})
+		}
+	}
+	return e
+}
+
+// exampleDetail is the detail an example body of code shows: the detail
+// the code's usual source gives.
+func exampleDetail(code auth.Code) string {
+	switch code {
+	case auth.CodeInvalidCredentials:
+		return "Invalid credentials"
+	case auth.CodeInvalidToken:
+		return "Invalid token"
+	case auth.CodeTokenExpired:
+		return "Token has expired"
+	case auth.CodeUserInactive:
+		return "User account is inactive"
+	case auth.CodeUserExists:
+		return "Username or email already registered"
+	case auth.CodeUnsupportedMedia:
+		return "Content-Type must be application/json"
+	case auth.CodeBreakerOpen:
+		return "Database unavailable; try again later"
+	case auth.CodeOverloaded:
+		return "Too many password checks at once; try again shortly"
+	case auth.CodeNotReady:
+		return "Not ready: database"
+	case auth.CodeSessionRevoked:
+		return "The session has ended; log in again"
+	case auth.CodeRefreshReused:
+		return "Refresh token was already used; the session has ended"
+	case auth.CodeSessionNotFound:
+		return "No such session"
+	case auth.CodeRateLimited:
+		return "Too many attempts; try again later"
+	}
+	return defaultDetail(code)
+}

@@ -63,12 +63,15 @@ type Service struct {
 	now     func() time.Time
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
+	// observe is told each outcome, for metrics; never nil.
+	observe Observer
 }
 
 // NewService wires a Service; now is time.Now except in tests.
 func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
 	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
-	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now}
+	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
+		observe: nopObserver{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -121,7 +124,12 @@ type LoginInput struct {
 // password get the same error and spend the same bcrypt work, so neither the
 // answer nor its timing tells whether the account exists. Throttling is
 // checked first, before the user lookup, bcrypt and the hash queue.
-func (s *Service) Login(ctx context.Context, in LoginInput) (Authenticated, error) {
+func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, err error) {
+	defer func() {
+		if result, ok := loginResult(err); ok {
+			s.observe.LoginAttempt(result)
+		}
+	}()
 	login, err := in.identifier()
 	if err != nil {
 		return Authenticated{}, err
@@ -268,11 +276,11 @@ func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	return s.store.UserByUsername(ctx, login)
 }
 
-// SetActive activates or deactivates the account named by username or
-// email; it is the operator's command, not an HTTP endpoint.
-func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
-	// The operator's argument is client text like a login's, and gets the
-	// same check before it reaches the store.
+// operatorLookup finds the user an operator's command names by username or
+// email. The argument is client text like a login's, and gets the same
+// check before it reaches the store: text that cannot name an account is a
+// VALIDATION_ERROR, an unknown account USER_NOT_FOUND.
+func (s *Service) operatorLookup(ctx context.Context, login string) (User, error) {
 	if f := identifierProblem("username", login); f != nil {
 		return User{}, validationError([]FieldError{*f})
 	}
@@ -282,6 +290,16 @@ func (s *Service) SetActive(ctx context.Context, login string, active bool) (Use
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	return u, nil
+}
+
+// SetActive activates or deactivates the account named by username or
+// email; it is the operator's command, not an HTTP endpoint.
+func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
+	u, err := s.operatorLookup(ctx, login)
+	if err != nil {
+		return User{}, err
 	}
 	now := s.clock()
 	if err := s.store.SetActive(ctx, u.ID, active, now); err != nil {

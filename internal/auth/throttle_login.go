@@ -139,5 +139,6 @@ func (u User) accountNames() []string {
 func (s *Service) refuse(ctx context.Context, r refusal) error {
 	s.log.InfoContext(ctx, "attempt throttled", slog.String("scope", r.scope),
 		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)))
+	s.observe.ThrottleRefusal(ThrottleScope(r.scope))
 	return &Error{Code: CodeRateLimited, Detail: "Too many attempts; try again later", RetryAfter: r.wait}
 }

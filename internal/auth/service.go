@@ -56,12 +56,14 @@ type Service struct {
 	now     func() time.Time
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
+	inFlight *inFlight
 }
 
 // NewService wires a Service; now is time.Now except in tests.
 func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, refresh RefreshTokens, policy SessionPolicy,
 	log *slog.Logger, now func() time.Time, opts ...Option) *Service {
-	s := &Service{store: store, hasher: hasher, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now}
+	s := &Service{store: store, hasher: hasher, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
+		inFlight: newInFlight()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -124,6 +126,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Authenticated, erro
 	if err != nil {
 		return Authenticated{}, err
 	}
+	defer s.release(guard)
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		// An unknown identifier counts under its own lower-cased form.

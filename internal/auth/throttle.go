@@ -75,6 +75,9 @@ const (
 	ScopeAccount  = "account"
 	ScopeIP       = "ip"
 	ScopeRegister = "register"
+	// ScopeBurst is an attempt refused because as many attempts of its
+	// pair, IP or account as the limits leave are being checked already.
+	ScopeBurst = "burst"
 )
 
 // enabled reports whether any login rule is on.
@@ -225,3 +228,42 @@ func (t Throttle) success(names []string, ip netip.Addr, v loginView, now time.T
 // ends at most PairMaxWait after its last failure, which lies inside its
 // window.
 func purgeBefore(now time.Time) time.Time { return now.Add(-PairMaxWait) }
+
+// inFlightSlot is how many attempts under Key may be between the throttle
+// read and their count at once.
+type inFlightSlot struct {
+	key     AttemptKey
+	allowed int
+}
+
+// allowance is how many attempts of the pair, the IP and the account may
+// be checked at once, given what the read found: what is left of each
+// limit. A failure is counted only after its bcrypt check, so without this
+// bound a burst of guesses sent at once would all pass the read before the
+// first of them is counted. A pair past its free failures whose wait is
+// over may have one attempt checked: its failure starts the next wait. A
+// rule that is off, and the account rule for an IP the account knows, set
+// no bound.
+func (t Throttle) allowance(k loginKeys, v loginView, now time.Time) []inFlightSlot {
+	var slots []inFlightSlot
+	if t.PairFreeFailures > 0 {
+		slots = append(slots, inFlightSlot{k.pair, max(1, t.PairFreeFailures-liveCount(v.pair, now))})
+	}
+	if t.IPMaxFailures > 0 {
+		slots = append(slots, inFlightSlot{k.ip, max(1, t.IPMaxFailures-liveCount(v.ip, now))})
+	}
+	known := v.known != nil && now.Before(v.known.WindowEnds)
+	if t.AccountMaxFailures > 0 && !known {
+		slots = append(slots, inFlightSlot{k.account, max(1, t.AccountMaxFailures-liveCount(v.account, now))})
+	}
+	return slots
+}
+
+// liveCount is a counter's count while its window lasts: the count the
+// next hit adds to.
+func liveCount(c *AttemptRecord, now time.Time) int {
+	if c == nil || !now.Before(c.WindowEnds) {
+		return 0
+	}
+	return c.Count
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -296,4 +297,39 @@ func TestThrottlePasswordChange(t *testing.T) {
 	wantRateLimited(t, change("password-hana"), 1)
 	wantRateLimited(t, e.loginFrom(t, ip, "hana@example.com", "password-hana"), 1)
 	wantStatus(t, "login from another IP", e.loginFrom(t, "198.51.100.31", "hana", "password-hana"), http.StatusOK)
+}
+
+// TestThrottleBurst: guesses sent at once all find the pair's count below
+// its free failures, since each is counted only after its bcrypt check; at
+// most the free failures are checked, and the rest are refused at once.
+func TestThrottleBurst(t *testing.T) {
+	t.Parallel()
+	e, _ := throttleEnv(t, "", auth.Throttle{PairFreeFailures: 5}, 10)
+	e.mustRegister(t, "iris")
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Go(func() {
+			<-start
+			statuses[i] = e.loginFrom(t, "192.0.2.99", "iris", "wrong-password").status
+		})
+	}
+	close(start)
+	wg.Wait()
+	var checked, refused int
+	for _, s := range statuses {
+		switch s {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Errorf("status %d, want 401 or 429", s)
+		}
+	}
+	if checked < 1 || checked > 5 || checked+refused != len(statuses) {
+		t.Errorf("%d checked (401) and %d refused (429) of %d at once, want at most the 5 free failures checked",
+			checked, refused, len(statuses))
+	}
 }

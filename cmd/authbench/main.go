@@ -71,9 +71,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.measureRate, "flood-measure-rate", 20, "requests/s of each measuring worker during the flood (0: closed loop)")
 	// A guess answered 429 costs one database read, so a closed loop of
 	// 64 guessers on the machine that also runs authd measures mostly how
-	// fast this generator can send; 20/s each is 1,280 guesses/s.
-	fs.IntVar(&o.guessRate, "guess-rate", 20, "requests/s of each guessing worker (-flood-c of them) in the guess scenario (0: closed loop)")
-	fs.DurationVar(&o.guessWarmup, "guess-warmup", 5*time.Second, "how long the guessers run before the guess scenario measures")
+	// fast this generator can send; 10/s each is 640 guesses/s.
+	fs.IntVar(&o.guessRate, "guess-rate", 10, "requests/s of each guessing worker (-flood-c of them) in the guess scenario (0: closed loop)")
+	fs.DurationVar(&o.guessWarmup, "guess-warmup", 30*time.Second, "how long the guessers run before the guess scenario measures")
 	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each scenario")
 	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")

@@ -64,6 +64,8 @@ const (
 	// KnownIPFor is how long a successful login from an IP keeps that IP
 	// known to the account.
 	KnownIPFor = 30 * 24 * time.Hour
+	// pairInFlight is how many checks of one pair may run at once.
+	pairInFlight = 2
 	// knownRefresh is how old a known-IP record may be before a success
 	// renews it: renewing it on every login would add a write to each.
 	knownRefresh = time.Hour
@@ -244,10 +246,17 @@ type inFlightSlot struct {
 // over may have one attempt checked: its failure starts the next wait. A
 // rule that is off, and the account rule for an IP the account knows, set
 // no bound.
+//
+// One pair has at most pairInFlight checks at once, whatever is left of
+// its free failures: a check that ends in 503 OVERLOADED is no failure and
+// counts nothing, so on a machine too busy to check passwords in time a
+// guesser would otherwise keep free-failures places of the bcrypt queue
+// per pair, for as long as the overload lasts. Two leave room for a form
+// sent twice.
 func (t Throttle) allowance(k loginKeys, v loginView, now time.Time) []inFlightSlot {
 	var slots []inFlightSlot
 	if t.PairFreeFailures > 0 {
-		slots = append(slots, inFlightSlot{k.pair, max(1, t.PairFreeFailures-liveCount(v.pair, now))})
+		slots = append(slots, inFlightSlot{k.pair, min(pairInFlight, max(1, t.PairFreeFailures-liveCount(v.pair, now)))})
 	}
 	if t.IPMaxFailures > 0 {
 		slots = append(slots, inFlightSlot{k.ip, max(1, t.IPMaxFailures-liveCount(v.ip, now))})

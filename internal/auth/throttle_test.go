@@ -180,13 +180,13 @@ func TestAllowance(t *testing.T) {
 		v    loginView
 		want []inFlightSlot
 	}{
-		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 5}, {k.ip, 50}, {k.account, 100}}},
-		{"what the counts leave", th, loginView{pair: live(3), ip: live(45), account: live(99)},
-			[]inFlightSlot{{k.pair, 2}, {k.ip, 5}, {k.account, 1}}},
+		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 2}, {k.ip, 50}, {k.account, 100}}},
+		{"what the counts leave", th, loginView{pair: live(4), ip: live(45), account: live(99)},
+			[]inFlightSlot{{k.pair, 1}, {k.ip, 5}, {k.account, 1}}},
 		{"a pair whose wait is over has one", th, loginView{pair: live(9)}, []inFlightSlot{{k.pair, 1}, {k.ip, 50}, {k.account, 100}}},
-		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 5}, {k.ip, 50}, {k.account, 100}}},
-		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 5}, {k.ip, 50}}},
-		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 5}}},
+		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 2}, {k.ip, 50}, {k.account, 100}}},
+		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 2}, {k.ip, 50}}},
+		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 2}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,7 +46,7 @@ func inProcess(t *testing.T) string {
 	throttle := auth.Throttle{PairFreeFailures: 5, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: auth.NewAttemptKeys([]byte("bench"))}
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
-		auth.NewService(st, hasher, issuer, refresher, policy, log, time.Now, auth.WithThrottle(throttle)), nil, log)
+		auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, log, time.Now, auth.WithThrottle(throttle)), nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	body := `{"username":"slowpoke","email":"slow@example.com","password":"password123"}`
+	body := `{"username":"slowpoke","email":"slow@example.com","password":"tulip-orbit-42"}`
 	head := "POST /auth/register HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
 		"Content-Length: " + itoa(len(body)) + "\r\nConnection: close\r\n\r\n"
 	if _, err := io.WriteString(conn, head+body[:10]); err != nil {

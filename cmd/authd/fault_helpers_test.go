@@ -117,14 +117,21 @@ func (in *instance) health(t *testing.T) map[string]any {
 // also what moves an open breaker to half-open once its time is up.
 func (in *instance) awaitBreaker(t *testing.T, state string) time.Duration {
 	t.Helper()
+	return in.awaitCheck(t, "circuit_breaker", state)
+}
+
+// awaitCheck polls /health until checks[name] is want. The database check
+// reuses one ping for pingCacheTTL, so it shows a change within that.
+func (in *instance) awaitCheck(t *testing.T, name, want string) time.Duration {
+	t.Helper()
 	start := time.Now()
 	for time.Since(start) < 15*time.Second {
-		if in.health(t)["circuit_breaker"] == state {
+		if in.health(t)[name] == want {
 			return time.Since(start)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("the breaker did not become %s within 15s", state)
+	t.Fatalf("/health's %s did not become %s within 15s", name, want)
 	return 0
 }
 

@@ -133,7 +133,9 @@ func TestKeysFileRefused(t *testing.T) {
 }
 
 // TestServeWithKeyFile: with only AUTHD_JWT_KEYS, tokens are signed by the
-// file's first key, its public half is served, and tokens survive a restart.
+// file's first key, its public half is served, and tokens (refresh tokens
+// too) survive a restart. With AUTHD_JWT_SECRET set as well, the key file
+// still decides, and a WARN says the secret is not used.
 func TestServeWithKeyFile(t *testing.T) {
 	t.Parallel()
 	key := generate(t, "--alg", "ES256")
@@ -158,7 +160,11 @@ func TestServeWithKeyFile(t *testing.T) {
 	}
 	_ = a.stop()
 
+	env["AUTHD_JWT_SECRET"] = secret
 	b := start(t, env)
+	if !strings.Contains(b.stdout.String(), "AUTHD_JWT_SECRET is not used") {
+		t.Errorf("no WARN about the unused secret:\n%s", b.stdout.String())
+	}
 	if status, body := b.get(t, "/auth/me", "Authorization", "Bearer "+access); status != http.StatusOK {
 		t.Errorf("access token after restart: %d %v", status, body)
 	}

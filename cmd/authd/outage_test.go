@@ -84,6 +84,10 @@ func TestDatabaseOutage(t *testing.T) {
 	for _, kind := range []string{"register", "login"} {
 		checkFast(t, kind, healthy[kind], refused[kind])
 	}
+	// The last ping, while healthy, may be reused for pingCacheTTL.
+	if waited := in.awaitCheck(t, "database", "error"); waited > 3*pingCacheTTL {
+		t.Errorf("health showed the cut database after %s, want about %s", waited, pingCacheTTL)
+	}
 	if c := in.health(t); c["circuit_breaker"] != "open" || c["database"] != "error" {
 		t.Errorf("health while cut: %v, want open and error", c)
 	}
@@ -105,9 +109,12 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("after the failed trial: %+v, want 503", a)
 	}
 
-	// Restore: the database answers at once, the breaker only after its
-	// trial call.
+	// Restore: the database answers at once (health shows it within the
+	// ping's cache time), the breaker only after its trial call.
 	p.restore()
+	if waited := in.awaitCheck(t, "database", "ok"); waited > 3*pingCacheTTL {
+		t.Errorf("health showed the restored database after %s, want about %s", waited, pingCacheTTL)
+	}
 	if c := in.health(t); c["database"] != "ok" {
 		t.Errorf("health after restore: %v, want database ok", c)
 	} else if c["circuit_breaker"] == "open" {

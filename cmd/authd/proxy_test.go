@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -21,6 +22,8 @@ type proxy struct {
 	// channel, so every pipe waits before passing on what it read.
 	gate chan struct{}
 	done chan struct{}
+	// held counts the reads waiting at the gate to be passed on.
+	held atomic.Int64
 }
 
 // startProxy listens on a free loopback port and forwards to target until
@@ -151,7 +154,10 @@ func (p *proxy) pipe(dst, src net.Conn) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if !p.wait() {
+			p.held.Add(1)
+			ok := p.wait()
+			p.held.Add(-1)
+			if !ok {
 				return
 			}
 			if _, err := dst.Write(buf[:n]); err != nil {
@@ -163,6 +169,10 @@ func (p *proxy) pipe(dst, src net.Conn) {
 		}
 	}
 }
+
+// heldWrites is how many reads a stall holds now: a sign that someone
+// is waiting for the database.
+func (p *proxy) heldWrites() int64 { return p.held.Load() }
 
 // wait blocks while the proxy is stalled; false means it is shutting down.
 func (p *proxy) wait() bool {

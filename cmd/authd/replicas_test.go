@@ -1,145 +1,105 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"io"
+	"context"
 	"net/http"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/authd/authd/internal/store/postgres"
 	"github.com/authd/authd/internal/store/storetest"
 )
 
-// startBinary runs bin serve with env and returns its URL once it listens;
-// the process is killed when t ends.
-func startBinary(t *testing.T, bin string, env []string) string {
-	t.Helper()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
-	var logs strings.Builder
-	for lines.Scan() {
-		logs.WriteString(lines.Text() + "\n")
-		var m map[string]any
-		if json.Unmarshal(lines.Bytes(), &m) == nil && m["message"] == "server listening" {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }() // keep its log pipe flowing
-			return "http://" + m["addr"].(string)
-		}
-	}
-	t.Fatalf("no listening line:\n%s", logs.String())
-	return ""
-}
-
-// loginAt sends a JSON login to url as the client ip (loopback is a
-// trusted proxy) and returns the status, error_code and Retry-After.
-func loginAt(t *testing.T, url, ip, username, pw string) (int, string, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url+"/auth/login",
-		strings.NewReader(fmt.Sprintf(`{"username": %q, "password": %q}`, username, pw)))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-For", ip)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Error(err)
-		return 0, "", ""
-	}
-	defer res.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&m)
-	code, _ := m["error_code"].(string)
-	return res.StatusCode, code, res.Header.Get("Retry-After")
-}
-
-// TestThrottleSharedByReplicas: two authd processes on one PostgreSQL
-// database count failures together. A pair's failures split across them
-// throttle it on both; 20 failures from one IP sent at once, half to each,
-// are all counted, so the IP limit of 20 refuses the next attempt.
-func TestThrottleSharedByReplicas(t *testing.T) {
+// TestSessionsAcrossProcesses: two authd processes on one PostgreSQL share
+// sessions: a session opened on A is refreshed on B, a logout on A is
+// refused at once by B, and a refresh race split over both rotates once.
+func TestSessionsAcrossProcesses(t *testing.T) {
 	t.Parallel()
-	db := storetest.PostgresURL(t)
+	url := storetest.PostgresURL(t)
 	bin := buildBinary(t)
-	env := []string{
-		"AUTHD_ADDR=127.0.0.1:0",
-		"AUTHD_DATABASE_URL=" + db,
-		"AUTHD_JWT_SECRET=" + secret,
-		"AUTHD_BCRYPT_COST=4",
-		"AUTHD_TRUSTED_PROXIES=127.0.0.1",
-		"AUTHD_LOGIN_PAIR_FREE_FAILURES=4",
-		"AUTHD_LOGIN_IP_MAX_FAILURES=20",
+	env := map[string]string{
+		"AUTHD_DATABASE_URL": url,
+		"AUTHD_JWT_SECRET":   secret,
+		"AUTHD_BCRYPT_COST":  "4",
+		"AUTHD_ADDR":         "127.0.0.1:0",
 	}
-	migrate := exec.Command(bin, "migrate")
-	migrate.Env = append(os.Environ(), env...)
-	if out, err := migrate.CombinedOutput(); err != nil {
-		t.Fatalf("authd migrate: %v\n%s", err, out)
+	a := startProcess(t, bin, env)
+	b := startProcess(t, bin, env)
+	bearer := func(body map[string]any) []string {
+		return []string{"Authorization", "Bearer " + body["access_token"].(string)}
 	}
-	replicas := []string{startBinary(t, bin, env), startBinary(t, bin, env)}
-
-	req, _ := http.NewRequest(http.MethodPost, replicas[0]+"/auth/register",
-		strings.NewReader(`{"username": "ivy", "email": "ivy@example.com", "password": "password-ivy"}`))
-	req.Header.Set("Content-Type", "application/json")
-	if status, _ := do(t, req); status != http.StatusCreated {
-		t.Fatalf("register: %d", status)
+	refreshBody := func(body map[string]any) string {
+		return `{"refresh_token":"` + body["refresh_token"].(string) + `"}`
 	}
 
-	const pairIP = "198.51.100.40"
-	for i := range 4 {
-		if status, code, _ := loginAt(t, replicas[i%2], pairIP, "ivy", "wrong-password"); status != http.StatusUnauthorized {
-			t.Fatalf("failure %d on replica %d: %d %s, want 401", i+1, i%2, status, code)
-		}
+	status, reg := a.post(t, "/auth/register", `{"username":"rep","email":"rep@example.com","password":"tulip-orbit-42"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("register on A: %d %v", status, reg)
 	}
-	// The clock is real and stored times are whole seconds: the first
-	// wait (1 s) may already be over when the next request arrives, so
-	// wait it out and fail once more, which makes the pair wait 2 s.
-	time.Sleep(1100 * time.Millisecond)
-	if status, code, _ := loginAt(t, replicas[0], pairIP, "ivy", "wrong-password"); status != http.StatusUnauthorized {
-		t.Fatalf("failure 5 after the first wait: %d %s, want 401", status, code)
+	status, fresh := b.post(t, "/auth/refresh", refreshBody(reg))
+	if status != http.StatusOK {
+		t.Fatalf("refresh on B of A's token: %d %v", status, fresh)
 	}
-	for i, url := range replicas {
-		status, code, retry := loginAt(t, url, pairIP, "ivy", "password-ivy")
-		if status != http.StatusTooManyRequests || code != "RATE_LIMITED" || (retry != "1" && retry != "2") {
-			t.Errorf("replica %d after failures split across both: %d %s Retry-After %q, want 429 RATE_LIMITED 1 or 2",
-				i, status, code, retry)
+	if status, _ := b.get(t, "/auth/me", bearer(fresh)...); status != http.StatusOK {
+		t.Fatalf("me on B: %d", status)
+	}
+	if status, body := a.post(t, "/auth/logout", "", bearer(reg)...); status != http.StatusNoContent {
+		t.Fatalf("logout on A: %d %v", status, body)
+	}
+	for name, got := range map[string]map[string]any{
+		"me on B":      second(b.get(t, "/auth/me", bearer(fresh)...)),
+		"refresh on B": second(b.post(t, "/auth/refresh", refreshBody(fresh))),
+	} {
+		if got["error_code"] != "SESSION_REVOKED" {
+			t.Errorf("%s after logout on A: %v, want SESSION_REVOKED", name, got)
 		}
 	}
 
-	const floodIP = "198.51.100.41"
-	start := make(chan struct{})
+	// Twenty refreshes of one token at once, half on each process.
+	status, login := a.post(t, "/auth/login", `{"username":"rep","password":"tulip-orbit-42"}`)
+	if status != http.StatusOK {
+		t.Fatalf("login: %d", status)
+	}
+	const n = 20
 	var wg sync.WaitGroup
-	statuses := make([]int, 20)
-	for i := range statuses {
+	start := make(chan struct{})
+	statuses, tokens := make([]int, n), make([]string, n)
+	for i := range n {
+		target := []*instance{a, b}[i%2]
 		wg.Go(func() {
 			<-start
-			statuses[i], _, _ = loginAt(t, replicas[i%2], floodIP, fmt.Sprintf("nobody%d", i), "wrong-password")
+			st, body := target.post(t, "/auth/refresh", refreshBody(login))
+			statuses[i] = st
+			tokens[i], _ = body["refresh_token"].(string)
 		})
 	}
 	close(start)
 	wg.Wait()
-	for i, s := range statuses {
-		if s != http.StatusUnauthorized {
-			t.Errorf("parallel failure %d: %d, want 401", i, s)
+	distinct := map[string]bool{}
+	for i := range n {
+		if statuses[i] != http.StatusOK {
+			t.Errorf("refresh #%d: %d", i, statuses[i])
 		}
+		distinct[tokens[i]] = true
 	}
-	for i, url := range replicas {
-		status, code, retry := loginAt(t, url, floodIP, "ivy", "password-ivy")
-		// 15 minutes from the first of them, less the second that may
-		// have turned since.
-		if status != http.StatusTooManyRequests || code != "RATE_LIMITED" || (retry != "900" && retry != "899") {
-			t.Errorf("replica %d after 20 parallel failures: %d %s Retry-After %q, want 429 RATE_LIMITED 900 (a failure was lost)",
-				i, status, code, retry)
-		}
+	if len(distinct) != 1 {
+		t.Errorf("%d distinct refresh tokens across the processes, want 1", len(distinct))
+	}
+	st, err := postgres.Open(context.Background(), url, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	status, list := a.get(t, "/auth/sessions", bearer(login)...)
+	sessions, _ := list["sessions"].([]any)
+	if status != http.StatusOK || len(sessions) != 1 {
+		t.Fatalf("sessions: %d %v, want the one live session", status, list)
+	}
+	sid, _ := sessions[0].(map[string]any)["id"].(string)
+	sess, _, err := st.SessionWithUser(context.Background(), sid)
+	if err != nil || sess.Counter != 1 {
+		t.Errorf("session after the race: counter %d, %v; want 1", sess.Counter, err)
 	}
 }
+
+func second[A, B any](_ A, b B) B { return b }

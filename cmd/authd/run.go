@@ -130,7 +130,9 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Log
 		return nil, fmt.Errorf("refresh tokens: %w", err)
 	}
 	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
-	return auth.NewService(st, hasher, issuer, refresher, policy, logging.For(log, "auth"), time.Now,
+	// The common-password set is built here, once per process, and only
+	// read after (about 11,600 entries; see password.NewCommonList).
+	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now,
 		auth.WithThrottle(throttle(cfg))), nil
 }
 
@@ -192,6 +194,9 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 
 func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
+	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
+		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
+	}
 	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
 		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}
@@ -214,7 +219,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 		return err
 	}
 	checks := []httpapi.HealthCheck{
-		{Name: "database", Check: pingCheck(guarded)},
+		httpapi.CachedCheck(httpapi.HealthCheck{Name: "database", Check: pingCheck(guarded)}, pingCacheTTL, time.Now),
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
 	srv, err := httpapi.NewServer(httpapi.Options{
@@ -235,8 +240,9 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	busy := &handlers{}
 	hs := &http.Server{
-		Handler: srv,
+		Handler: busy.track(srv),
 		// Bounds so a slow or idle client cannot hold a connection forever.
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -268,15 +274,21 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 	case <-ctx.Done():
 	}
 	mainLog.InfoContext(ctx, "shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := shutdown(ctx, hs, busy, cfg.ShutdownTimeout, mainLog); err != nil {
+		return err
 	}
 	mainLog.InfoContext(ctx, "stopped")
 	return nil
 }
 
+// pingCacheTTL is how long /health and /health/ready reuse one database
+// ping: probes polling every second or faster then cost at most one ping a
+// second, whatever their number.
+const pingCacheTTL = time.Second
+
+// pingCheck asks the database whether it answers. The breaker's Ping goes
+// around the breaker: a health probe neither counts towards opening it nor
+// is refused by it (see breaker.Store.Ping).
 func pingCheck(st auth.Store) func(context.Context) (string, bool) {
 	return func(ctx context.Context) (string, bool) {
 		if err := st.Ping(ctx); err != nil {

@@ -212,11 +212,11 @@ func TestMigrateAndUserCommands(t *testing.T) {
 				t.Errorf("migrate output: %s", out.String())
 			}
 			a := start(t, env)
-			status, reg := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"password123"}`)
+			status, reg := a.post(t, "/auth/register", `{"username":"Bob","email":"bob@example.com","password":"tulip-orbit-42"}`)
 			if status != http.StatusCreated {
 				t.Fatalf("register: %d", status)
 			}
-			login := `{"username":"bob","password":"password123"}`
+			login := `{"username":"bob","password":"tulip-orbit-42"}`
 			_, second := a.post(t, "/auth/login", login)
 			// user logout ends every session of the user, at once, and
 			// keeps the account usable.

@@ -31,7 +31,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 		fields = append(fields, FieldError{Field: "current_password", Message: "current_password is required"})
 	}
 	// The register rule for passwords, the one and only.
-	if msg := passwordProblem(in.NewPassword); msg != "" {
+	if msg := s.passwordProblem(in.NewPassword); msg != "" {
 		fields = append(fields, FieldError{Field: "new_password", Message: msg})
 	}
 	if len(fields) > 0 {

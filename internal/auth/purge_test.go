@@ -44,7 +44,7 @@ func TestPurgeAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	svc := auth.NewService(st, nil, nil, nil, auth.SessionPolicy{}, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
+	svc := auth.NewService(st, nil, nil, nil, nil, auth.SessionPolicy{}, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
 	n, err := svc.PurgeAttempts(t.Context())
 	if err != nil || n != int64(len(dead)) {
 		t.Fatalf("PurgeAttempts = %d, %v; want %d", n, err, len(dead))

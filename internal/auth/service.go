@@ -21,6 +21,12 @@ type PasswordHasher interface {
 	CompareDummy(ctx context.Context, password string) error
 }
 
+// CommonPasswords tells a password too common to accept (NIST SP 800-63B
+// §5.1.1.2); *password.CommonList is the real one, built once at start-up.
+type CommonPasswords interface {
+	IsCommon(password string) bool
+}
+
 // TokenIssuer signs and verifies access tokens; *token.Issuer is the real one.
 type TokenIssuer interface {
 	Issue(userID int64, username, sessionID string) (string, error)
@@ -49,6 +55,7 @@ type Authenticated struct {
 type Service struct {
 	store   Store
 	hasher  PasswordHasher
+	common  CommonPasswords
 	tokens  TokenIssuer
 	refresh RefreshTokens
 	policy  SessionPolicy
@@ -60,9 +67,9 @@ type Service struct {
 }
 
 // NewService wires a Service; now is time.Now except in tests.
-func NewService(store Store, hasher PasswordHasher, tokens TokenIssuer, refresh RefreshTokens, policy SessionPolicy,
-	log *slog.Logger, now func() time.Time, opts ...Option) *Service {
-	s := &Service{store: store, hasher: hasher, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
+func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
+	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
+	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
 		inFlight: newInFlight()}
 	for _, o := range opts {
 		o(s)
@@ -76,7 +83,7 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second)
 
 // Register creates an active user and logs them in: a new session.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated, error) {
-	if errs := in.validate(); len(errs) > 0 {
+	if errs := in.validate(s.passwordProblem); len(errs) > 0 {
 		return Authenticated{}, validationError(errs)
 	}
 	if err := s.checkRegister(ctx, in.Client.addr()); err != nil {

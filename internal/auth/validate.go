@@ -28,7 +28,8 @@ type RegisterInput struct {
 // validate checks every field and reports each failure, so a client can fix
 // all of them at once. Spaces around a username or email are refused rather
 // than trimmed: changing what the user typed would surprise them at login.
-func (in RegisterInput) validate() []FieldError {
+// passwordProblem is the Service's rule for a new password.
+func (in RegisterInput) validate(passwordProblem func(string) string) []FieldError {
 	var errs []FieldError
 	if msg := usernameProblem(in.Username); msg != "" {
 		errs = append(errs, FieldError{Field: "username", Message: msg})
@@ -64,9 +65,12 @@ func isUsernameByte(c byte) bool {
 		c == '_' || c == '.' || c == '-'
 }
 
-// passwordProblem counts bytes, not characters: bcrypt's limit is 72 bytes,
-// and a longer password is refused rather than silently truncated.
-func passwordProblem(p string) string {
+// passwordProblem is the rule for every new password, at register and at
+// password change alike (NIST SP 800-63B §5.1.1.2): 8 to 72 bytes and not
+// a commonly used one; no composition rules. It counts bytes, not
+// characters: bcrypt's limit is 72 bytes, and a longer password is refused
+// rather than silently truncated.
+func (s *Service) passwordProblem(p string) string {
 	switch {
 	case p == "":
 		return "password is required"
@@ -74,6 +78,8 @@ func passwordProblem(p string) string {
 		return "password must be at least 8 bytes"
 	case len(p) > password.MaxBytes:
 		return "password must be at most 72 bytes"
+	case s.common.IsCommon(p):
+		return "this password is too common"
 	}
 	return ""
 }

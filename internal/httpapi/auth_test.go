@@ -108,7 +108,7 @@ func TestRegisterConflicts(t *testing.T) {
 			{"email other case", "bobby2", "BOB@EXAMPLE.COM"},
 		}
 		for _, tt := range tests {
-			wantError(t, e.register(t, tt.username, tt.email, "password123"), http.StatusConflict, auth.CodeUserExists)
+			wantError(t, e.register(t, tt.username, tt.email, "tulip-orbit-42"), http.StatusConflict, auth.CodeUserExists)
 		}
 	})
 }
@@ -123,7 +123,7 @@ func TestConcurrentRegistration(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b, _ := json.Marshal(map[string]string{"username": "racer", "email": fmt.Sprintf("racer%d@example.com", i), "password": "password123"})
+				b, _ := json.Marshal(map[string]string{"username": "racer", "email": fmt.Sprintf("racer%d@example.com", i), "password": "tulip-orbit-42"})
 				req, _ := http.NewRequest(http.MethodPost, e.url+"/auth/register", strings.NewReader(string(b)))
 				req.Header.Set("Content-Type", "application/json")
 				res, err := http.DefaultClient.Do(req)
@@ -155,31 +155,31 @@ func TestRegisterValidation(t *testing.T) {
 		name, username, email, password string
 		field                           string // "" means accepted
 	}{
-		{"username 3 ok", "abc", email("u3"), "password1", ""},
-		{"username 2", "ab", email("u2"), "password1", "username"},
-		{"username 50 ok", long(50), email("u50"), "password1", ""},
-		{"username 51", long(51), email("u51"), "password1", "username"},
-		{"username chars ok", "a_b.c-D9", email("uc"), "password1", ""},
-		{"username space inside", "a b c", email("us"), "password1", "username"},
-		{"username leading space", " abc", email("ul"), "password1", "username"},
-		{"username trailing space", "abcd ", email("ut"), "password1", "username"},
-		{"username non-ascii", "héllo", email("un"), "password1", "username"},
-		{"username empty", "", email("ue"), "password1", "username"},
-		{"email 100 ok", "e100", long(88) + "@example.com", "password1", ""},
-		{"email 101", "e101", long(89) + "@example.com", "password1", "email"},
-		{"email display name", "edn", "Alice <alice@example.com>", "password1", "email"},
-		{"email angle brackets", "eab", "<alice@example.com>", "password1", "email"},
-		{"email no at", "ena", "alice.example.com", "password1", "email"},
-		{"email no dot in domain", "end", "alice@localhost", "password1", "email"},
-		{"email two addresses", "eta", "a@example.com, b@example.com", "password1", "email"},
-		{"email leading space", "els", " els@example.com", "password1", "email"},
-		{"email empty", "eem", "", "password1", "email"},
-		{"password 8 ok", "p8", email("p8"), "12345678", "username"}, // username too short; password fine
-		{"password 8 bytes ok", "pw8", email("pw8"), "12345678", ""},
+		{"username 3 ok", "abc", email("u3"), "tulip-orbit-1", ""},
+		{"username 2", "ab", email("u2"), "tulip-orbit-1", "username"},
+		{"username 50 ok", long(50), email("u50"), "tulip-orbit-1", ""},
+		{"username 51", long(51), email("u51"), "tulip-orbit-1", "username"},
+		{"username chars ok", "a_b.c-D9", email("uc"), "tulip-orbit-1", ""},
+		{"username space inside", "a b c", email("us"), "tulip-orbit-1", "username"},
+		{"username leading space", " abc", email("ul"), "tulip-orbit-1", "username"},
+		{"username trailing space", "abcd ", email("ut"), "tulip-orbit-1", "username"},
+		{"username non-ascii", "héllo", email("un"), "tulip-orbit-1", "username"},
+		{"username empty", "", email("ue"), "tulip-orbit-1", "username"},
+		{"email 100 ok", "e100", long(88) + "@example.com", "tulip-orbit-1", ""},
+		{"email 101", "e101", long(89) + "@example.com", "tulip-orbit-1", "email"},
+		{"email display name", "edn", "Alice <alice@example.com>", "tulip-orbit-1", "email"},
+		{"email angle brackets", "eab", "<alice@example.com>", "tulip-orbit-1", "email"},
+		{"email no at", "ena", "alice.example.com", "tulip-orbit-1", "email"},
+		{"email no dot in domain", "end", "alice@localhost", "tulip-orbit-1", "email"},
+		{"email two addresses", "eta", "a@example.com, b@example.com", "tulip-orbit-1", "email"},
+		{"email leading space", "els", " els@example.com", "tulip-orbit-1", "email"},
+		{"email empty", "eem", "", "tulip-orbit-1", "email"},
+		{"password 8 ok", "p8", email("p8"), "k9#mQ2vL", "username"}, // username too short; password fine
+		{"password 8 bytes ok", "pw8", email("pw8"), "k9#mQ2vL", ""},
 		{"password 7", "pw7", email("pw7"), "1234567", "password"},
-		{"password 72 ok", "pw72", email("pw72"), long(72), ""},
+		{"password 72 ok", "pw72", email("pw72"), strings.Repeat("k9", 36), ""},
 		{"password 73", "pw73", email("pw73"), long(73), "password"},
-		{"password 72 bytes multibyte ok", "pwmb", email("pwmb"), strings.Repeat("é", 36), ""},
+		{"password 72 bytes multibyte ok", "pwmb", email("pwmb"), strings.Repeat("éè", 18), ""},
 		{"password 74 bytes multibyte", "pwmb2", email("pwmb2"), strings.Repeat("é", 37), "password"},
 		{"password spaces kept", "pwsp", email("pwsp"), "  spaced  ", ""},
 		{"password empty", "pwe", email("pwe"), "", "password"},
@@ -213,7 +213,7 @@ func TestRegisterRefusesStateFields(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	for _, field := range []string{"is_active", "id", "created_at", "hashed_password", "role"} {
 		t.Run(field, func(t *testing.T) {
-			body := `{"username":"mallory","email":"mallory@example.com","password":"password123","` + field + `":false}`
+			body := `{"username":"mallory","email":"mallory@example.com","password":"tulip-orbit-42","` + field + `":false}`
 			r := e.do(t, http.MethodPost, "/auth/register", "application/json", body)
 			wantError(t, r, http.StatusBadRequest, auth.CodeValidation)
 			if fe := fieldErrors(r); len(fe) != 1 || fe[0] != field || !strings.Contains(r.raw, field) {
@@ -221,7 +221,7 @@ func TestRegisterRefusesStateFields(t *testing.T) {
 			}
 		})
 	}
-	if r := e.postJSON(t, "/auth/login", map[string]string{"username": "mallory", "password": "password123"}); r.status != http.StatusUnauthorized {
+	if r := e.postJSON(t, "/auth/login", map[string]string{"username": "mallory", "password": "tulip-orbit-42"}); r.status != http.StatusUnauthorized {
 		t.Errorf("a refused registration created the user: %d", r.status)
 	}
 }
@@ -229,7 +229,7 @@ func TestRegisterRefusesStateFields(t *testing.T) {
 func TestLoginFailures(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
 		e := newEnv(t, envOptions{store: store})
-		pw72 := strings.Repeat("k", 72)
+		pw72 := strings.Repeat("k9", 36)
 		e.mustRegister(t, "carol")
 		if r := e.register(t, "dave", "dave@example.com", pw72); r.status != http.StatusCreated {
 			t.Fatalf("register 72-byte password: %d %s", r.status, r.raw)

@@ -152,7 +152,7 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 	if o.wrap != nil {
 		svcStore = o.wrap(st)
 	}
-	svc := auth.NewService(svcStore, hasher, issuer, refresher, policy, logging.For(log, "auth"), o.now, opts...)
+	svc := auth.NewService(svcStore, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), o.now, opts...)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

@@ -124,7 +124,8 @@ func exampleCalls(t *testing.T, doc apiDoc) []exampleCall {
 // Where an example can only stand for a secret the server made (a refresh
 // token), the fixture's live value of the same name replaces it; an
 // operation with security is sent the fixture's access token; a path
-// parameter takes a live value of its name, else its documented example.
+// parameter takes a live value of its name, else its documented example
+// (see liveValues).
 func TestDocumentedExamplesWork(t *testing.T) {
 	t.Parallel()
 	doc := fetchDoc(t, exampleEnv(t))
@@ -198,9 +199,11 @@ func findOperation(t *testing.T, doc apiDoc, id string) *apiOperation {
 	return nil
 }
 
-// liveValues are the fixture's secrets and ids by name: the answer's
-// top-level strings (access_token, refresh_token), its access token's
-// claims (sub, sid), and id for a session id.
+// liveValues are the fixture's secrets by name: the answer's top-level
+// strings (access_token, refresh_token), which an example can only stand
+// for, and id, the session id of its access token (the sid claim), for the
+// one path parameter so far, DELETE /auth/sessions/{id}. Nothing else is
+// replaced: a username or password in an example must be the fixture's.
 func liveValues(t *testing.T, r response) map[string]string {
 	t.Helper()
 	live := map[string]string{}
@@ -217,20 +220,13 @@ func liveValues(t *testing.T, r response) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var claims map[string]any
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		t.Fatal(err)
+	var claims struct {
+		SID string `json:"sid"`
 	}
-	for k, v := range claims {
-		if s, ok := v.(string); ok {
-			if _, taken := live[k]; !taken {
-				live[k] = s
-			}
-		}
+	if err := json.Unmarshal(payload, &claims); err != nil || claims.SID == "" {
+		t.Fatalf("access token claims %s: no sid (%v)", payload, err)
 	}
-	// The one path parameter so far, DELETE /auth/sessions/{id}, names a
-	// session: the fixture's own.
-	live["id"] = live["sid"]
+	live["id"] = claims.SID
 	return live
 }
 

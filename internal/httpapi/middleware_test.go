@@ -88,11 +88,11 @@ func TestBodyErrors(t *testing.T) {
 		{"malformed", "application/json", `{"username":`, 400, auth.CodeValidation, "body", ""},
 		{"not an object", "application/json", `["a"]`, 400, auth.CodeValidation, "body", ""},
 		{"empty", "application/json", ``, 400, auth.CodeValidation, "body", ""},
-		{"trailing data", "application/json", `{"username":"alice","email":"a@example.com","password":"password1"} {}`, 400, auth.CodeValidation, "body", "after"},
-		{"unknown field named", "application/json", `{"username":"alice","email":"a@example.com","password":"password1","is_admin":true}`, 400, auth.CodeValidation, "is_admin", "is_admin"},
-		{"duplicate key", "application/json", `{"username":"alice","username":"bob","email":"a@example.com","password":"password1"}`, 400, auth.CodeValidation, "username", "duplicate"},
-		{"key in other case", "application/json", `{"USERNAME":"alice","email":"a@example.com","password":"password1"}`, 400, auth.CodeValidation, "USERNAME", "unknown"},
-		{"wrong type", "application/json", `{"username":1,"email":"a@example.com","password":"password1"}`, 400, auth.CodeValidation, "body", "string"},
+		{"trailing data", "application/json", `{"username":"alice","email":"a@example.com","password":"tulip-orbit-1"} {}`, 400, auth.CodeValidation, "body", "after"},
+		{"unknown field named", "application/json", `{"username":"alice","email":"a@example.com","password":"tulip-orbit-1","is_admin":true}`, 400, auth.CodeValidation, "is_admin", "is_admin"},
+		{"duplicate key", "application/json", `{"username":"alice","username":"bob","email":"a@example.com","password":"tulip-orbit-1"}`, 400, auth.CodeValidation, "username", "duplicate"},
+		{"key in other case", "application/json", `{"USERNAME":"alice","email":"a@example.com","password":"tulip-orbit-1"}`, 400, auth.CodeValidation, "USERNAME", "unknown"},
+		{"wrong type", "application/json", `{"username":1,"email":"a@example.com","password":"tulip-orbit-1"}`, 400, auth.CodeValidation, "body", "string"},
 		{"too large", "application/json", big, 413, auth.CodePayloadTooLarge, "", ""},
 		{"charset param ok", "application/json; charset=utf-8", `{"username":"x"}`, 400, auth.CodeValidation, "", ""},
 	}
@@ -126,7 +126,7 @@ func TestChunkedBodyTooLarge(t *testing.T) {
 func TestBodyAtLimitAccepted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{opts: Options{MaxBodyBytes: 2048}})
-	pad := `{"username":"alice","email":"alice@example.com","password":"password1"}`
+	pad := `{"username":"alice","email":"alice@example.com","password":"tulip-orbit-1"}`
 	body := pad + strings.Repeat(" ", 2048-len(pad))
 	if r := e.do(t, http.MethodPost, "/auth/register", "application/json", body); r.status != http.StatusCreated {
 		t.Errorf("body of exactly the limit: %d %s", r.status, r.raw)

@@ -58,6 +58,44 @@ func TestRefreshGrant(t *testing.T) {
 	})
 }
 
+// TestRefreshGrantSharesRotation: the two refresh doors are one
+// implementation, so rotation, the reuse grace and reuse detection hold
+// across them: a token spent at one door is spent at the other.
+func TestRefreshGrantSharesRotation(t *testing.T) {
+	bothStores(t, func(t *testing.T, store string) {
+		clock := &fakeClock{t: time.Now()}
+		e := newEnv(t, envOptions{store: store, now: clock.now, grace: 10 * time.Second})
+		r0 := str(e.mustRegister(t, "ursula").json, "refresh_token")
+		grant := func(tok string) response {
+			return e.do(t, http.MethodPost, "/auth/login", mediaForm, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}.Encode())
+		}
+		door := func(tok string) response {
+			return e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": tok})
+		}
+
+		first := grant(r0)
+		r1 := str(first.json, "refresh_token")
+		if first.status != http.StatusOK || r1 == "" || r1 == r0 {
+			t.Fatalf("refresh grant: %d %s; want a new refresh token", first.status, first.raw)
+		}
+		// Within the grace, the token the grant spent gets the grant's answer at the other door.
+		if again := door(r0); again.status != http.StatusOK || str(again.json, "refresh_token") != r1 {
+			t.Fatalf("/auth/refresh with the token the grant spent, within the grace: %d %s; want 200 with the grant's refresh token", again.status, again.raw)
+		}
+		second := door(r1)
+		r2 := str(second.json, "refresh_token")
+		if second.status != http.StatusOK || r2 == "" || r2 == r1 {
+			t.Fatalf("/auth/refresh after the grant: %d %s; want a new refresh token", second.status, second.raw)
+		}
+
+		clock.add(11 * time.Second) // past the grace
+		wantOAuth2Error(t, grant(r1), http.StatusUnauthorized, auth.CodeRefreshReused, "invalid_grant")
+		// The reuse ended the whole session, for both doors.
+		wantOAuth2Error(t, grant(r2), http.StatusUnauthorized, auth.CodeSessionRevoked, "invalid_grant")
+		wantError(t, door(r2), http.StatusUnauthorized, auth.CodeSessionRevoked)
+	})
+}
+
 // TestTokenEndpointErrors: every error of a form request to /auth/login
 // carries the RFC 6749 §5.2 member "error" beside the usual fields, with the
 // status of API.md's table; a JSON request keeps the one shape unchanged.
@@ -152,6 +190,8 @@ func TestOAuth2ErrorMember(t *testing.T) {
 		{"token", &auth.Error{Code: auth.CodeInvalidToken}, "invalid_grant"},
 		{"expired", &auth.Error{Code: auth.CodeTokenExpired}, "invalid_grant"},
 		{"inactive", &auth.Error{Code: auth.CodeUserInactive}, "invalid_grant"},
+		{"reused", &auth.Error{Code: auth.CodeRefreshReused}, "invalid_grant"},
+		{"revoked", &auth.Error{Code: auth.CodeSessionRevoked}, "invalid_grant"},
 		{"rate limited", &auth.Error{Code: auth.CodeRateLimited}, ""},
 		{"overloaded", &auth.Error{Code: auth.CodeOverloaded}, ""},
 		{"breaker open", &auth.Error{Code: auth.CodeBreakerOpen}, ""},

@@ -97,8 +97,11 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 
 			me(t) // the library refreshes first, unasked
 			cur := current(t)
-			if cur.AccessToken == tok.AccessToken || cur.RefreshToken == "" || time.Until(cur.Expiry) < 14*time.Minute {
+			if cur.AccessToken == tok.AccessToken || time.Until(cur.Expiry) < 14*time.Minute {
 				t.Errorf("after refresh: token = %+v", cur)
+			}
+			if cur.RefreshToken == "" || cur.RefreshToken == tok.RefreshToken {
+				t.Error("the refresh grant did not rotate the refresh token")
 			}
 			me(t) // the new token is fresh: no second refresh
 			wantRequests(t, reqs, "POST /auth/login password", "GET /auth/me",
@@ -108,25 +111,57 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 		step(t, "failed refresh surfaces invalid_grant", func(t *testing.T) {
 			elapse(clock, current(t), 2*time.Hour) // past the refresh TTL
 			_, err := client.Get(e.url + "/auth/me")
-			var re *oauth2.RetrieveError
-			if !errors.As(err, &re) {
-				t.Fatalf("GET /auth/me with an expired refresh token: err = %v, want a RetrieveError", err)
-			}
-			if re.ErrorCode != "invalid_grant" || re.Response.StatusCode != http.StatusUnauthorized {
-				t.Errorf("ErrorCode = %q, status = %d; want invalid_grant, 401", re.ErrorCode, re.Response.StatusCode)
-			}
-			var body struct {
-				ErrorCode auth.Code `json:"error_code"`
-			}
-			if err := jsonUnmarshal(re.Body, &body); err != nil || body.ErrorCode != auth.CodeTokenExpired {
-				t.Errorf("body = %s, want error_code %s", re.Body, auth.CodeTokenExpired)
-			}
+			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeTokenExpired)
 			// One refresh grant, sent once, and no /auth/me without a token.
 			wantRequests(t, reqs, "POST /auth/login password", "GET /auth/me",
 				"POST /auth/login refresh_token", "GET /auth/me", "GET /auth/me",
 				"POST /auth/login refresh_token")
 		})
+
+		step(t, "replayed refresh token surfaces invalid_grant and ends the session", func(t *testing.T) {
+			login, err := conf.PasswordCredentialsToken(ctx, "olivia", "password-olivia")
+			if err != nil {
+				t.Fatalf("PasswordCredentialsToken: %v", err)
+			}
+			spent := login.RefreshToken
+			owner := conf.TokenSource(ctx, login)
+			elapse(clock, login, 16*time.Minute)
+			if _, err := owner.Token(); err != nil { // the library's refresh spends the first token
+				t.Fatalf("refresh: %v", err)
+			}
+			clock.add(time.Minute) // past the reuse grace
+			thief := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: spent, Expiry: time.Now().Add(-time.Minute)})
+			_, err = thief.Token()
+			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeRefreshReused)
+			cur, err := owner.Token()
+			if err != nil {
+				t.Fatalf("owner's token: %v", err)
+			}
+			elapse(clock, cur, 16*time.Minute)
+			_, err = owner.Token()
+			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeSessionRevoked)
+		})
 	})
+}
+
+// wantRetrieveError asserts a refused grant as x/oauth2 reports it: an
+// *oauth2.RetrieveError whose ErrorCode is invalid_grant, with the status
+// and the body's error_code.
+func wantRetrieveError(t *testing.T, err error, status int, code auth.Code) {
+	t.Helper()
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want a RetrieveError", err)
+	}
+	if re.ErrorCode != "invalid_grant" || re.Response.StatusCode != status {
+		t.Errorf("ErrorCode = %q, status = %d; want invalid_grant, %d", re.ErrorCode, re.Response.StatusCode, status)
+	}
+	var body struct {
+		ErrorCode auth.Code `json:"error_code"`
+	}
+	if err := jsonUnmarshal(re.Body, &body); err != nil || body.ErrorCode != code {
+		t.Errorf("body = %s, want error_code %s", re.Body, code)
+	}
 }
 
 // step runs one stage of a story whose later stages need the earlier ones.

@@ -30,7 +30,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
 		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
+		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{

@@ -1,12 +1,14 @@
 package token
 
 import (
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +83,7 @@ func setups(t testing.TB) []setup {
 		x, _ := base64.RawURLEncoding.DecodeString(pub[0].X)
 		st := setup{
 			name: alg, keys: ks, kid: k.id, alg: alg,
-			own:   func(t testing.TB, c jwt.MapClaims) string { return signWith(t, k, k.id, c) },
+			own:   func(t testing.TB, c jwt.MapClaims) string { return resignWith(k, signWith(t, k, k.id, c)) },
 			forge: func(t testing.TB, c jwt.MapClaims) string { return signWith(t, o, k.id, c) },
 			hmacForms: map[string][]byte{
 				"JWK JSON": jwkJSON, "x coordinate": x, "kid": []byte(k.id), "base64url x": []byte(pub[0].X),
@@ -91,16 +93,20 @@ func setups(t testing.TB) []setup {
 	}
 	for n := range out {
 		k := out[n].keys.list[0]
-		out[n].resign = func(raw string) string {
-			signed := raw[:strings.LastIndexByte(raw, '.')]
-			sig, err := k.method.Sign(signed, k.signer)
-			if err != nil {
-				panic(err)
-			}
-			return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
-		}
+		out[n].resign = func(raw string) string { return resignWith(k, raw) }
 	}
 	return out
+}
+
+// resignWith replaces the signature of raw with k's over its first two
+// parts; for ES256 that is also the low-s spelling authd accepts.
+func resignWith(k *key, raw string) string {
+	signed := raw[:strings.LastIndexByte(raw, '.')]
+	sig, err := k.sign(signed)
+	if err != nil {
+		panic(err)
+	}
+	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 func generated(t testing.TB, alg string) Keys {
@@ -125,7 +131,8 @@ func signWith(t testing.TB, k *key, kid string, c jwt.MapClaims) string {
 }
 
 // TestParseAcceptsJWTLibraryTokens: a token that golang-jwt signs with our
-// key, header and claims verifies. authd's own HS256 tokens were written
+// key, header and claims verifies (an ES256 one in its low-s spelling, see
+// ecdsa.go). authd's own HS256 tokens were written
 // that way before it wrote the signing input itself, so tokens minted by an
 // older replica stay good during a rolling upgrade; and a tool that mints a
 // test token with a key from the file gets one authd reads.
@@ -173,6 +180,11 @@ func parseRefuses(t *testing.T, st setup) {
 	now := t0()
 	i := newKeyIssuer(t, st.keys, at(now))
 	good, _ := i.Issue(7, "bob", testSID)
+	// Every attack meets a warm set of verified signatures (verified.go):
+	// the good token's is remembered, so no spelling of it may ride on it.
+	if _, err := i.Parse(good); err != nil {
+		t.Fatal(err)
+	}
 	// claims builds a token body that is right in every way but the mods.
 	claims := func(mods ...func(jwt.MapClaims)) jwt.MapClaims {
 		c := jwt.MapClaims{"sub": "7", "sid": testSID, "username": "bob", "type": "access", "iss": "authd",
@@ -293,6 +305,9 @@ func parseRefuses(t *testing.T, st setup) {
 		{"JSON body", i, `{"sub":"7"}`, ErrInvalid},
 		{"too long", i, withPart(good, 1, strings.Repeat("A", MaxLen)), ErrInvalid},
 	}
+	if st.alg == AlgES256 {
+		tests = append(tests, attack{"the high-s spelling of a good ES256 signature", i, highS(t, good), ErrInvalid})
+	}
 	// The key-confusion attack of RFC 8725 §2.1: HS256 keyed with the public
 	// key, which every JWKS reader knows, with and without our kid.
 	for form, secret := range st.hmacForms {
@@ -321,9 +336,22 @@ func parseRefuses(t *testing.T, st setup) {
 func signedWithHeader(t testing.TB, k *key, h, raw string) string {
 	t.Helper()
 	signed := enc(h) + "." + strings.Split(raw, ".")[1]
-	sig, err := k.method.Sign(signed, k.signer)
+	sig, err := k.sign(signed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// highS returns raw with its ES256 signature (r, s) spelled (r, n−s), which
+// ecdsa.Verify accepts as well.
+func highS(t testing.TB, raw string) string {
+	t.Helper()
+	sig, err := base64.RawURLEncoding.DecodeString(raw[strings.LastIndexByte(raw, '.')+1:])
+	if err != nil || !lowS(sig) {
+		t.Fatalf("not a low-s ES256 signature: %v", err)
+	}
+	s := new(big.Int).SetBytes(sig[32:])
+	s.Sub(elliptic.P256().Params().N, s).FillBytes(sig[32:])
+	return withPart(raw, 2, base64.RawURLEncoding.EncodeToString(sig))
 }

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -49,29 +50,73 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		c, err := i.Parse(raw)
-		if err != nil && errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
-			t.Fatalf("err %v wraps both sentinels or neither", err)
+		parseExactly(t, i, raw, signedByUs)
+	})
+}
+
+// parseExactly checks Parse's answer for raw against the oracle ours, which
+// says whether raw is byte for byte a token of i's key.
+func parseExactly(t *testing.T, i *Issuer, raw string, ours func(string) (map[string]any, bool)) {
+	c, err := i.Parse(raw)
+	if err != nil && errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
+		t.Fatalf("err %v wraps both sentinels or neither", err)
+	}
+	if err != nil && c != (Claims{}) {
+		t.Fatalf("claims %+v returned with %v", c, err)
+	}
+	body, signed := ours(raw)
+	switch {
+	case !signed || body["type"] != "access" || body["sid"] == nil || body["sid"] == "":
+		if !errors.Is(err, ErrInvalid) {
+			t.Fatalf("Parse(%q) = %+v, %v; want ErrInvalid", raw, c, err)
 		}
-		if err != nil && c != (Claims{}) {
-			t.Fatalf("claims %+v returned with %v", c, err)
+	case body["exp"].(float64) <= float64(i.now().Unix()):
+		if !errors.Is(err, ErrExpired) {
+			t.Fatalf("expired token: %v; want ErrExpired", err)
 		}
-		body, ours := signedByUs(raw)
-		switch {
-		case !ours || body["type"] != "access" || body["sid"] == nil || body["sid"] == "":
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("Parse(%q) = %+v, %v; want ErrInvalid", raw, c, err)
-			}
-		case body["exp"].(float64) <= float64(now.Unix()):
-			if !errors.Is(err, ErrExpired) {
-				t.Fatalf("expired token: %v; want ErrExpired", err)
-			}
-		default:
-			if err != nil {
-				t.Fatalf("own token refused: %v", err)
-			}
-			consistent(t, i, raw, c)
+	default:
+		if err != nil {
+			t.Fatalf("own token refused: %v", err)
 		}
+		consistent(t, i, raw, c)
+	}
+}
+
+// FuzzParseKey is FuzzParse on the key path: an issuer with an Ed25519 key
+// accepts exactly the strings that carry its own header and a valid
+// Ed25519 signature (RFC 8032 verification is strict: one signature per
+// message and key), and refuses the rest; the seeds add the key-path
+// attacks (HS256 keyed with the public key, foreign keys, kid games).
+func FuzzParseKey(f *testing.F) {
+	now := t0()
+	ks := generated(f, AlgEdDSA)
+	k := ks.list[0]
+	i := newKeyIssuer(f, ks, at(now))
+	fresh, _ := i.Issue(1, "seed", testSID)
+	old, _ := newKeyIssuer(f, ks, at(now.Add(-2*time.Hour))).Issue(2, "old", testSID)
+	other := generated(f, AlgEdDSA).list[0]
+	pub, _ := ks.Public()
+	claims := jwt.MapClaims{"sub": "1", "sid": testSID, "username": "x", "type": "access", "iss": "authd",
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"}
+	swap := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	swap.Header["kid"] = k.id
+	swapped, _ := swap.SignedString([]byte(mustJSON(f, pub[0])))
+	for _, s := range []string{
+		fresh, old,
+		signWith(f, other, k.id, claims), signWith(f, other, other.id, claims), swapped,
+		withPart(fresh, 0, enc(`{"alg":"EdDSA","typ":"JWT"}`)),
+		withPart(fresh, 0, enc(`{"alg":"EdDSA","jku":"http://127.0.0.1:1/","kid":"`+k.id+`","typ":"JWT"}`)),
+		withPart(fresh, 2, strings.Split(old, ".")[2]),
+		sloppyLastChar(fresh),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		parseExactly(t, i, raw, func(raw string) (map[string]any, bool) {
+			return signedBy(raw, k.header, func(signed string, sig []byte) bool {
+				return ed25519.Verify(k.verifier.(ed25519.PublicKey), []byte(signed), sig)
+			})
+		})
 	})
 }
 
@@ -79,13 +124,23 @@ func FuzzParse(f *testing.F) {
 // header jwt emits, a body, and our HMAC-SHA256 of both in canonical
 // base64url. It returns the decoded body.
 func signedByUs(raw string) (map[string]any, bool) {
+	return signedBy(raw, enc(`{"alg":"HS256","typ":"JWT"}`), func(signed string, sig []byte) bool {
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write([]byte(signed))
+		return hmac.Equal(mac.Sum(nil), sig)
+	})
+}
+
+// signedBy reports whether raw is header, a body, and a signature that
+// valid accepts, all in canonical base64url, with a JSON body that has a
+// numeric exp. It returns the decoded body.
+func signedBy(raw, header string, valid func(signed string, sig []byte) bool) (map[string]any, bool) {
 	parts := strings.Split(raw, ".")
-	if len(parts) != 3 || parts[0] != enc(`{"alg":"HS256","typ":"JWT"}`) {
+	if len(parts) != 3 || parts[0] != header {
 		return nil, false
 	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(parts[0] + "." + parts[1]))
-	if enc(string(mac.Sum(nil))) != parts[2] {
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	if err != nil || enc(string(sig)) != parts[2] || !valid(parts[0]+"."+parts[1], sig) {
 		return nil, false
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(parts[1])

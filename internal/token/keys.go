@@ -33,6 +33,7 @@ const maxKIDLen = 128
 type key struct {
 	id       string            // kid; empty for the HS256 secret, which has none
 	method   jwt.SigningMethod // pinned by the key type
+	lowS     bool              // ES256: only low-s signatures (ecdsa.go)
 	signer   any               // what method.Sign takes
 	verifier any               // what method.Verify takes
 	// header is the base64url JOSE header authd writes with this key, and
@@ -178,7 +179,7 @@ func newKey(priv any, kid string) (*key, error) {
 		if p.Curve != elliptic.P256() {
 			return nil, fmt.Errorf("unsupported curve %s: use Ed25519 or P-256", p.Curve.Params().Name)
 		}
-		k.method, k.verifier = jwt.SigningMethodES256, &p.PublicKey
+		k.method, k.verifier, k.lowS = jwt.SigningMethodES256, &p.PublicKey, true
 		if k.material, err = p.Bytes(); err != nil {
 			return nil, fmt.Errorf("ES256 key: %w", err)
 		}
@@ -208,14 +209,31 @@ func newKey(priv any, kid string) (*key, error) {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	k.header = base64.RawURLEncoding.EncodeToString(h)
-	sig, err := k.method.Sign("probe", k.signer)
+	sig, err := k.sign("probe")
 	if err == nil {
-		err = k.method.Verify("probe", sig, k.verifier)
+		err = k.verify("probe", sig)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the private key does not match its public part: %w", err)
 	}
 	return k, nil
+}
+
+// sign signs the JWS signing input with the key's one algorithm.
+func (k *key) sign(signed string) ([]byte, error) {
+	sig, err := k.method.Sign(signed, k.signer)
+	if err == nil && k.lowS {
+		toLowS(sig)
+	}
+	return sig, err
+}
+
+// verify checks a signature with the key's one algorithm.
+func (k *key) verify(signed string, sig []byte) error {
+	if k.lowS && !lowS(sig) {
+		return errHighS
+	}
+	return k.method.Verify(signed, sig, k.verifier)
 }
 
 // MarshalPrivate writes the keys as a JWK Set with their private parts,

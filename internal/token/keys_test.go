@@ -1,11 +1,14 @@
 package token
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -303,4 +306,81 @@ func BenchmarkParseKey(b *testing.B) {
 func sha256Sum(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
+}
+
+// TestES256SignsLowS: authd writes every ES256 signature in its low-s
+// spelling (ecdsa.go), so its own tokens always pass its own check; with
+// random nonces about half would otherwise be high.
+func TestES256SignsLowS(t *testing.T) {
+	t.Parallel()
+	i := newKeyIssuer(t, generated(t, AlgES256), at(t0()))
+	for range 32 {
+		p, _ := i.Issue(1, "a", testSID)
+		sig, err := base64.RawURLEncoding.DecodeString(strings.Split(p, ".")[2])
+		if err != nil || len(sig) != es256SigLen || !lowS(sig) {
+			t.Fatalf("signature %x: %v, want 64 bytes with a low s", sig, err)
+		}
+		if _, err := i.Parse(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestMACKeysFromKeyFile: with only AUTHD_JWT_KEYS, each key's refresh MAC
+// key is HKDF-SHA256 over its private bytes (the JWK's "d": the Ed25519
+// seed or the P-256 scalar), in file order. So the same file gives the same
+// keys after a restart, a key keeps its MAC key when it moves in the file,
+// and a refresh token minted before a rotation verifies after it.
+func TestMACKeysFromKeyFile(t *testing.T) {
+	t.Parallel()
+	ed, ec := privateJWK(t, AlgEdDSA), privateJWK(t, AlgES256)
+	macKeys := func(keys ...map[string]any) [][]byte {
+		ks, err := ParseKeys(jwkSet(t, keys...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ks.MACKeys()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	hkdfOf := func(jwk map[string]any) []byte {
+		d, err := base64.RawURLEncoding.DecodeString(jwk["d"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := hkdf.Key(sha256.New, d, nil, "authd refresh-token MAC key v1", 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	first, restarted, rotated := macKeys(ed, ec), macKeys(ed, ec), macKeys(ec, ed)
+	want := [][]byte{hkdfOf(ed), hkdfOf(ec)}
+	for n := range want {
+		if !bytes.Equal(first[n], want[n]) || !bytes.Equal(restarted[n], want[n]) || !bytes.Equal(rotated[1-n], want[n]) {
+			t.Errorf("MAC key %d: first %x, after restart %x, after rotation %x; want %x", n, first[n], restarted[n], rotated[1-n], want[n])
+		}
+	}
+	before, _ := ParseKeys(jwkSet(t, ed))
+	after, _ := ParseKeys(jwkSet(t, ec, ed))
+	sid := NewSessionID()
+	raw := mustMint(t, refresherOf(t, before), sid, 1)
+	if got, err := refresherOf(t, after).Parse(raw); err != nil || got.SessionID != sid {
+		t.Errorf("refresh token of the old first key after rotation: %+v, %v", got, err)
+	}
+}
+
+func BenchmarkIssueKey(b *testing.B) {
+	for _, alg := range []string{AlgEdDSA, AlgES256} {
+		b.Run(alg, func(b *testing.B) {
+			i := newKeyIssuer(b, generated(b, alg), time.Now)
+			for b.Loop() {
+				if _, err := i.Issue(1, "bench", testSID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

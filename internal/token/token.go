@@ -7,7 +7,17 @@
 // any of them (keys.go): Ed25519 (EdDSA) or P-256 (ES256) keys from a JWK
 // Set, whose public halves other services fetch as a JWKS, or one HS256
 // secret. The algorithm belongs to the key, never to the token: Parse
-// accepts only the exact header authd writes with each key (parse.go).
+// accepts only the exact header authd writes with each key (parse.go), and
+// remembers the tokens an Ed25519 or P-256 key verified, so a client's
+// repeated calls cost one signature check per token (verified.go).
+//
+// The refresh-token MAC keys come from the same configured key material,
+// never from AUTHD_JWT_SECRET alone (Keys.MACKeys): one per key, in the
+// order of the key file, each HKDF-SHA256 (RFC 5869) of that key's private
+// bytes (the Ed25519 seed, the P-256 scalar, or the HS256 secret); the
+// first mints, every one verifies. So with only AUTHD_JWT_KEYS, refresh
+// tokens survive a restart (same file, same keys) and a rotation (a key
+// keeps its MAC key while it stays in the file).
 package token
 
 import (
@@ -58,9 +68,11 @@ type Pair struct {
 
 // Issuer signs tokens with the first of its keys and verifies them with any
 // of them. It is safe for concurrent use: nothing in it changes after
-// NewIssuer.
+// NewIssuer but the set of verified signatures, which has its own lock.
 type Issuer struct {
 	keys Keys
+	// verified remembers the tokens an asymmetric key has verified.
+	verified *verified
 	// byHeader finds a token's key by its encoded header, which names the
 	// key (kid) and its algorithm at once.
 	byHeader  map[string]*key
@@ -88,7 +100,7 @@ func NewIssuer(keys Keys, issuer string, accessTTL time.Duration, now func() tim
 	if now == nil {
 		now = time.Now
 	}
-	i := &Issuer{keys: keys, byHeader: make(map[string]*key, len(keys.list)),
+	i := &Issuer{keys: keys, verified: newVerified(), byHeader: make(map[string]*key, len(keys.list)),
 		issuer: issuer, accessTTL: accessTTL, now: now}
 	for _, k := range keys.list {
 		i.byHeader[k.header] = k
@@ -154,7 +166,7 @@ func (i *Issuer) Issue(userID int64, username, sessionID string) (string, error)
 	// header, written here rather than marshalled from a map each time.
 	k := i.keys.list[0]
 	signed := k.header + "." + i.b64.EncodeToString(body)
-	sig, err := k.method.Sign(signed, k.signer)
+	sig, err := k.sign(signed)
 	if err != nil {
 		return "", fmt.Errorf("token: sign: %w", err)
 	}

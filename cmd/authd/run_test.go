@@ -266,11 +266,13 @@ func TestMigrateAndUserCommands(t *testing.T) {
 			}
 			// Text that cannot name an account is a usage mistake (exit
 			// 2), refused before it reaches the store.
-			for _, arg := range []string{"a\x00b", "\xff\xfe", "a\x00b@example.com"} {
-				err := run(context.Background(), []string{"user", "activate", arg}, envFrom(env), &out, &out)
-				var u *usageError
-				if !errors.As(err, &u) || !strings.Contains(err.Error(), "is not a username or email") {
-					t.Errorf("user activate %q: %v, want a usage error", arg, err)
+			for _, verb := range []string{"activate", "deactivate", "logout"} {
+				for _, arg := range []string{"a\x00b", "\xff\xfe", "a\x00b@example.com"} {
+					err := run(context.Background(), []string{"user", verb, arg}, envFrom(env), &out, &out)
+					var u *usageError
+					if !errors.As(err, &u) || !strings.Contains(err.Error(), "is not a username or email") {
+						t.Errorf("user %s %q: %v, want a usage error", verb, arg, err)
+					}
 				}
 			}
 		})

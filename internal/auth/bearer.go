@@ -185,12 +185,9 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 // LogoutUser ends every session of the user named by username or email;
 // it is the operator's command, not an HTTP endpoint.
 func (s *Service) LogoutUser(ctx context.Context, login string) (User, error) {
-	u, err := s.lookup(ctx, login)
-	if errors.Is(err, ErrUserNotFound) {
-		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}
-	}
+	u, err := s.operatorLookup(ctx, login)
 	if err != nil {
-		return User{}, fmt.Errorf("find user: %w", err)
+		return User{}, err
 	}
 	return u, s.endAll(ctx, u.ID, "", EndLogout, s.clock())
 }

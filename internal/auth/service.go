@@ -271,11 +271,11 @@ func (s *Service) lookup(ctx context.Context, login string) (User, error) {
 	return s.store.UserByUsername(ctx, login)
 }
 
-// SetActive activates or deactivates the account named by username or
-// email; it is the operator's command, not an HTTP endpoint.
-func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
-	// The operator's argument is client text like a login's, and gets the
-	// same check before it reaches the store.
+// operatorLookup finds the user an operator's command names by username or
+// email. The argument is client text like a login's, and gets the same
+// check before it reaches the store: text that cannot name an account is a
+// VALIDATION_ERROR, an unknown account USER_NOT_FOUND.
+func (s *Service) operatorLookup(ctx context.Context, login string) (User, error) {
 	if f := identifierProblem("username", login); f != nil {
 		return User{}, validationError([]FieldError{*f})
 	}
@@ -285,6 +285,16 @@ func (s *Service) SetActive(ctx context.Context, login string, active bool) (Use
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("find user: %w", err)
+	}
+	return u, nil
+}
+
+// SetActive activates or deactivates the account named by username or
+// email; it is the operator's command, not an HTTP endpoint.
+func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
+	u, err := s.operatorLookup(ctx, login)
+	if err != nil {
+		return User{}, err
 	}
 	now := s.clock()
 	if err := s.store.SetActive(ctx, u.ID, active, now); err != nil {

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -77,13 +79,27 @@ func cut(s string, n int) string {
 	return s
 }
 
+// printable is s with each byte that is not UTF-8 replaced by U+FFFD and
+// control characters dropped. A User-Agent is client text stored as it
+// came: HTTP lets bytes 0x80-0xFF through, which PostgreSQL refuses in
+// text where SQLite keeps them, so a browser's odd header would fail its
+// login on one engine alone.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r // strings.Map gives each invalid byte as utf8.RuneError
+	}, s)
+}
+
 // newSession is a session opened at now, with counter 0.
 func (p SessionPolicy) newSession(id string, userID int64, c Client, now time.Time) Session {
 	maxExp := now.Add(p.MaxAge)
 	return Session{
 		ID: id, UserID: userID, CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		ExpiresAt: p.expiry(now, maxExp), MaxExpiresAt: maxExp,
-		IP: c.IP, UserAgent: cut(c.UserAgent, MaxUserAgent),
+		IP: c.IP, UserAgent: cut(printable(c.UserAgent), MaxUserAgent),
 	}
 }
 

@@ -63,3 +63,29 @@ func TestLoginIdentifierValidation(t *testing.T) {
 		}
 	})
 }
+
+// TestUserAgentNotUTF8: a User-Agent that is not UTF-8 (HTTP lets bytes
+// 0x80-0xFF through) does not fail a register or login on either engine;
+// the session keeps it with U+FFFD for each such byte.
+func TestUserAgentNotUTF8(t *testing.T) {
+	bothStores(t, func(t *testing.T, store string) {
+		e := newEnv(t, envOptions{store: store})
+		const ua = "Mozilla/5.0 \xff\xfe"
+		reg := e.do(t, http.MethodPost, "/auth/register", "application/json",
+			`{"username":"uma","email":"uma@example.com","password":"password-uma"}`, "User-Agent", ua)
+		if reg.status != http.StatusCreated {
+			t.Fatalf("register with a non-UTF-8 User-Agent: %d %s", reg.status, reg.raw)
+		}
+		login := e.login(t, "uma", "User-Agent", ua)
+		r := e.bearer(t, http.MethodGet, "/auth/sessions", str(login.json, "access_token"), "", "")
+		list, _ := r.json["sessions"].([]any)
+		if r.status != http.StatusOK || len(list) != 2 {
+			t.Fatalf("sessions: %d %s", r.status, r.raw)
+		}
+		for _, item := range list {
+			if got := str(item.(map[string]any), "user_agent"); got != "Mozilla/5.0 \ufffd\ufffd" {
+				t.Errorf("user_agent = %q, want the bytes replaced by U+FFFD", got)
+			}
+		}
+	})
+}

@@ -159,7 +159,7 @@ func TestGroups(t *testing.T) {
 		names []string
 		want  string
 	}{
-		{scenarioNames(), "health,me,refresh|register|login|flood"},
+		{scenarioNames(), "health,me,refresh|register|login|flood|guess"},
 		{[]string{"me", "login", "health", "refresh"}, "me|login|health,refresh"},
 		{[]string{"flood", "register"}, "flood|register"},
 		{[]string{"refresh"}, "refresh"},

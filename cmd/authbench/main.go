@@ -47,6 +47,7 @@ type options struct {
 	cost, workers          int
 	alg                    string
 	json                   bool
+	metrics                string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -80,6 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
 	fs.StringVar(&o.alg, "alg", "EdDSA", "how the started authd signs tokens: EdDSA or ES256 (a key file from authd keys generate), or HS256 (AUTHD_JWT_SECRET)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	fs.StringVar(&o.metrics, "metrics", "on", "with -start: on, off (AUTHD_METRICS_ADDR=off), or both: two servers, the cheap scenarios interleaved across them, to measure what metrics cost")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -100,6 +102,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.url == "" && o.start == "postgres" && o.pgURL == "" {
 		return o, fmt.Errorf("-start postgres needs -postgres-url or AUTHD_TEST_POSTGRES_URL")
+	}
+	if !slices.Contains([]string{"on", "off", "both"}, o.metrics) {
+		return o, fmt.Errorf("-metrics must be on, off or both")
+	}
+	if o.metrics == "both" && (o.url != "" || slices.ContainsFunc(o.scenarios, func(s string) bool { return !cheap(s) })) {
+		return o, fmt.Errorf("-metrics both starts its own servers and runs only health, me and refresh")
 	}
 	return o, nil
 }
@@ -127,13 +135,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.start == "postgres" {
 			db = o.pgURL
 		}
-		srv, err = startServer(ctx, o.bin, db, o.cost, o.alg, dir, stderr)
+		if o.metrics == "both" {
+			stderr = &syncWriter{w: stderr} // two servers will write to it
+		}
+		srv, err = startServer(ctx, o.bin, db, o.cost, o.alg, o.metrics != "off", dir, stderr)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		url = srv.url
 		rep.Database, rep.Alg = o.start, o.alg
+		rep.Metrics = srv.metrics
+		if o.metrics == "both" {
+			return compareMetrics(ctx, o, rep, srv, dir, stdout, stderr)
+		}
 		rep.StartToReadyMs = ms(srv.startToReady)
 		time.Sleep(200 * time.Millisecond) // let start-up garbage settle before "idle"
 		rep.IdleRSSMiB, _ = srv.memory()

@@ -135,7 +135,7 @@ func TestStartsServer(t *testing.T) {
 				args, want = append(args, "-alg", alg), alg
 			}
 			rep := runJSON(t, args...)
-			if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" || rep.Alg != want {
+			if rep.StartToReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.Database != "sqlite" || rep.Alg != want || rep.Metrics != "on" {
 				t.Errorf("start-up figures: %+v", rep)
 			}
 			if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
@@ -150,6 +150,33 @@ func TestStartsServer(t *testing.T) {
 				t.Errorf("table: %v\n%s", err, table.String())
 			}
 		})
+	}
+}
+
+// TestMetricsSwitch: -metrics off starts authd with AUTHD_METRICS_ADDR=off;
+// -metrics both runs each cheap scenario against a server with and one
+// without, and gives the ratio.
+func TestMetricsSwitch(t *testing.T) {
+	t.Parallel()
+	rep := runJSON(t, "-start", "sqlite", "-metrics", "off", "-scenarios", "health", "-d", "100ms", "-c", "1", "-cost", "4")
+	if rep.Metrics != "off" || len(rep.Results) != 1 || rep.Results[0].Requests == 0 {
+		t.Errorf("off: metrics %q, results %+v", rep.Metrics, rep.Results)
+	}
+	rep = runJSON(t, "-start", "sqlite", "-metrics", "both", "-scenarios", "health,me", "-d", "200ms", "-rounds", "2", "-c", "1", "-cost", "4")
+	var names []string
+	for _, r := range rep.Results {
+		if r.Requests == 0 || r.Statuses[200] != r.Requests {
+			t.Errorf("%s: %+v", r.Scenario, r)
+		}
+		names = append(names, r.Scenario)
+	}
+	if want := "health,health (metrics off),me,me (metrics off)"; strings.Join(names, ",") != want {
+		t.Errorf("scenarios %q, want %q", strings.Join(names, ","), want)
+	}
+	for _, k := range []string{"health_rps_metrics_on_over_off", "me_rps_metrics_on_over_off"} {
+		if rep.Ratios[k] <= 0 {
+			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
+		}
 	}
 }
 
@@ -177,7 +204,8 @@ func TestGroups(t *testing.T) {
 
 func TestFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}, {"-alg", "RS256"}} {
+	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}, {"-alg", "RS256"},
+		{"-metrics", "maybe"}, {"-metrics", "both", "-scenarios", "login"}, {"-metrics", "both", "-url", "http://127.0.0.1:1"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
 		}

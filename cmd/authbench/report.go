@@ -19,6 +19,7 @@ type report struct {
 	Machine          string   `json:"machine"`
 	URL              string   `json:"url"`
 	Database         string   `json:"database,omitempty"`
+	Metrics          string   `json:"metrics,omitempty"`
 	Alg              string   `json:"signing_alg,omitempty"`
 	Cost             int      `json:"bcrypt_cost"`
 	Workers          int      `json:"hash_workers"`
@@ -86,6 +87,14 @@ func (r *report) derive() {
 	if rf, ok := r.find("refresh"); ok && hok && health.RPS > 0 {
 		r.Ratios["refresh_rps_over_health"] = rf.RPS / health.RPS
 	}
+	// -metrics both: each cheap scenario with metrics over without.
+	for _, name := range []string{"health", "me", "refresh"} {
+		on, ok := r.find(name)
+		off, offOK := r.find(name + offSuffix)
+		if ok && offOK && off.RPS > 0 {
+			r.Ratios[name+"_rps_metrics_on_over_off"] = on.RPS / off.RPS
+		}
+	}
 	if l, ok := r.find("login"); ok && r.LoginLimit > 0 {
 		r.Ratios["login_over_limit"] = okRPS(l, 200) / r.LoginLimit
 	}
@@ -106,7 +115,7 @@ func (r *report) writeJSON(w io.Writer) error {
 func (r *report) writeTable(w io.Writer) error {
 	fmt.Fprintf(w, "machine: %s\ntarget: %s", r.Machine, r.URL)
 	if r.Database != "" {
-		fmt.Fprintf(w, " (started by authbench on %s, tokens signed with %s)", r.Database, r.Alg)
+		fmt.Fprintf(w, " (started by authbench on %s, tokens signed with %s, metrics %s)", r.Database, r.Alg, r.Metrics)
 	}
 	fmt.Fprintf(w, "\nbcrypt cost %d: one hash %.1f ms (median of 5) × %d workers → login limit %.1f/s\n",
 		r.Cost, r.HashMedianMs, r.Workers, r.LoginLimit)

@@ -77,17 +77,23 @@ func (p plan) interleaved(ctx context.Context, names []string) ([]Result, error)
 		}
 		jobs = append(jobs, j)
 	}
-	rounds := max(p.rounds, 1)
+	return runRounds(ctx, p.rounds, p.dur, jobs), ctx.Err()
+}
+
+// runRounds runs the jobs in turn, rounds times, each for d/rounds a
+// round, and returns their results.
+func runRounds(ctx context.Context, rounds int, d time.Duration, jobs []*job) []Result {
+	rounds = max(rounds, 1)
 	for range rounds {
 		for _, j := range jobs {
-			j.runFor(ctx, p.dur/time.Duration(rounds))
+			j.runFor(ctx, d/time.Duration(rounds))
 		}
 	}
 	results := make([]Result, len(jobs))
 	for i, j := range jobs {
 		results[i] = j.result()
 	}
-	return results, ctx.Err()
+	return results
 }
 
 func (p plan) cheapJob(ctx context.Context, name string) (*job, error) {

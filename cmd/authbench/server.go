@@ -24,13 +24,14 @@ type server struct {
 	cmd          *exec.Cmd
 	url          string
 	startToReady time.Duration
+	metrics      string // "on" or "off", as /metrics answered
 }
 
 // startServer builds authd (unless bin is given), applies migrations, then
 // starts it and times how long it takes from exec to a 200 on /health/ready.
 // alg chooses its signing: a key file that authd generates (EdDSA, ES256)
-// or a random HS256 secret.
-func startServer(ctx context.Context, bin, dbURL string, cost int, alg, dir string, stderr io.Writer) (*server, error) {
+// or a random HS256 secret. metrics false starts it with AUTHD_METRICS_ADDR=off.
+func startServer(ctx context.Context, bin, dbURL string, cost int, alg string, metrics bool, dir string, stderr io.Writer) (*server, error) {
 	if bin == "" {
 		bin = filepath.Join(dir, "authd")
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/authd/authd/cmd/authd")
@@ -56,6 +57,9 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, alg, dir stri
 		return nil, err
 	}
 	env = append(env, signing)
+	if !metrics {
+		env = append(env, "AUTHD_METRICS_ADDR=off")
+	}
 	migrate := exec.CommandContext(ctx, bin, "migrate")
 	migrate.Env, migrate.Stderr = env, stderr
 	if err := migrate.Run(); err != nil {
@@ -85,7 +89,29 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, alg, dir stri
 		return nil, err
 	}
 	s.startToReady = time.Since(start)
+	if s.metrics, err = metricsState(ctx, s.url, metrics); err != nil {
+		s.stop()
+		return nil, err
+	}
 	return s, nil
+}
+
+// metricsState checks that /metrics is served exactly when it should be,
+// so a comparison of the two cases compares what it says it does.
+func metricsState(ctx context.Context, url string, want bool) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/metrics", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("GET /metrics: %w", err)
+	}
+	res.Body.Close()
+	switch {
+	case want && res.StatusCode == http.StatusOK:
+		return "on", nil
+	case !want && res.StatusCode == http.StatusNotFound:
+		return "off", nil
+	}
+	return "", fmt.Errorf("GET /metrics answered %d with -metrics=%v", res.StatusCode, want)
 }
 
 // signingEnv is the variable that makes authd sign with alg: a key file

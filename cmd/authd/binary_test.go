@@ -117,6 +117,7 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 		{"absurd hash workers", "AUTHD_HASH_WORKERS", "100000000"},
 		{"bad listen address", "AUTHD_ADDR", "127.0.0.1:99999"},
 		{"public-only key file", "AUTHD_JWT_KEYS", public},
+		{"malformed PostgreSQL URL", "AUTHD_DATABASE_URL", "postgres://u:hunter2@127.0.0.1:5432/x?sslmode=bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +128,7 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin)
-			cmd.Env = append(os.Environ(), tt.variable+"="+tt.value, "AUTHD_DATABASE_URL=sqlite:"+db)
+			cmd.Env = append(os.Environ(), "AUTHD_DATABASE_URL=sqlite:"+db, tt.variable+"="+tt.value)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			err := cmd.Run()
@@ -135,7 +136,7 @@ func TestBinaryBadConfigExits2(t *testing.T) {
 			if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 2 {
 				t.Fatalf("err = %v, want exit status 2; stderr (first 300 bytes) %.300s", err, got)
 			}
-			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.variable) {
+			if strings.Count(got, "\n") != 0 || !strings.Contains(got, tt.variable) || strings.Contains(got, "hunter2") {
 				t.Errorf("stderr = %q, want one line naming %s", got, tt.variable)
 			}
 			if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {

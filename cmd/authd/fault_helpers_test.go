@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,4 +169,35 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// lockSQLite holds the write lock of env's SQLite file on a connection of
+// its own, as `sqlite3 authd.db` in a shell holding a transaction would. It
+// returns that database, to look behind authd's back, and unlock, which
+// lets go (once; later calls do nothing).
+func lockSQLite(t *testing.T, env map[string]string) (other *sql.DB, unlock func()) {
+	t.Helper()
+	other, err := sql.Open("sqlite", strings.TrimPrefix(env["AUTHD_DATABASE_URL"], "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	lock, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unlock = func() {
+		once.Do(func() {
+			if _, err := lock.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+				t.Error(err)
+			}
+			lock.Close()
+		})
+	}
+	t.Cleanup(unlock)
+	return other, unlock
 }

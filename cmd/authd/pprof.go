@@ -20,16 +20,23 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return serveAside(ctx, "pprof", addr, mux, log)
+}
+
+// serveAside serves h on a listener of its own at addr until ctx ends, for
+// what must stay off the API's listener (profiles, metrics). It logs
+// "<what> listening" with the bound address.
+func serveAside(ctx context.Context, what, addr string, h http.Handler, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("pprof listen on %s: %w", addr, err)
+		return fmt.Errorf("%s listen on %s: %w", what, addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
 	go func() { _ = srv.Serve(ln) }()
-	log.InfoContext(ctx, "pprof listening", slog.String("addr", ln.Addr().String()))
+	log.InfoContext(ctx, what+" listening", slog.String("addr", ln.Addr().String()))
 	return nil
 }

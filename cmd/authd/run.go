@@ -63,6 +63,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{err}
 	}
+	if cfg.DatabaseDriver == "postgres" {
+		// config knows only the scheme (it uses the standard library
+		// only); the driver reads the rest, before anything is opened.
+		if err := postgres.CheckURL(cfg.DatabaseDSN); err != nil {
+			return &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
+		}
+	}
 	keys, err := signingKeys(cfg)
 	if err != nil {
 		return &usageError{err}
@@ -112,11 +119,15 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	}
 }
 
-func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) (*auth.Service, error) {
+func newHasher(cfg config.Config) (*password.Hasher, error) {
 	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
+	return hasher, nil
+}
+
+func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
 	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
@@ -132,8 +143,8 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, log *slog.Log
 	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
 	// The common-password set is built here, once per process, and only
 	// read after (about 11,600 entries; see password.NewCommonList).
-	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now,
-		auth.WithThrottle(throttle(cfg))), nil
+	opts = append(opts, auth.WithThrottle(throttle(cfg)))
+	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now, opts...), nil
 }
 
 // throttle is the throttling policy of cfg. Its record keys derive from
@@ -163,7 +174,11 @@ func throttle(cfg config.Config) auth.Throttle {
 
 // userCommand runs `authd user activate|deactivate|logout <login>`.
 func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
-	svc, err := newService(cfg, keys, st, log)
+	hasher, err := newHasher(cfg)
+	if err != nil {
+		return err
+	}
+	svc, err := newService(cfg, keys, st, hasher, log)
 	if err != nil {
 		return err
 	}
@@ -192,7 +207,7 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 	return err
 }
 
-func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
 	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
 		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
@@ -210,7 +225,19 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 		RecoveryTimeout:  cfg.BreakerTimeout,
 		CallTimeout:      cfg.DatabaseTimeout,
 	}, logging.For(log, "breaker"))
-	svc, err := newService(cfg, keys, guarded, log)
+	hasher, err := newHasher(cfg)
+	if err != nil {
+		return err
+	}
+	reg, err := newMetrics(cfg, st, guarded, hasher)
+	if err != nil {
+		return err
+	}
+	var observe []auth.Option
+	if reg != nil {
+		observe = append(observe, auth.WithObserver(reg))
+	}
+	svc, err := newService(cfg, keys, guarded, hasher, log, observe...)
 	if err != nil {
 		return err
 	}
@@ -222,11 +249,15 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Stor
 		httpapi.CachedCheck(httpapi.HealthCheck{Name: "database", Check: pingCheck(guarded)}, pingCacheTTL, time.Now),
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
-	srv, err := httpapi.NewServer(httpapi.Options{
+	httpOpts := httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		BodyReadTimeout: cfg.BodyReadTimeout,
 		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
-	}, svc, checks, log)
+	}
+	if err := mountMetrics(ctx, cfg, reg, &httpOpts, mainLog); err != nil {
+		return err
+	}
+	srv, err := httpapi.NewServer(httpOpts, svc, checks, log)
 	if err != nil {
 		return err
 	}
@@ -308,6 +339,8 @@ func breakerCheck(b *breaker.Store) func(context.Context) (string, bool) {
 }
 
 // buildVersion is the -ldflags version, else the module version Go recorded.
+// It is the one source of `authd version`, /health's version and
+// authd_build_info's version label.
 func buildVersion() string {
 	if version != "" {
 		return version

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 	"net/http"
 	"slices"
@@ -22,20 +21,7 @@ func TestSQLiteLocked(t *testing.T) {
 		t.Fatalf("register: %+v", a)
 	}
 
-	// A second connection, as `sqlite3 authd.db` in a shell would hold it.
-	other, err := sql.Open("sqlite", strings.TrimPrefix(env["AUTHD_DATABASE_URL"], "sqlite:"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	lock, err := other.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(t.Context(), "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
+	other, unlock := lockSQLite(t, env)
 
 	var seq []string
 	for i := range 5 {
@@ -61,9 +47,7 @@ func TestSQLiteLocked(t *testing.T) {
 		t.Errorf("login while open: %+v, want 503", a)
 	}
 
-	if _, err := lock.ExecContext(t.Context(), "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
+	unlock()
 	waited := in.awaitBreaker(t, "half_open")
 	seq = append(seq, fmt.Sprintf("half_open after polling %s", waited.Round(time.Millisecond)))
 	if a := in.send(t, "/auth/register", register("frank")); a.status != http.StatusCreated {

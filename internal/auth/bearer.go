@@ -135,6 +135,7 @@ func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
 		return fmt.Errorf("end session: %w", err)
 	}
 	if ended {
+		s.observe.SessionsEnded(EndLogout, 1)
 		s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", sess.UserID),
 			slog.String("session_id", sess.ID), slog.String("reason", string(EndLogout)))
 	}
@@ -147,6 +148,7 @@ func (s *Service) endAll(ctx context.Context, userID int64, except string, reaso
 	if err != nil {
 		return fmt.Errorf("end sessions: %w", err)
 	}
+	s.observe.SessionsEnded(reason, int(n))
 	s.log.InfoContext(ctx, "sessions ended", slog.Int64("user_id", userID),
 		slog.Int64("count", n), slog.String("reason", string(reason)))
 	return nil
@@ -177,6 +179,7 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 	if !ended {
 		return notFound
 	}
+	s.observe.SessionsEnded(EndLogout, 1)
 	s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", c.User.ID),
 		slog.String("session_id", id), slog.String("reason", string(EndLogout)))
 	return nil

@@ -16,19 +16,19 @@ type inFlight struct {
 func newInFlight() *inFlight { return &inFlight{n: make(map[AttemptKey]int)} }
 
 // enter admits an attempt when every slot has room, and takes one place in
-// each; otherwise it takes none and reports false.
-func (f *inFlight) enter(slots []inFlightSlot) bool {
+// each; otherwise it takes none and returns the first full slot.
+func (f *inFlight) enter(slots []inFlightSlot) (full inFlightSlot, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, s := range slots {
 		if f.n[s.key] >= s.allowed {
-			return false
+			return s, false
 		}
 	}
 	for _, s := range slots {
 		f.n[s.key]++
 	}
-	return true
+	return inFlightSlot{}, true
 }
 
 // leave gives back the places enter took.

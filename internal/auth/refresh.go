@@ -53,10 +53,12 @@ func (s *Service) Refresh(ctx context.Context, raw string) (token.Pair, error) {
 	rt, err := s.refresh.Parse(raw)
 	if err != nil {
 		s.log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
+		s.observe.RefreshAttempt(RefreshInvalid)
 		return token.Pair{}, invalidToken(err)
 	}
 	sess, u, err := s.sessionWithUser(ctx, rt.SessionID)
 	if err != nil {
+		s.refreshFailed(err)
 		return token.Pair{}, err
 	}
 	now := s.clock()
@@ -77,6 +79,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (token.Pair, error) {
 		}
 		if swapped {
 			s.log.InfoContext(ctx, "session refreshed", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+			s.observe.RefreshAttempt(RefreshRotated)
 			return pair, nil
 		}
 		// Another refresh or an end came first: decide again on what it
@@ -100,23 +103,32 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 			return token.Pair{}, inactive()
 		}
 		s.log.InfoContext(ctx, "session refreshed", attrs...)
+		s.observe.RefreshAttempt(RefreshGrace)
 		return s.pair(u, sess.ID, sess.Counter)
 	case refreshReuse:
 		// RFC 9700 §4.14.2: a spent refresh token came back, so either the
 		// client or an attacker holds a copy; the whole session ends.
-		if _, err := s.store.EndSession(ctx, sess.ID, sess.UserID, EndReuse, now); err != nil {
+		ended, err := s.store.EndSession(ctx, sess.ID, sess.UserID, EndReuse, now)
+		if err != nil {
 			return token.Pair{}, fmt.Errorf("end session after reuse: %w", err)
+		}
+		s.observe.RefreshAttempt(RefreshReused)
+		if ended {
+			s.observe.SessionsEnded(EndReuse, 1)
 		}
 		s.log.WarnContext(ctx, "refresh token reused: session ended", attrs...)
 		return token.Pair{}, &Error{Code: CodeRefreshReused, Detail: "Refresh token was already used; the session has ended"}
 	case refreshExpired:
 		s.log.InfoContext(ctx, "refresh refused", attrs...)
+		s.observe.RefreshAttempt(RefreshExpired)
 		return token.Pair{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
 	case refreshRevoked:
 		s.log.InfoContext(ctx, "refresh refused", attrs...)
+		s.observe.RefreshAttempt(RefreshRevoked)
 		return token.Pair{}, sessionRevoked()
 	}
 	s.log.InfoContext(ctx, "refresh refused", attrs...)
+	s.observe.RefreshAttempt(RefreshInvalid)
 	return token.Pair{}, invalidToken(nil)
 }
 

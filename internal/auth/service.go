@@ -64,13 +64,15 @@ type Service struct {
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
 	inFlight *inFlight
+	// observe is told each outcome, for metrics; never nil.
+	observe Observer
 }
 
 // NewService wires a Service; now is time.Now except in tests.
 func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
 	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
 	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
-		inFlight: newInFlight()}
+		inFlight: newInFlight(), observe: nopObserver{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -123,7 +125,12 @@ type LoginInput struct {
 // password get the same error and spend the same bcrypt work, so neither the
 // answer nor its timing tells whether the account exists. Throttling is
 // checked first, before the user lookup, bcrypt and the hash queue.
-func (s *Service) Login(ctx context.Context, in LoginInput) (Authenticated, error) {
+func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, err error) {
+	defer func() {
+		if result, ok := loginResult(err); ok {
+			s.observe.LoginAttempt(result)
+		}
+	}()
 	login, err := in.identifier()
 	if err != nil {
 		return Authenticated{}, err

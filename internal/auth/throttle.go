@@ -77,9 +77,6 @@ const (
 	ScopeAccount  = "account"
 	ScopeIP       = "ip"
 	ScopeRegister = "register"
-	// ScopeBurst is an attempt refused because as many attempts of its
-	// pair, IP or account as the limits leave are being checked already.
-	ScopeBurst = "burst"
 )
 
 // enabled reports whether any login rule is on.
@@ -92,6 +89,8 @@ func (t Throttle) loginEnabled() bool {
 type refusal struct {
 	scope string
 	wait  time.Duration
+	// inFlight: refused for the attempts being checked, not the counts.
+	inFlight bool
 }
 
 // loginView is what the one read before a login found: the records of the
@@ -107,9 +106,9 @@ type loginView struct {
 func (t Throttle) refuseLogin(v loginView, now time.Time) (refusal, bool) {
 	var worst refusal
 	for _, r := range []refusal{
-		{ScopePair, pairWait(v.pair, t.PairFreeFailures, now)},
-		{ScopeIP, windowWait(v.ip, t.IPMaxFailures, now)},
-		{ScopeAccount, accountWait(v.account, v.known, t.AccountMaxFailures, now)},
+		{scope: ScopePair, wait: pairWait(v.pair, t.PairFreeFailures, now)},
+		{scope: ScopeIP, wait: windowWait(v.ip, t.IPMaxFailures, now)},
+		{scope: ScopeAccount, wait: accountWait(v.account, v.known, t.AccountMaxFailures, now)},
 	} {
 		if r.wait > worst.wait {
 			worst = r
@@ -236,6 +235,8 @@ func purgeBefore(now time.Time) time.Time { return now.Add(-PairMaxWait) }
 type inFlightSlot struct {
 	key     AttemptKey
 	allowed int
+	// scope is the rule whose limit this slot bounds, for the refusal.
+	scope string
 }
 
 // allowance is how many attempts of the pair, the IP and the account may
@@ -256,14 +257,14 @@ type inFlightSlot struct {
 func (t Throttle) allowance(k loginKeys, v loginView, now time.Time) []inFlightSlot {
 	var slots []inFlightSlot
 	if t.PairFreeFailures > 0 {
-		slots = append(slots, inFlightSlot{k.pair, min(pairInFlight, max(1, t.PairFreeFailures-liveCount(v.pair, now)))})
+		slots = append(slots, inFlightSlot{k.pair, min(pairInFlight, max(1, t.PairFreeFailures-liveCount(v.pair, now))), ScopePair})
 	}
 	if t.IPMaxFailures > 0 {
-		slots = append(slots, inFlightSlot{k.ip, max(1, t.IPMaxFailures-liveCount(v.ip, now))})
+		slots = append(slots, inFlightSlot{k.ip, max(1, t.IPMaxFailures-liveCount(v.ip, now)), ScopeIP})
 	}
 	known := v.known != nil && now.Before(v.known.WindowEnds)
 	if t.AccountMaxFailures > 0 && !known {
-		slots = append(slots, inFlightSlot{k.account, max(1, t.AccountMaxFailures-liveCount(v.account, now))})
+		slots = append(slots, inFlightSlot{k.account, max(1, t.AccountMaxFailures-liveCount(v.account, now)), ScopeAccount})
 	}
 	return slots
 }

@@ -51,8 +51,10 @@ func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (
 		return loginGuard{}, s.refuse(ctx, r)
 	}
 	slots := s.throttle.allowance(g.keys, g.view, now)
-	if !s.inFlight.enter(slots) {
-		return loginGuard{}, s.refuse(ctx, refusal{scope: ScopeBurst, wait: time.Second})
+	if full, ok := s.inFlight.enter(slots); !ok {
+		// As many attempts as the limit leaves are being checked: the
+		// answer comes within the second.
+		return loginGuard{}, s.refuse(ctx, refusal{scope: full.scope, wait: time.Second, inFlight: true})
 	}
 	g.slots = slots
 	return g, nil
@@ -126,7 +128,7 @@ func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
 		return fmt.Errorf("count registration: %w", err)
 	}
 	if len(recs) == 1 && recs[0].Count > limit {
-		return s.refuse(ctx, refusal{ScopeRegister, recs[0].WindowEnds.Sub(now)})
+		return s.refuse(ctx, refusal{scope: ScopeRegister, wait: recs[0].WindowEnds.Sub(now)})
 	}
 	return nil
 }
@@ -158,6 +160,7 @@ func (u User) accountNames() []string {
 // every scope and whether or not the account exists.
 func (s *Service) refuse(ctx context.Context, r refusal) error {
 	s.log.InfoContext(ctx, "attempt throttled", slog.String("scope", r.scope),
-		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)))
+		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)), slog.Bool("in_flight", r.inFlight))
+	s.observe.ThrottleRefusal(ThrottleScope(r.scope))
 	return &Error{Code: CodeRateLimited, Detail: "Too many attempts; try again later", RetryAfter: r.wait}
 }

@@ -180,13 +180,13 @@ func TestAllowance(t *testing.T) {
 		v    loginView
 		want []inFlightSlot
 	}{
-		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 2}, {k.ip, 50}, {k.account, 100}}},
+		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
 		{"what the counts leave", th, loginView{pair: live(4), ip: live(45), account: live(99)},
-			[]inFlightSlot{{k.pair, 1}, {k.ip, 5}, {k.account, 1}}},
-		{"a pair whose wait is over has one", th, loginView{pair: live(9)}, []inFlightSlot{{k.pair, 1}, {k.ip, 50}, {k.account, 100}}},
-		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 2}, {k.ip, 50}, {k.account, 100}}},
-		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 2}, {k.ip, 50}}},
-		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 2}}},
+			[]inFlightSlot{{k.pair, 1, ScopePair}, {k.ip, 5, ScopeIP}, {k.account, 1, ScopeAccount}}},
+		{"a pair whose wait is over has one", th, loginView{pair: live(9)}, []inFlightSlot{{k.pair, 1, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}}},
+		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 2, ScopePair}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,25 +203,25 @@ func TestInFlight(t *testing.T) {
 	t.Parallel()
 	f := newInFlight()
 	a, b := AttemptKey{1}, AttemptKey{2}
-	two := []inFlightSlot{{a, 2}, {b, 1}}
-	if !f.enter(two) {
+	two := []inFlightSlot{{a, 2, ScopePair}, {b, 1, ScopeIP}}
+	if _, ok := f.enter(two); !ok {
 		t.Fatal("first enter refused")
 	}
-	if f.enter([]inFlightSlot{{a, 2}, {b, 1}}) {
-		t.Fatal("second enter let through although b allows one")
+	if full, ok := f.enter(two); ok || full.scope != ScopeIP {
+		t.Fatalf("second enter = %v, %v; want refused by b (ip), which allows one", full, ok)
 	}
-	if !f.enter([]inFlightSlot{{a, 2}}) {
+	if _, ok := f.enter(two[:1]); !ok {
 		t.Fatal("a refused with one place left")
 	}
-	if f.enter([]inFlightSlot{{a, 2}}) {
-		t.Fatal("a let through a third time")
+	if full, ok := f.enter(two[:1]); ok || full.scope != ScopePair {
+		t.Fatalf("third enter of a = %v, %v; want refused by a (pair)", full, ok)
 	}
 	f.leave(two)
-	f.leave([]inFlightSlot{{a, 2}})
+	f.leave(two[:1])
 	if len(f.n) != 0 {
 		t.Errorf("entries left after every attempt left: %v", f.n)
 	}
-	if !f.enter(two) {
+	if _, ok := f.enter(two); !ok {
 		t.Error("refused after the places were given back")
 	}
 }

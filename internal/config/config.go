@@ -59,7 +59,10 @@ type Config struct {
 	HashQueue   int
 	HashMaxWait time.Duration
 	// PprofAddr, when set, serves net/http/pprof there; loopback only.
-	PprofAddr          string
+	PprofAddr string
+	// MetricsAddr is where /metrics is served: "" on the main listener,
+	// MetricsOff nowhere, else a host:port of its own.
+	MetricsAddr        string
 	CORSAllowedOrigins []string
 	LogLevel           slog.Level
 	BreakerThreshold   int
@@ -114,6 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HashQueue:            r.intRange("AUTHD_HASH_QUEUE", 256, 1, 100_000),
 		HashMaxWait:          r.duration("AUTHD_HASH_MAX_WAIT", 5*time.Second, time.Millisecond, time.Minute),
 		PprofAddr:            r.loopback("AUTHD_PPROF_ADDR"),
+		MetricsAddr:          r.metricsAddr("AUTHD_METRICS_ADDR"),
 		CORSAllowedOrigins:   r.origins("AUTHD_CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:       r.prefixes("AUTHD_TRUSTED_PROXIES"),
 		// API.md's throttling defaults; 0 turns a rule off.
@@ -264,6 +268,19 @@ func (r *reader) loopback(name string) string {
 		return ""
 	}
 	return v
+}
+
+// MetricsOff is the AUTHD_METRICS_ADDR value that turns metrics off.
+const MetricsOff = "off"
+
+// metricsAddr accepts empty, "off", or a listen address. Any host is
+// allowed: a scraper usually runs on another machine.
+func (r *reader) metricsAddr(name string) string {
+	switch v := r.getenv(name); v {
+	case "", MetricsOff:
+		return v
+	}
+	return r.addr(name, "")
 }
 
 // origins parses a comma-separated list; "*" alone means any origin.

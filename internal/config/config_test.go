@@ -116,6 +116,21 @@ func TestLoadValues(t *testing.T) {
 	}
 }
 
+func TestLoadMetricsAddr(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"", "off", ":9090", "0.0.0.0:9090", "127.0.0.1:0", "[::1]:9090", "metrics.internal:9090"} {
+		t.Run(v, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"AUTHD_METRICS_ADDR": v}))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.MetricsAddr != v {
+				t.Errorf("MetricsAddr = %q, want %q", c.MetricsAddr, v)
+			}
+		})
+	}
+}
+
 func TestLoadDatabaseURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -173,6 +188,10 @@ func TestLoadErrors(t *testing.T) {
 		{"pprof public", "AUTHD_PPROF_ADDR", "0.0.0.0:6060", "loopback"},
 		{"pprof no port", "AUTHD_PPROF_ADDR", "127.0.0.1", "loopback"},
 		{"pprof host name", "AUTHD_PPROF_ADDR", "example.com:6060", "loopback"},
+		{"metrics no port", "AUTHD_METRICS_ADDR", "127.0.0.1", "not a listen address"},
+		{"metrics bad port", "AUTHD_METRICS_ADDR", ":http", "not a listen address"},
+		{"metrics port too big", "AUTHD_METRICS_ADDR", ":65536", "not a listen address"},
+		{"metrics word", "AUTHD_METRICS_ADDR", "none", "not a listen address"},
 		{"access token born expired", "AUTHD_ACCESS_TOKEN_TTL", "500ms", "500ms is outside 1s–24h"},
 		{"access token for a week", "AUTHD_ACCESS_TOKEN_TTL", "168h", "outside 1s–24h"},
 		{"refresh token under a second", "AUTHD_REFRESH_TOKEN_TTL", "999ms", "outside 1s–8760h"},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -124,4 +125,40 @@ func TestAccessLogClientIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzClientIP checks the rule's promises on any input: no panic; an
+// untrusted peer is the client whatever the header says; the client is the
+// peer or one of the header's entries, folded (no zone, never mapped).
+func FuzzClientIP(f *testing.F) {
+	f.Add("10.0.0.1:4000", "1.1.1.1, 198.51.100.1\n10.0.0.2")
+	f.Add("[::ffff:10.0.0.1]:1", "[2001:db8::1]:443, fe80::1%eth0,, garbage")
+	f.Add("203.0.113.7:4000", "10.0.0.5")
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fe80::/64")}
+	f.Fuzz(func(t *testing.T, peer, header string) {
+		xff := strings.Split(header, "\n")
+		got := clientIP(peer, xff, trusted)
+		p, ok := parseHop(peer)
+		if !ok {
+			if got.IsValid() {
+				t.Fatalf("peer %q is no address, client %s", peer, got)
+			}
+			return
+		}
+		if got.Zone() != "" || got.Is4In6() {
+			t.Fatalf("client %s not folded", got)
+		}
+		if got == p {
+			return
+		}
+		if !isTrusted(p, trusted) {
+			t.Fatalf("untrusted peer %s, client %s from the header", p, got)
+		}
+		for _, e := range strings.Split(strings.Join(xff, ","), ",") {
+			if a, ok := parseHop(e); ok && a == got {
+				return
+			}
+		}
+		t.Fatalf("client %s is neither the peer nor an entry of %q", got, header)
+	})
 }

@@ -45,6 +45,7 @@ type envOptions struct {
 	level      slog.Level
 	checks     []HealthCheck
 	now        func() time.Time
+	observer   auth.Observer
 	// throttle, when set, turns throttling on with these limits.
 	throttle *auth.Throttle
 	// wrap, when set, wraps the store the service uses (a fault on purpose).
@@ -151,6 +152,9 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 	var svcStore auth.Store = st
 	if o.wrap != nil {
 		svcStore = o.wrap(st)
+	}
+	if o.observer != nil {
+		opts = append(opts, auth.WithObserver(o.observer))
 	}
 	svc := auth.NewService(svcStore, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), o.now, opts...)
 	srv, err := NewServer(o.opts, svc, o.checks, log)

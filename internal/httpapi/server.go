@@ -33,6 +33,13 @@ type Options struct {
 	// JWKS is the public half of every key that verifies access tokens,
 	// served at /.well-known/jwks.json; empty with an HS256 secret.
 	JWKS []token.JWK
+	// Metrics, when set, is served at GET /metrics, outside the OpenAPI
+	// document and the access log.
+	Metrics http.Handler
+	// ObserveRequest, when set, is told every answered request's route
+	// pattern (MetricsUnmatched when no route matched), method, status and
+	// duration.
+	ObserveRequest func(route, method string, status int, elapsed time.Duration)
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value
@@ -71,6 +78,9 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
+	if opts.ObserveRequest != nil {
+		h = countRequests(opts.ObserveRequest)(h)
+	}
 	h = accessLog(s.log)(h)
 	h = clientAddress(opts.TrustedProxies)(h)
 	s.handler = requestID(h)

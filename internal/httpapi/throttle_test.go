@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/metrics"
+	"github.com/authd/authd/internal/metrics/metricstest"
 )
 
 // loopback is trusted as a proxy in these tests, so X-Forwarded-For names
@@ -332,5 +334,32 @@ func TestThrottleBurst(t *testing.T) {
 	if checked < 1 || checked > 5 || checked+refused != len(statuses) {
 		t.Errorf("%d checked (401) and %d refused (429) of %d at once, want at most the 5 free failures checked",
 			checked, refused, len(statuses))
+	}
+}
+
+// TestThrottleMetrics: each refusal is counted under its scope, and a
+// refused login under result "throttled".
+func TestThrottleMetrics(t *testing.T) {
+	t.Parallel()
+	m := metrics.New("test")
+	e := newEnv(t, envOptions{throttle: &auth.Throttle{PairFreeFailures: 2, RegisterIPMax: 1}, observer: m,
+		opts: Options{TrustedProxies: loopback, Metrics: m.Handler(), ObserveRequest: m.ObserveRequest}})
+	e.mustRegister(t, "jade")
+	for range 2 {
+		e.loginFrom(t, "192.0.2.50", "jade", "wrong-password")
+	}
+	wantRateLimited(t, e.loginFrom(t, "192.0.2.50", "jade", "password-jade"), 1)
+	wantError(t, e.register(t, "kate", "kate@example.com", "password-kate"), http.StatusTooManyRequests, auth.CodeRateLimited)
+	s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
+	for series, n := range map[string]float64{
+		`authd_throttle_refusals_total{scope="pair"}`:              1,
+		`authd_throttle_refusals_total{scope="register"}`:          1,
+		`authd_throttle_refusals_total{scope="ip"}`:                0,
+		`authd_login_attempts_total{result="throttled"}`:           1,
+		`authd_login_attempts_total{result="invalid_credentials"}`: 2,
+	} {
+		if got := s.Values[series]; got != n {
+			t.Errorf("%s = %v, want %v", series, got, n)
+		}
 	}
 }

@@ -47,11 +47,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 	if maxConns < 1 {
 		return nil, fmt.Errorf("postgres: max connections is %d, must be at least 1", maxConns)
 	}
-	// pgx's parse errors quote the connection string with the password
-	// masked.
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := parseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: connection URL: %w", err)
+		return nil, err
 	}
 	cfg.MaxConns = maxConns
 	if cfg.ConnConfig.ConnectTimeout == 0 {
@@ -70,6 +68,23 @@ func Open(ctx context.Context, url string, maxConns int32) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connect to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
 	return &Store{pool: pool}, nil
+}
+
+// CheckURL reports what is wrong with a connection URL, without
+// connecting, so that a bad one is refused before authd acts on anything.
+func CheckURL(url string) error {
+	_, err := parseURL(url)
+	return err
+}
+
+// parseURL reads a connection URL. pgx's parse errors quote the connection
+// string with the password masked.
+func parseURL(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connection URL: %w", err)
+	}
+	return cfg, nil
 }
 
 // Migrate applies the embedded migrations that the database lacks, in the
@@ -134,3 +149,6 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
+
+// Stat is the connection pool's current statistics, for the pool metrics.
+func (s *Store) Stat() *pgxpool.Stat { return s.pool.Stat() }

@@ -150,3 +150,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	return errors.Join(s.reads.close(), s.read.Close(), s.write.Close())
 }
+
+// DBs are the store's two pools by role, "write" and "read", for the pool
+// metrics; nothing else should use them.
+func (s *Store) DBs() map[string]*sql.DB {
+	return map[string]*sql.DB{"write": s.write, "read": s.read}
+}

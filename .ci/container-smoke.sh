@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# container-smoke.sh: build authd's runtime image FROM scratch out of a
+# locally built static binary (no base image can be pulled here), run it
+# with podman on the host network, and check /health, /auth/register,
+# /metrics and `authd version`. Called by .ci/run with CONTAINERS_CONF set;
+# every wait is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version="ci-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+image=localhost/authd:ci
+name="authd-ci-$$"
+volume="authd-ci-data-$$"
+port=$((20000 + RANDOM % 20000))
+base="http://127.0.0.1:$port"
+work=$(mktemp -d)
+
+cleanup() {
+	podman rm -f "$name" >/dev/null 2>&1 || true
+	podman volume rm -f "$volume" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "container smoke test FAILED: $*"
+	podman logs "$name" 2>&1 | tail -n 20 || true
+	exit 1
+}
+
+# The same files as the Containerfile's build stage, and its last stage
+# verbatim except that the files come from the context, not a stage.
+sh container/rootfs.sh "$version" "$work/image"
+sed -n '/^FROM scratch AS runtime$/,$p' Containerfile | sed 's#--from=build /image/#image/#' >"$work/Containerfile"
+grep -q '^FROM scratch AS runtime$' "$work/Containerfile" || fail "no 'FROM scratch AS runtime' stage in Containerfile"
+podman build --pull=never -q -t "$image" -f "$work/Containerfile" "$work" >/dev/null
+echo "image: $image ($(podman image inspect --format '{{.Size}}' "$image") bytes), version $version"
+
+got=$(timeout 30 podman run --rm --network=none "$image" version)
+[ "$got" = "$version" ] || fail "authd version printed '$got', want '$version'"
+echo "authd version: $got"
+
+podman run -d --name "$name" --network=host -v "$volume:/data" \
+	-e AUTHD_ADDR="127.0.0.1:$port" \
+	-e AUTHD_JWT_SECRET="container-smoke-test-secret-0123456789" \
+	-e AUTHD_BCRYPT_COST=4 \
+	"$image" >/dev/null
+echo "user in the container: $(podman inspect --format '{{.Config.User}}' "$name")"
+
+health=""
+for _ in $(seq 1 60); do
+	if health=$(curl -fsS --max-time 2 "$base/health" 2>/dev/null); then break; fi
+	health=""
+	sleep 0.5
+done
+[ -n "$health" ] || fail "no answer on $base/health within 30s"
+echo "GET /health: $health"
+case "$health" in *"\"version\":\"$version\""*'"database":"ok"'*) ;; *) fail "/health: $health" ;; esac
+
+code=$(curl -sS --max-time 10 -o "$work/register.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+	-d '{"username":"smoke","email":"smoke@example.com","password":"container-smoke-pw-1"}' "$base/auth/register")
+[ "$code" = 201 ] || fail "POST /auth/register: $code $(cat "$work/register.json")"
+grep -q '"access_token"' "$work/register.json" || fail "register gave no access token"
+echo "POST /auth/register: $code"
+
+curl -fsS --max-time 10 "$base/metrics" >"$work/metrics.txt" || fail "GET /metrics"
+grep -q "^authd_build_info{version=\"$version\"} 1$" "$work/metrics.txt" || fail "authd_build_info{version=\"$version\"} missing"
+grep -q '^authd_http_requests_total{code="201",method="POST",route="/auth/register"} 1$' "$work/metrics.txt" ||
+	fail "register not counted in /metrics"
+echo "GET /metrics: $(grep -c '^authd_' "$work/metrics.txt") authd_ samples, build_info and the register counted"
+
+# The SQLite file is in the volume, written by the non-root user.
+podman run --rm --network=none -v "$volume:/data" --entrypoint /authd "$image" migrate 2>/dev/null ||
+	fail "the database in the volume cannot be opened again"
+echo "container smoke test passed"

@@ -1,0 +1,121 @@
+package auth
+
+// Observer is told the outcomes the Service decides, so they can be counted
+// (internal/metrics implements it). It lives here, in the domain, so auth
+// knows nothing of Prometheus; the values it receives are the label values
+// of API.md's Metrics section and never a username, email, IP or token.
+// Its methods are called on the request's goroutine and must not block.
+type Observer interface {
+	// LoginAttempt counts one decided login attempt (authd_login_attempts_total).
+	LoginAttempt(result LoginResult)
+	// RefreshAttempt counts one decided refresh (authd_refresh_total).
+	RefreshAttempt(result RefreshResult)
+	// SessionsEnded counts n sessions ended for one reason (authd_sessions_ended_total).
+	SessionsEnded(reason EndReason, n int)
+	// ThrottleRefusal counts one attempt refused by the throttling policy
+	// (authd_throttle_refusals_total).
+	ThrottleRefusal(scope ThrottleScope)
+}
+
+// LoginResult is the result label of authd_login_attempts_total.
+type LoginResult string
+
+// The login results of API.md.
+const (
+	LoginSucceeded          LoginResult = "success"
+	LoginInvalidCredentials LoginResult = "invalid_credentials"
+	LoginInactive           LoginResult = "inactive"
+	LoginThrottled          LoginResult = "throttled"
+	LoginOverloaded         LoginResult = "overloaded"
+	LoginError              LoginResult = "error"
+)
+
+// LoginResults lists every LoginResult, so a counter can start each at zero.
+func LoginResults() []LoginResult {
+	return []LoginResult{LoginSucceeded, LoginInvalidCredentials, LoginInactive, LoginThrottled, LoginOverloaded, LoginError}
+}
+
+// RefreshResult is the result label of authd_refresh_total.
+type RefreshResult string
+
+// The refresh results of API.md: rotated is a new pair for a current token;
+// grace is the same answer for a just-rotated token presented again within
+// AUTHD_REFRESH_REUSE_GRACE; reused is a rotated token presented after it.
+const (
+	RefreshRotated RefreshResult = "rotated"
+	RefreshGrace   RefreshResult = "grace"
+	RefreshReused  RefreshResult = "reused"
+	RefreshExpired RefreshResult = "expired"
+	RefreshRevoked RefreshResult = "revoked"
+	RefreshInvalid RefreshResult = "invalid"
+)
+
+// RefreshResults lists every RefreshResult.
+func RefreshResults() []RefreshResult {
+	return []RefreshResult{RefreshRotated, RefreshGrace, RefreshReused, RefreshExpired, RefreshRevoked, RefreshInvalid}
+}
+
+// EndExpired is the reason label of authd_sessions_ended_total for a
+// session that ran out its lifetime. No request ends such a session, so no
+// store records it as a reason.
+const EndExpired EndReason = "expired"
+
+// EndReasons lists every reason label of authd_sessions_ended_total.
+func EndReasons() []EndReason {
+	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired}
+}
+
+// ThrottleScope is the scope label of authd_throttle_refusals_total: which
+// of API.md's throttling rules refused the attempt.
+type ThrottleScope string
+
+// ThrottleScopes lists every ThrottleScope: the Scope* constants of the
+// throttling rules.
+func ThrottleScopes() []ThrottleScope {
+	return []ThrottleScope{ScopePair, ScopeAccount, ScopeIP, ScopeRegister}
+}
+
+// loginResult is the result of a login that returned err. Login reports it
+// once, on its way out, so every return path, including ones added later
+// (throttling), is counted exactly once. A malformed request (400) decided
+// nothing about an account and is not counted; ok is false for it.
+func loginResult(err error) (result LoginResult, ok bool) {
+	if err == nil {
+		return LoginSucceeded, true
+	}
+	switch AsError(err).Code {
+	case CodeValidation:
+		return "", false
+	case CodeInvalidCredentials:
+		return LoginInvalidCredentials, true
+	case CodeUserInactive:
+		return LoginInactive, true
+	case CodeRateLimited:
+		return LoginThrottled, true
+	case CodeOverloaded:
+		return LoginOverloaded, true
+	}
+	return LoginError, true
+}
+
+// nopObserver is the Observer of a Service built without one.
+type nopObserver struct{}
+
+func (nopObserver) LoginAttempt(LoginResult)      {}
+func (nopObserver) RefreshAttempt(RefreshResult)  {}
+func (nopObserver) SessionsEnded(EndReason, int)  {}
+func (nopObserver) ThrottleRefusal(ThrottleScope) {}
+
+// WithObserver makes the Service report the outcomes it decides to o.
+func WithObserver(o Observer) Option {
+	return func(s *Service) { s.observe = o }
+}
+
+// refreshFailed reports a refresh that failed before any rule was applied:
+// invalid when the token names no session; a database failure says nothing
+// about the token and is not counted.
+func (s *Service) refreshFailed(err error) {
+	if AsError(err).Code == CodeInvalidToken {
+		s.observe.RefreshAttempt(RefreshInvalid)
+	}
+}

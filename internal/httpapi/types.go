@@ -103,6 +103,13 @@ type sessionOutput struct {
 	Body         SessionBody
 }
 
+// loginOutput answers POST /auth/login: a SessionBody for a login, or for
+// the refresh grant the TokenBody that POST /auth/refresh sends.
+type loginOutput struct {
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
+	Body         any
+}
+
 type tokenOutput struct {
 	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         TokenBody

@@ -12,12 +12,14 @@ import (
 // plan is what every scenario needs: where, how hard and how long.
 type plan struct {
 	c           *client
-	conc        int // workers for the cheap scenarios and register
-	loginConc   int // workers for the login scenario
-	floodConc   int // login workers during the flood
-	measureConc int // workers per measured endpoint during the flood
-	measureRate int // requests per second of each measuring worker; 0: as fast as it can
-	rounds      int // rounds of the interleaved cheap scenarios
+	conc        int           // workers for the cheap scenarios and register
+	loginConc   int           // workers for the login scenario
+	floodConc   int           // login workers during the flood
+	measureConc int           // workers per measured endpoint during the flood
+	measureRate int           // requests per second of each measuring worker; 0: as fast as it can
+	guessRate   int           // requests per second of each guessing worker; 0: as fast as it can
+	guessWarmup time.Duration // the guessers run alone this long before the measurement
+	rounds      int           // rounds of the interleaved cheap scenarios
 	dur         time.Duration
 	prefix      string // makes usernames unique per run
 }

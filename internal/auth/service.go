@@ -63,6 +63,7 @@ type Service struct {
 	now     func() time.Time
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
+	inFlight *inFlight
 	// observe is told each outcome, for metrics; never nil.
 	observe Observer
 }
@@ -71,7 +72,7 @@ type Service struct {
 func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
 	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
 	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
-		observe: nopObserver{}}
+		inFlight: newInFlight(), observe: nopObserver{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -139,6 +140,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 	if err != nil {
 		return Authenticated{}, err
 	}
+	defer s.release(guard)
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		// An unknown identifier counts under its own lower-cased form.

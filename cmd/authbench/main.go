@@ -31,7 +31,7 @@ func main() {
 
 // scenarioNames lists the scenarios in the order they run by default.
 func scenarioNames() []string {
-	return []string{"health", "me", "refresh", "register", "login", "flood"}
+	return []string{"health", "me", "refresh", "register", "login", "flood", "guess"}
 }
 
 // options are the command-line flags.
@@ -41,6 +41,8 @@ type options struct {
 	conc, loginConc        int
 	floodConc, measureConc int
 	measureRate, rounds    int
+	guessRate              int
+	guessWarmup            time.Duration
 	dur                    time.Duration
 	cost, workers          int
 	alg                    string
@@ -68,6 +70,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	// machine ~0.8 ms of CPU (server, this generator, the database), all of
 	// it taken from bcrypt (see docs/benchmarks.md).
 	fs.IntVar(&o.measureRate, "flood-measure-rate", 20, "requests/s of each measuring worker during the flood (0: closed loop)")
+	// A guess answered 429 costs one database read, so a closed loop of
+	// 64 guessers on the machine that also runs authd measures mostly how
+	// fast this generator can send; 10/s each is 640 guesses/s.
+	fs.IntVar(&o.guessRate, "guess-rate", 10, "requests/s of each guessing worker (-flood-c of them) in the guess scenario (0: closed loop)")
+	fs.DurationVar(&o.guessWarmup, "guess-warmup", 30*time.Second, "how long the guessers run before the guess scenario measures")
 	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each scenario")
 	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
@@ -112,6 +119,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep := report{Machine: machine(), Cost: o.cost, Workers: o.workers, Concurrency: o.conc,
 		LoginConcurrency: o.loginConc, FloodConcurrency: o.floodConc, MeasureConc: o.measureConc, MeasureRate: o.measureRate, Rounds: o.rounds,
+		GuessRate: o.guessRate, GuessWarmup: o.guessWarmup.String(),
 		Duration: o.dur.String()}
 	rep.HashMedianMs, rep.LoginLimit = bcryptLimit(o.cost, o.workers)
 
@@ -147,7 +155,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.URL = url
 	p := plan{c: newClient(url, max(o.conc, o.floodConc+2*o.measureConc, o.loginConc)), conc: o.conc, loginConc: o.loginConc,
-		floodConc: o.floodConc, measureConc: o.measureConc, measureRate: o.measureRate, rounds: o.rounds, dur: o.dur, prefix: fmt.Sprintf("b%d", time.Now().UnixNano())}
+		floodConc: o.floodConc, measureConc: o.measureConc, measureRate: o.measureRate, rounds: o.rounds,
+		guessRate: o.guessRate, guessWarmup: o.guessWarmup, dur: o.dur, prefix: fmt.Sprintf("b%d", time.Now().UnixNano())}
 	for _, group := range groups(o.scenarios) {
 		rs, err := p.group(ctx, group)
 		if err != nil {
@@ -196,6 +205,8 @@ func (p plan) group(ctx context.Context, names []string) ([]Result, error) {
 		return one(p.register(ctx))
 	case names[0] == "login":
 		return one(p.login(ctx))
+	case names[0] == "guess":
+		return p.guess(ctx)
 	default:
 		return p.flood(ctx)
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +22,9 @@ import (
 	"github.com/authd/authd/internal/token"
 )
 
-// inProcess serves authd from this test process on a temporary SQLite file.
+// inProcess serves authd from this test process on a temporary SQLite file,
+// throttling logins as a started authd does, and trusting loopback as its
+// proxy as authbench's own authd does.
 func inProcess(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
@@ -39,8 +43,10 @@ func inProcess(t *testing.T) string {
 	macKeys, _ := keys.MACKeys()
 	refresher, _ := token.NewRefresher(macKeys)
 	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
-	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16},
-		auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, log, time.Now), nil, log)
+	throttle := auth.Throttle{PairFreeFailures: 5, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: auth.NewAttemptKeys([]byte("bench"))}
+	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
+		auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, log, time.Now, auth.WithThrottle(throttle)), nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +72,10 @@ func runJSON(t *testing.T, args ...string) report {
 // the harness cannot rot.
 func TestSmoke(t *testing.T) {
 	t.Parallel()
-	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4", "-rounds", "3")
-	want := map[string]int{"health": 200, "me": 200, "refresh": 200, "register": 201, "login": 200, "flood-login": 200, "flood-me": 200, "flood-refresh": 200}
+	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4", "-rounds", "3",
+		"-guess-warmup", "300ms", "-guess-rate", "0")
+	want := map[string]int{"health": 200, "me": 200, "refresh": 200, "register": 201, "login": 200, "flood-login": 200, "flood-me": 200, "flood-refresh": 200,
+		"guess-login": 200, "guess-me": 200, "guess-flood": 0}
 	total := 0
 	for _, res := range rep.Results {
 		status, ok := want[res.Scenario]
@@ -76,6 +84,15 @@ func TestSmoke(t *testing.T) {
 			continue
 		}
 		delete(want, res.Scenario)
+		if res.Scenario == "guess-flood" {
+			// Wrong passwords: 401 until throttling refuses them, 429 then.
+			if res.Statuses[http.StatusTooManyRequests] == 0 ||
+				res.Statuses[http.StatusUnauthorized]+res.Statuses[http.StatusTooManyRequests] != res.Requests || res.NetErrors != 0 {
+				t.Errorf("%s: %d requests, statuses %v, net errors %d; want 401s then 429s", res.Scenario, res.Requests, res.Statuses, res.NetErrors)
+			}
+			total += res.Requests
+			continue
+		}
 		if res.Requests == 0 || res.Statuses[status] != res.Requests || res.NetErrors != 0 {
 			t.Errorf("%s: %d requests, statuses %v, net errors %d", res.Scenario, res.Requests, res.Statuses, res.NetErrors)
 		}
@@ -94,7 +111,7 @@ func TestSmoke(t *testing.T) {
 	if total < 200 {
 		t.Errorf("only %d requests in all", total)
 	}
-	for _, k := range []string{"me_rps_over_health", "refresh_rps_over_health", "login_over_limit", "flood_login_over_limit"} {
+	for _, k := range []string{"me_rps_over_health", "refresh_rps_over_health", "login_over_limit", "flood_login_over_limit", "guess_login_over_limit"} {
 		if rep.Ratios[k] <= 0 {
 			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
 		}
@@ -169,7 +186,7 @@ func TestGroups(t *testing.T) {
 		names []string
 		want  string
 	}{
-		{scenarioNames(), "health,me,refresh|register|login|flood"},
+		{scenarioNames(), "health,me,refresh|register|login|flood|guess"},
 		{[]string{"me", "login", "health", "refresh"}, "me|login|health,refresh"},
 		{[]string{"flood", "register"}, "flood|register"},
 		{[]string{"refresh"}, "refresh"},

@@ -28,6 +28,8 @@ type report struct {
 	FloodConcurrency int      `json:"flood_concurrency"`
 	MeasureConc      int      `json:"flood_measure_concurrency"`
 	MeasureRate      int      `json:"flood_measure_rate"`
+	GuessRate        int      `json:"guess_rate"`
+	GuessWarmup      string   `json:"guess_warmup"`
 	Duration         string   `json:"duration"`
 	Rounds           int      `json:"rounds"`
 	HashMedianMs     float64  `json:"hash_median_ms"`
@@ -99,6 +101,9 @@ func (r *report) derive() {
 	if l, ok := r.find("flood-login"); ok && r.LoginLimit > 0 {
 		r.Ratios["flood_login_over_limit"] = okRPS(l, 200) / r.LoginLimit
 	}
+	if l, ok := r.find("guess-login"); ok && r.LoginLimit > 0 {
+		r.Ratios["guess_login_over_limit"] = okRPS(l, 200) / r.LoginLimit
+	}
 }
 
 func (r *report) writeJSON(w io.Writer) error {
@@ -117,8 +122,8 @@ func (r *report) writeTable(w io.Writer) error {
 	if r.StartToReadyMs > 0 {
 		fmt.Fprintf(w, "start to ready: %.1f ms; idle RSS %.1f MiB\n", r.StartToReadyMs, r.IdleRSSMiB)
 	}
-	fmt.Fprintf(w, "each scenario %s (health, me and refresh interleaved in %d rounds); -c %d, -login-c %d, -flood-c %d, -flood-measure-c %d, -flood-measure-rate %d\n\n",
-		r.Duration, r.Rounds, r.Concurrency, r.LoginConcurrency, r.FloodConcurrency, r.MeasureConc, r.MeasureRate)
+	fmt.Fprintf(w, "each scenario %s (health, me and refresh interleaved in %d rounds); -c %d, -login-c %d, -flood-c %d, -flood-measure-c %d, -flood-measure-rate %d, -guess-rate %d, -guess-warmup %s\n\n",
+		r.Duration, r.Rounds, r.Concurrency, r.LoginConcurrency, r.FloodConcurrency, r.MeasureConc, r.MeasureRate, r.GuessRate, r.GuessWarmup)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\trequests\tstatuses\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tRSS MiB\t")
 	for _, res := range r.Results {

@@ -12,12 +12,14 @@ import (
 // plan is what every scenario needs: where, how hard and how long.
 type plan struct {
 	c           *client
-	conc        int // workers for the cheap scenarios and register
-	loginConc   int // workers for the login scenario
-	floodConc   int // login workers during the flood
-	measureConc int // workers per measured endpoint during the flood
-	measureRate int // requests per second of each measuring worker; 0: as fast as it can
-	rounds      int // rounds of the interleaved cheap scenarios
+	conc        int           // workers for the cheap scenarios and register
+	loginConc   int           // workers for the login scenario
+	floodConc   int           // login workers during the flood
+	measureConc int           // workers per measured endpoint during the flood
+	measureRate int           // requests per second of each measuring worker; 0: as fast as it can
+	guessRate   int           // requests per second of each guessing worker; 0: as fast as it can
+	guessWarmup time.Duration // the guessers run alone this long before the measurement
+	rounds      int           // rounds of the interleaved cheap scenarios
 	dur         time.Duration
 	prefix      string // makes usernames unique per run
 }
@@ -132,12 +134,17 @@ func meStep(c *client, access string) func(int) step {
 
 // refreshStep gives each worker its own user; the worker always sends the
 // newest refresh token it was given, as a client would.
+//
+// A refresh in flight when its round ends is let finish (the round's end
+// does not cancel it; hammer does not count it): cut off, the server could
+// rotate the session while the worker kept the spent token, and sending
+// that after the reuse grace, a round later, would end the session.
 func refreshStep(c *client, users []user) func(int) step {
 	return func(i int) step {
 		current := users[i%len(users)].tokens.RefreshToken
 		return func(ctx context.Context) (int, time.Duration, error) {
 			var out tokens
-			status, d, err := c.call(ctx, http.MethodPost, "/auth/refresh", map[string]string{"refresh_token": current}, "", &out)
+			status, d, err := c.call(context.WithoutCancel(ctx), http.MethodPost, "/auth/refresh", map[string]string{"refresh_token": current}, "", &out)
 			if status == http.StatusOK {
 				current = out.RefreshToken
 			}

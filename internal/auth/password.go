@@ -42,6 +42,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	if err != nil {
 		return err
 	}
+	defer s.release(guard)
 	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
 	err = password.ErrMismatch
 	if len(in.CurrentPassword) <= password.MaxBytes {

@@ -63,6 +63,7 @@ type Service struct {
 	now     func() time.Time
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
+	inFlight *inFlight
 	// observe is told each outcome, for metrics; never nil.
 	observe Observer
 }
@@ -71,7 +72,7 @@ type Service struct {
 func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
 	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
 	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
-		observe: nopObserver{}}
+		inFlight: newInFlight(), observe: nopObserver{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -139,6 +140,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 	if err != nil {
 		return Authenticated{}, err
 	}
+	defer s.release(guard)
 	u, err := s.lookup(ctx, login)
 	if errors.Is(err, ErrUserNotFound) {
 		// An unknown identifier counts under its own lower-cased form.
@@ -269,11 +271,20 @@ func identifierProblem(field, login string) *FieldError {
 	return &FieldError{Field: field, Message: msg}
 }
 
+// lookup finds the user login names: an email (it holds an '@') in its
+// canonical form, else a username.
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
-	if strings.Contains(login, "@") {
-		return s.store.UserByEmail(ctx, canonicalEmail(login))
+	if !strings.Contains(login, "@") {
+		return s.store.UserByUsername(ctx, login)
 	}
-	return s.store.UserByUsername(ctx, login)
+	email := canonicalEmail(login)
+	u, err := s.store.UserByEmail(ctx, email)
+	if lower := strings.ToLower(login); errors.Is(err, ErrUserNotFound) && lower != email {
+		// An account registered before emails were stored in NFC keeps
+		// the spelling it was typed in; that spelling still finds it.
+		return s.store.UserByEmail(ctx, lower)
+	}
+	return u, err
 }
 
 // operatorLookup finds the user an operator's command names by username or

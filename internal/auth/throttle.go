@@ -64,6 +64,8 @@ const (
 	// KnownIPFor is how long a successful login from an IP keeps that IP
 	// known to the account.
 	KnownIPFor = 30 * 24 * time.Hour
+	// pairInFlight is how many checks of one pair may run at once.
+	pairInFlight = 2
 	// knownRefresh is how old a known-IP record may be before a success
 	// renews it: renewing it on every login would add a write to each.
 	knownRefresh = time.Hour
@@ -87,6 +89,8 @@ func (t Throttle) loginEnabled() bool {
 type refusal struct {
 	scope string
 	wait  time.Duration
+	// inFlight: refused for the attempts being checked, not the counts.
+	inFlight bool
 }
 
 // loginView is what the one read before a login found: the records of the
@@ -102,9 +106,9 @@ type loginView struct {
 func (t Throttle) refuseLogin(v loginView, now time.Time) (refusal, bool) {
 	var worst refusal
 	for _, r := range []refusal{
-		{ScopePair, pairWait(v.pair, t.PairFreeFailures, now)},
-		{ScopeIP, windowWait(v.ip, t.IPMaxFailures, now)},
-		{ScopeAccount, accountWait(v.account, v.known, t.AccountMaxFailures, now)},
+		{scope: ScopePair, wait: pairWait(v.pair, t.PairFreeFailures, now)},
+		{scope: ScopeIP, wait: windowWait(v.ip, t.IPMaxFailures, now)},
+		{scope: ScopeAccount, wait: accountWait(v.account, v.known, t.AccountMaxFailures, now)},
 	} {
 		if r.wait > worst.wait {
 			worst = r
@@ -225,3 +229,51 @@ func (t Throttle) success(names []string, ip netip.Addr, v loginView, now time.T
 // ends at most PairMaxWait after its last failure, which lies inside its
 // window.
 func purgeBefore(now time.Time) time.Time { return now.Add(-PairMaxWait) }
+
+// inFlightSlot is how many attempts under Key may be between the throttle
+// read and their count at once.
+type inFlightSlot struct {
+	key     AttemptKey
+	allowed int
+	// scope is the rule whose limit this slot bounds, for the refusal.
+	scope string
+}
+
+// allowance is how many attempts of the pair, the IP and the account may
+// be checked at once, given what the read found: what is left of each
+// limit. A failure is counted only after its bcrypt check, so without this
+// bound a burst of guesses sent at once would all pass the read before the
+// first of them is counted. A pair past its free failures whose wait is
+// over may have one attempt checked: its failure starts the next wait. A
+// rule that is off, and the account rule for an IP the account knows, set
+// no bound.
+//
+// One pair has at most pairInFlight checks at once, whatever is left of
+// its free failures: a check that ends in 503 OVERLOADED is no failure and
+// counts nothing, so on a machine too busy to check passwords in time a
+// guesser would otherwise keep free-failures places of the bcrypt queue
+// per pair, for as long as the overload lasts. Two leave room for a form
+// sent twice.
+func (t Throttle) allowance(k loginKeys, v loginView, now time.Time) []inFlightSlot {
+	var slots []inFlightSlot
+	if t.PairFreeFailures > 0 {
+		slots = append(slots, inFlightSlot{k.pair, min(pairInFlight, max(1, t.PairFreeFailures-liveCount(v.pair, now))), ScopePair})
+	}
+	if t.IPMaxFailures > 0 {
+		slots = append(slots, inFlightSlot{k.ip, max(1, t.IPMaxFailures-liveCount(v.ip, now)), ScopeIP})
+	}
+	known := v.known != nil && now.Before(v.known.WindowEnds)
+	if t.AccountMaxFailures > 0 && !known {
+		slots = append(slots, inFlightSlot{k.account, max(1, t.AccountMaxFailures-liveCount(v.account, now)), ScopeAccount})
+	}
+	return slots
+}
+
+// liveCount is a counter's count while its window lasts: the count the
+// next hit adds to.
+func liveCount(c *AttemptRecord, now time.Time) int {
+	if c == nil || !now.Before(c.WindowEnds) {
+		return 0
+	}
+	return c.Count
+}

@@ -22,6 +22,9 @@ func WithThrottle(t Throttle) Option {
 type loginGuard struct {
 	keys loginKeys
 	view loginView
+	// slots are the places the attempt holds in Service.inFlight until
+	// release.
+	slots []inFlightSlot
 }
 
 // checkLogin reads every record that may refuse this attempt, in one
@@ -29,6 +32,10 @@ type loginGuard struct {
 // lookup and before bcrypt, so a refused attempt costs that one read. A
 // failed read fails the login (DATABASE_ERROR, CIRCUIT_BREAKER_OPEN): a
 // store that is down must not turn into unthrottled guessing.
+//
+// An attempt let through holds its places among the attempts in flight
+// (Throttle.allowance) until the caller, having counted its outcome,
+// calls release; one that finds no place is refused like a throttled one.
 func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (loginGuard, error) {
 	if !s.throttle.loginEnabled() {
 		return loginGuard{}, nil
@@ -39,10 +46,25 @@ func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (
 		return loginGuard{}, fmt.Errorf("read throttle records: %w", err)
 	}
 	g.view = g.keys.view(recs)
-	if r, refused := s.throttle.refuseLogin(g.view, s.clock()); refused {
+	now := s.clock()
+	if r, refused := s.throttle.refuseLogin(g.view, now); refused {
 		return loginGuard{}, s.refuse(ctx, r)
 	}
+	slots := s.throttle.allowance(g.keys, g.view, now)
+	if full, ok := s.inFlight.enter(slots); !ok {
+		// As many attempts as the limit leaves are being checked: the
+		// answer comes within the second.
+		return loginGuard{}, s.refuse(ctx, refusal{scope: full.scope, wait: time.Second, inFlight: true})
+	}
+	g.slots = slots
 	return g, nil
+}
+
+// release gives back the places in flight that checkLogin took.
+func (s *Service) release(g loginGuard) {
+	if len(g.slots) > 0 {
+		s.inFlight.leave(g.slots)
+	}
 }
 
 // countFailure counts a failed login under each name of the account (the
@@ -106,7 +128,7 @@ func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
 		return fmt.Errorf("count registration: %w", err)
 	}
 	if len(recs) == 1 && recs[0].Count > limit {
-		return s.refuse(ctx, refusal{ScopeRegister, recs[0].WindowEnds.Sub(now)})
+		return s.refuse(ctx, refusal{scope: ScopeRegister, wait: recs[0].WindowEnds.Sub(now)})
 	}
 	return nil
 }
@@ -138,7 +160,7 @@ func (u User) accountNames() []string {
 // every scope and whether or not the account exists.
 func (s *Service) refuse(ctx context.Context, r refusal) error {
 	s.log.InfoContext(ctx, "attempt throttled", slog.String("scope", r.scope),
-		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)))
+		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)), slog.Bool("in_flight", r.inFlight))
 	s.observe.ThrottleRefusal(ThrottleScope(r.scope))
 	return &Error{Code: CodeRateLimited, Detail: "Too many attempts; try again later", RetryAfter: r.wait}
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -164,5 +165,63 @@ func TestAttemptKeys(t *testing.T) {
 			t.Errorf("%s and %s share a key", name, prev)
 		}
 		distinct[key] = name
+	}
+}
+
+func TestAllowance(t *testing.T) {
+	t.Parallel()
+	k := loginKeys{pair: AttemptKey{1}, account: AttemptKey{2}, ip: AttemptKey{3}, known: AttemptKey{4}}
+	th := Throttle{PairFreeFailures: 5, AccountMaxFailures: 100, IPMaxFailures: 50}
+	live := func(n int) *AttemptRecord { return &AttemptRecord{Count: n, WindowEnds: t0.Add(time.Hour), LastAt: t0} }
+	ended := &AttemptRecord{Count: 40, WindowEnds: t0, LastAt: t0.Add(-time.Hour)}
+	cases := []struct {
+		name string
+		th   Throttle
+		v    loginView
+		want []inFlightSlot
+	}{
+		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"what the counts leave", th, loginView{pair: live(4), ip: live(45), account: live(99)},
+			[]inFlightSlot{{k.pair, 1, ScopePair}, {k.ip, 5, ScopeIP}, {k.account, 1, ScopeAccount}}},
+		{"a pair whose wait is over has one", th, loginView{pair: live(9)}, []inFlightSlot{{k.pair, 1, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}}},
+		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 2, ScopePair}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := tc.th.allowance(k, tc.v, t0)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("allowance = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestInFlight(t *testing.T) {
+	t.Parallel()
+	f := newInFlight()
+	a, b := AttemptKey{1}, AttemptKey{2}
+	two := []inFlightSlot{{a, 2, ScopePair}, {b, 1, ScopeIP}}
+	if _, ok := f.enter(two); !ok {
+		t.Fatal("first enter refused")
+	}
+	if full, ok := f.enter(two); ok || full.scope != ScopeIP {
+		t.Fatalf("second enter = %v, %v; want refused by b (ip), which allows one", full, ok)
+	}
+	if _, ok := f.enter(two[:1]); !ok {
+		t.Fatal("a refused with one place left")
+	}
+	if full, ok := f.enter(two[:1]); ok || full.scope != ScopePair {
+		t.Fatalf("third enter of a = %v, %v; want refused by a (pair)", full, ok)
+	}
+	f.leave(two)
+	f.leave(two[:1])
+	if len(f.n) != 0 {
+		t.Errorf("entries left after every attempt left: %v", f.n)
+	}
+	if _, ok := f.enter(two); !ok {
+		t.Error("refused after the places were given back")
 	}
 }

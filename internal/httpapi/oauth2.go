@@ -118,13 +118,6 @@ func oauth2Error(e *auth.Error) string {
 	return ""
 }
 
-// loginOutput answers POST /auth/login: a SessionBody for a login, or for
-// the refresh grant the TokenBody that POST /auth/refresh sends.
-type loginOutput struct {
-	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
-	Body         any
-}
-
 // loginResponses documents login's 200 as one of its two bodies, beside
 // its errors; huma keeps a response the operation already describes.
 func (s *Server) loginResponses(codes ...auth.Code) map[string]*huma.Response {

@@ -9,10 +9,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/metrics"
+	"github.com/authd/authd/internal/metrics/metricstest"
 )
 
 // loopback is trusted as a proxy in these tests, so X-Forwarded-For names
@@ -296,4 +299,67 @@ func TestThrottlePasswordChange(t *testing.T) {
 	wantRateLimited(t, change("password-hana"), 1)
 	wantRateLimited(t, e.loginFrom(t, ip, "hana@example.com", "password-hana"), 1)
 	wantStatus(t, "login from another IP", e.loginFrom(t, "198.51.100.31", "hana", "password-hana"), http.StatusOK)
+}
+
+// TestThrottleBurst: guesses sent at once all find the pair's count below
+// its free failures, since each is counted only after its bcrypt check; at
+// most two of one pair are checked at once, so no more than the free
+// failures get checked, and the rest are refused at once.
+func TestThrottleBurst(t *testing.T) {
+	t.Parallel()
+	e, _ := throttleEnv(t, "", auth.Throttle{PairFreeFailures: 5}, 10)
+	e.mustRegister(t, "iris")
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Go(func() {
+			<-start
+			statuses[i] = e.loginFrom(t, "192.0.2.99", "iris", "wrong-password").status
+		})
+	}
+	close(start)
+	wg.Wait()
+	var checked, refused int
+	for _, s := range statuses {
+		switch s {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Errorf("status %d, want 401 or 429", s)
+		}
+	}
+	if checked < 1 || checked > 5 || checked+refused != len(statuses) {
+		t.Errorf("%d checked (401) and %d refused (429) of %d at once, want at most the 5 free failures checked",
+			checked, refused, len(statuses))
+	}
+}
+
+// TestThrottleMetrics: each refusal is counted under its scope, and a
+// refused login under result "throttled".
+func TestThrottleMetrics(t *testing.T) {
+	t.Parallel()
+	m := metrics.New("test")
+	e := newEnv(t, envOptions{throttle: &auth.Throttle{PairFreeFailures: 2, RegisterIPMax: 1}, observer: m,
+		opts: Options{TrustedProxies: loopback, Metrics: m.Handler(), ObserveRequest: m.ObserveRequest}})
+	e.mustRegister(t, "jade")
+	for range 2 {
+		e.loginFrom(t, "192.0.2.50", "jade", "wrong-password")
+	}
+	wantRateLimited(t, e.loginFrom(t, "192.0.2.50", "jade", "password-jade"), 1)
+	wantError(t, e.register(t, "kate", "kate@example.com", "password-kate"), http.StatusTooManyRequests, auth.CodeRateLimited)
+	s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
+	for series, n := range map[string]float64{
+		`authd_throttle_refusals_total{scope="pair"}`:              1,
+		`authd_throttle_refusals_total{scope="register"}`:          1,
+		`authd_throttle_refusals_total{scope="ip"}`:                0,
+		`authd_login_attempts_total{result="throttled"}`:           1,
+		`authd_login_attempts_total{result="invalid_credentials"}`: 2,
+	} {
+		if got := s.Values[series]; got != n {
+			t.Errorf("%s = %v, want %v", series, got, n)
+		}
+	}
 }

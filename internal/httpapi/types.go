@@ -19,7 +19,7 @@ type RegisterRequest struct {
 // LoginRequest is the JSON body of POST /auth/login: username or email.
 type LoginRequest struct {
 	Username string `json:"username,omitempty" example:"alice" doc:"Username, or an email address. Give this or email."`
-	Email    string `json:"email,omitempty" example:"alice@example.com" doc:"Email address. Give this or username."`
+	Email    string `json:"email,omitempty" example:"alice@example.com" doc:"Email address (anything else is a 400 on email: this field never takes a username). Give this or username."`
 	Password string `json:"password" example:"correct-horse-battery"`
 }
 
@@ -101,6 +101,13 @@ func (in *bearerInput) Resolve(ctx huma.Context) []error {
 type sessionOutput struct {
 	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
 	Body         SessionBody
+}
+
+// loginOutput answers POST /auth/login: a SessionBody for a login, or for
+// the refresh grant the TokenBody that POST /auth/refresh sends.
+type loginOutput struct {
+	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: tokens must not be cached."`
+	Body         any
 }
 
 type tokenOutput struct {

@@ -1,14 +1,12 @@
 package token
 
 import (
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -341,17 +339,4 @@ func signedWithHeader(t testing.TB, k *key, h, raw string) string {
 		t.Fatal(err)
 	}
 	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-// highS returns raw with its ES256 signature (r, s) spelled (r, n−s), which
-// ecdsa.Verify accepts as well.
-func highS(t testing.TB, raw string) string {
-	t.Helper()
-	sig, err := base64.RawURLEncoding.DecodeString(raw[strings.LastIndexByte(raw, '.')+1:])
-	if err != nil || !lowS(sig) {
-		t.Fatalf("not a low-s ES256 signature: %v", err)
-	}
-	s := new(big.Int).SetBytes(sig[32:])
-	s.Sub(elliptic.P256().Params().N, s).FillBytes(sig[32:])
-	return withPart(raw, 2, base64.RawURLEncoding.EncodeToString(sig))
 }

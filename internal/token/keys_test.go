@@ -308,24 +308,6 @@ func sha256Sum(s string) []byte {
 	return h[:]
 }
 
-// TestES256SignsLowS: authd writes every ES256 signature in its low-s
-// spelling (ecdsa.go), so its own tokens always pass its own check; with
-// random nonces about half would otherwise be high.
-func TestES256SignsLowS(t *testing.T) {
-	t.Parallel()
-	i := newKeyIssuer(t, generated(t, AlgES256), at(t0()))
-	for range 32 {
-		p, _ := i.Issue(1, "a", testSID)
-		sig, err := base64.RawURLEncoding.DecodeString(strings.Split(p, ".")[2])
-		if err != nil || len(sig) != es256SigLen || !lowS(sig) {
-			t.Fatalf("signature %x: %v, want 64 bytes with a low s", sig, err)
-		}
-		if _, err := i.Parse(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestMACKeysFromKeyFile: with only AUTHD_JWT_KEYS, each key's refresh MAC
 // key is HKDF-SHA256 over its private bytes (the JWK's "d": the Ed25519
 // seed or the P-256 scalar), in file order. So the same file gives the same

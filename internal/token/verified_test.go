@@ -20,7 +20,7 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // TestVerifiedRemembersOnlySignatures: a token whose signature was checked
 // once is not checked again, but its claims are, every time: it still
-// expires to the second. Only verified signatures are remembered, and
+// expires to the second. Only verified tokens are remembered, and
 // HS256 does not use the set.
 func TestVerifiedRemembersOnlySignatures(t *testing.T) {
 	t.Parallel()
@@ -57,11 +57,12 @@ func TestVerifiedIsBounded(t *testing.T) {
 	t.Parallel()
 	v := newVerified()
 	for n := range verifiedMax + 100 {
-		v.add(sha256.Sum256([]byte(strings.Repeat("x", n))))
+		v.add(sha256.Sum256([]byte(strings.Repeat("x", n))), claims{ID: strings.Repeat("x", n)})
 	}
 	last := sha256.Sum256([]byte(strings.Repeat("x", verifiedMax+99)))
-	if len(v.set) != verifiedMax || !v.has(last) {
-		t.Errorf("%d entries (want %d), newest remembered: %v", len(v.set), verifiedMax, v.has(last))
+	c, ok := v.get(last)
+	if len(v.set) != verifiedMax || !ok || c.ID != strings.Repeat("x", verifiedMax+99) {
+		t.Errorf("%d entries (want %d), newest remembered: %v", len(v.set), verifiedMax, ok)
 	}
 }
 

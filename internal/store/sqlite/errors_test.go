@@ -10,7 +10,8 @@ import (
 	"github.com/authd/authd/internal/auth"
 )
 
-// TestTranslate feeds translate real driver errors, one of each class.
+// TestTranslate feeds translate real driver errors, one of each class:
+// only an outage is a DATABASE_ERROR, which the circuit breaker counts.
 func TestTranslate(t *testing.T) {
 	t.Parallel()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "errors.db"))
@@ -48,9 +49,26 @@ func TestTranslate(t *testing.T) {
 		{"not null is not a conflict", func() error {
 			_, err := db.ExecContext(ctx, `INSERT INTO t (id, name) VALUES (3, NULL)`)
 			return err
-		}, nil, auth.CodeDatabase},
-		{"other driver error", func() error {
+		}, nil, auth.CodeInternal},
+		{"missing table", func() error {
 			_, err := db.ExecContext(ctx, `SELECT * FROM no_such_table`)
+			return err
+		}, nil, auth.CodeInternal},
+		{"value too big", func() error {
+			_, err := db.ExecContext(ctx, `SELECT zeroblob(2000000000)`)
+			return err
+		}, nil, auth.CodeValidation},
+		{"datatype mismatch", func() error {
+			_, err := db.ExecContext(ctx, `INSERT INTO t (id, name) VALUES ('not a number', 'c')`)
+			return err
+		}, nil, auth.CodeValidation},
+		{"closed database", func() error {
+			other, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "closed.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			other.Close()
+			_, err = other.ExecContext(ctx, `SELECT 1`)
 			return err
 		}, nil, auth.CodeDatabase},
 		{"cancelled context", func() error {

@@ -16,10 +16,14 @@ const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at
 
 // CreateSession inserts s.
 func (s *Store) CreateSession(ctx context.Context, sess auth.Session) error {
-	_, err := s.write.ExecContext(ctx, `
+	stmt, err := s.writes.prepare(ctx, s.write, `
 		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
 			expires_at, max_expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return translate("create session", err)
+	}
+	_, err = stmt.ExecContext(ctx,
 		sess.ID, sess.UserID, sess.Counter, formatTime(sess.CreatedAt), formatTime(sess.LastUsedAt),
 		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
 	if err != nil {
@@ -62,11 +66,14 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 // matches only while the counter is still from. SQLite runs one writer at a
 // time, so of racing refreshes exactly one matches.
 func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
-	at := formatTime(t)
-	res, err := s.write.ExecContext(ctx, `
+	stmt, err := s.writes.prepare(ctx, s.write, `
 		UPDATE sessions SET counter = counter + 1, rotated_at = ?, last_used_at = ?, expires_at = ?
-		WHERE id = ? AND counter = ? AND ended_at IS NULL`,
-		at, at, formatTime(expires), id, from)
+		WHERE id = ? AND counter = ? AND ended_at IS NULL`)
+	if err != nil {
+		return false, translate("rotate session", err)
+	}
+	at := formatTime(t)
+	res, err := stmt.ExecContext(ctx, at, at, formatTime(expires), id, from)
 	return matched("rotate session", res, err)
 }
 

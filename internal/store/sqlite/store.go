@@ -44,8 +44,10 @@ const (
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
-	// reads holds the read pool's prepared statements by SQL text.
-	reads stmtCache
+	// reads holds the read pool's prepared statements by SQL text, and
+	// writes the writer's (the statements of every refresh and login).
+	reads  stmtCache
+	writes stmtCache
 }
 
 var _ auth.Store = (*Store)(nil)
@@ -86,6 +88,15 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	// In WAL mode, synchronous=NORMAL syncs the WAL at checkpoints rather
+	// than at every commit. The database stays consistent whatever
+	// happens; a power cut (not a crash of authd, whose writes the OS
+	// keeps) may lose the commits since the last checkpoint. FULL made
+	// every refresh, which rotates its session, wait for an fsync while it
+	// held the one write connection: in a CPU profile of a refresh load the
+	// commit took more than half of RotateSession, and refreshes queued
+	// behind each other's fsync. See docs/benchmarks.md.
+	q.Add("_pragma", "synchronous(NORMAL)")
 	if readOnly {
 		// A write sent to the read pool by mistake fails loudly instead
 		// of becoming a second writer.
@@ -148,7 +159,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes both pools. The WAL is checkpointed into the database file
 // when the last connection closes.
 func (s *Store) Close() error {
-	return errors.Join(s.reads.close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.reads.close(), s.writes.close(), s.read.Close(), s.write.Close())
 }
 
 // DBs are the store's two pools by role, "write" and "read", for the pool

@@ -23,7 +23,7 @@ import (
 )
 
 // inProcess serves authd from this test process on a temporary SQLite file,
-// throttling logins as a started authd does, and trusting loopback as its
+// throttling logins as a started authd does (but sooner), and trusting loopback as its
 // proxy as authbench's own authd does.
 func inProcess(t *testing.T) string {
 	t.Helper()
@@ -43,7 +43,9 @@ func inProcess(t *testing.T) string {
 	macKeys, _ := keys.MACKeys()
 	refresher, _ := token.NewRefresher(macKeys)
 	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
-	throttle := auth.Throttle{PairFreeFailures: 5, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: auth.NewAttemptKeys([]byte("bench"))}
+	// One free failure per pair, so the smoke run's few guesses reach a
+	// 429 however slowly a loaded machine (or -race) lets them through.
+	throttle := auth.Throttle{PairFreeFailures: 1, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: auth.NewAttemptKeys([]byte("bench"))}
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
 		auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, log, time.Now, auth.WithThrottle(throttle)), nil, log)

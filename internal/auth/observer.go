@@ -7,6 +7,8 @@ package auth
 // Its methods are called on the request's goroutine and must not block.
 type Observer interface {
 	// LoginAttempt counts one decided login attempt (authd_login_attempts_total).
+	// Login reports it once, from the error it returns (see loginResult):
+	// code inside Login returns its error and never reports a result itself.
 	LoginAttempt(result LoginResult)
 	// RefreshAttempt counts one decided refresh (authd_refresh_total).
 	RefreshAttempt(result RefreshResult)

@@ -271,11 +271,20 @@ func identifierProblem(field, login string) *FieldError {
 	return &FieldError{Field: field, Message: msg}
 }
 
+// lookup finds the user login names: an email (it holds an '@') in its
+// canonical form, else a username.
 func (s *Service) lookup(ctx context.Context, login string) (User, error) {
-	if strings.Contains(login, "@") {
-		return s.store.UserByEmail(ctx, canonicalEmail(login))
+	if !strings.Contains(login, "@") {
+		return s.store.UserByUsername(ctx, login)
 	}
-	return s.store.UserByUsername(ctx, login)
+	email := canonicalEmail(login)
+	u, err := s.store.UserByEmail(ctx, email)
+	if lower := strings.ToLower(login); errors.Is(err, ErrUserNotFound) && lower != email {
+		// An account registered before emails were stored in NFC keeps
+		// the spelling it was typed in; that spelling still finds it.
+		return s.store.UserByEmail(ctx, lower)
+	}
+	return u, err
 }
 
 // operatorLookup finds the user an operator's command names by username or

@@ -180,13 +180,13 @@ func TestAllowance(t *testing.T) {
 		v    loginView
 		want []inFlightSlot
 	}{
-		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"nothing stored", th, loginView{}, []inFlightSlot{{k.pair, 5, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
 		{"what the counts leave", th, loginView{pair: live(4), ip: live(45), account: live(99)},
 			[]inFlightSlot{{k.pair, 1, ScopePair}, {k.ip, 5, ScopeIP}, {k.account, 1, ScopeAccount}}},
 		{"a pair whose wait is over has one", th, loginView{pair: live(9)}, []inFlightSlot{{k.pair, 1, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
-		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
-		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 2, ScopePair}, {k.ip, 50, ScopeIP}}},
-		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 2, ScopePair}}},
+		{"ended windows count nothing", th, loginView{ip: ended, account: ended}, []inFlightSlot{{k.pair, 5, ScopePair}, {k.ip, 50, ScopeIP}, {k.account, 100, ScopeAccount}}},
+		{"a known IP is not bound by the account", th, loginView{known: live(0)}, []inFlightSlot{{k.pair, 5, ScopePair}, {k.ip, 50, ScopeIP}}},
+		{"rules off", Throttle{PairFreeFailures: 5}, loginView{}, []inFlightSlot{{k.pair, 5, ScopePair}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

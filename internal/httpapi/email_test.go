@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/password"
 )
 
 // TestRegisterRefusesHiddenCharacters: an email holding a character a
@@ -80,6 +82,31 @@ func TestEmailNormalForms(t *testing.T) {
 					t.Errorf("login by %s %q: %d %s", field, spelling, lr.status, lr.raw)
 				}
 			}
+		}
+	})
+}
+
+// TestEmailStoredBeforeNFC: an account whose email was stored in NFD, as
+// registration did before emails were normalised, still logs in by that
+// spelling.
+func TestEmailStoredBeforeNFC(t *testing.T) {
+	bothStores(t, func(t *testing.T, store string) {
+		e := newEnv(t, envOptions{store: store})
+		hasher, err := password.NewHasher(4, password.Pool{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash, err := hasher.Hash(t.Context(), "correct-horse-battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const nfd = "rene\u0301@example.com"
+		if _, err := e.store.CreateUser(t.Context(), auth.NewUser{Username: "rene", Email: nfd, HashedPassword: hash, CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.postJSON(t, "/auth/login", map[string]string{"email": nfd, "password": "correct-horse-battery"})
+		if r.status != http.StatusOK || str(r.json, "user", "username") != "rene" {
+			t.Errorf("login by the stored NFD spelling: %d %s", r.status, r.raw)
 		}
 	})
 }

@@ -24,7 +24,12 @@ func countRequests(observe func(route, method string, status int, elapsed time.D
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			sw := &statusRecorder{ResponseWriter: w}
+			// accessLog, just outside, already records the status: one
+			// recorder a request, not two.
+			sw, ok := w.(*statusRecorder)
+			if !ok {
+				sw = &statusRecorder{ResponseWriter: w}
+			}
 			next.ServeHTTP(sw, r)
 			observe(routeOf(r.Pattern), r.Method, sw.status(), time.Since(start))
 		})

@@ -302,9 +302,9 @@ func TestThrottlePasswordChange(t *testing.T) {
 }
 
 // TestThrottleBurst: guesses sent at once all find the pair's count below
-// its free failures, since each is counted only after its bcrypt check; at
-// most two of one pair are checked at once, so no more than the free
-// failures get checked, and the rest are refused at once.
+// its free failures, since each is counted only after its bcrypt check; no
+// more of them than the free failures are checked, and the rest are
+// refused at once.
 func TestThrottleBurst(t *testing.T) {
 	t.Parallel()
 	e, _ := throttleEnv(t, "", auth.Throttle{PairFreeFailures: 5}, 10)

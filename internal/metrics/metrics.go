@@ -12,6 +12,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,21 @@ type Metrics struct {
 	refreshes     *prometheus.CounterVec
 	sessionsEnded *prometheus.CounterVec
 	refusals      *prometheus.CounterVec
+
+	// requests caches each requestKey's two series, so a request costs a
+	// map read instead of two label lookups (hash, lock, slice). The keys
+	// are bounded: route patterns, standard methods, status codes.
+	requests sync.Map // requestKey → requestSeries
+}
+
+type requestKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 var _ auth.Observer = (*Metrics)(nil)
@@ -102,9 +118,17 @@ func (m *Metrics) Handler() http.Handler {
 // ObserveRequest records one answered HTTP request. route is the pattern
 // that matched (one fixed value when none did), never the raw path.
 func (m *Metrics) ObserveRequest(route, method string, status int, elapsed time.Duration) {
-	method = knownMethod(method)
-	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.httpDuration.WithLabelValues(route, method).Observe(elapsed.Seconds())
+	k := requestKey{route: route, method: knownMethod(method), status: status}
+	v, ok := m.requests.Load(k)
+	if !ok {
+		v, _ = m.requests.LoadOrStore(k, requestSeries{
+			count:    m.httpRequests.WithLabelValues(k.route, k.method, strconv.Itoa(status)),
+			duration: m.httpDuration.WithLabelValues(k.route, k.method),
+		})
+	}
+	s := v.(requestSeries)
+	s.count.Inc()
+	s.duration.Observe(elapsed.Seconds())
 }
 
 // knownMethod keeps the method label to the standard set: net/http accepts

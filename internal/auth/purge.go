@@ -21,9 +21,20 @@ const (
 // retention ago, a bounded batch at a time until none is left or ctx ends,
 // and returns how many it deleted. Several replicas may run it at once:
 // each DELETE removes what is still there, and a row deleted twice is not
-// an error.
+// an error. The deleted sessions that had expired without being ended are
+// reported as ended for EndExpired, even when a later batch fails: the
+// store counts only rows its own DELETE removed, so across replicas each
+// is reported once.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
-	n, err := purgeAll(ctx, s.store.PurgeSessions, s.clock().Add(-sessionRetention))
+	var expired int64
+	n, err := purgeAll(ctx, func(ctx context.Context, before time.Time, limit int) (int64, error) {
+		n, e, err := s.store.PurgeSessions(ctx, before, limit)
+		expired += e
+		return n, err
+	}, s.clock().Add(-sessionRetention))
+	if expired > 0 {
+		s.observe.SessionsEnded(EndExpired, int(expired))
+	}
 	if err != nil {
 		return n, fmt.Errorf("purge sessions: %w", err)
 	}

@@ -72,8 +72,10 @@ type SessionStore interface {
 	// UserSessions lists the user's live sessions at t, newest first.
 	UserSessions(ctx context.Context, userID int64, t time.Time) ([]Session, error)
 	// PurgeSessions deletes at most limit sessions that ended or expired
-	// before before, and returns how many it deleted.
-	PurgeSessions(ctx context.Context, before time.Time, limit int) (int64, error)
+	// before before, and returns how many it deleted and, of those, how
+	// many had expired without being ended (ended_at unset when deleted):
+	// no request ended them, so the purge is where they are counted.
+	PurgeSessions(ctx context.Context, before time.Time, limit int) (deleted, expired int64, err error)
 }
 
 // AttemptStore keeps the facts throttling decides from (see throttle.go):

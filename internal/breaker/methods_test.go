@@ -31,7 +31,7 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 			return err
 		},
 		"UserSessions":  func(ctx context.Context) error { _, err := s.UserSessions(ctx, 1, now); return err },
-		"PurgeSessions": func(ctx context.Context) error { _, err := s.PurgeSessions(ctx, now, 10); return err },
+		"PurgeSessions": func(ctx context.Context) error { _, _, err := s.PurgeSessions(ctx, now, 10); return err },
 		"AttemptRecords": func(ctx context.Context) error {
 			_, err := s.AttemptRecords(ctx, []auth.AttemptKey{{}})
 			return err

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/metrics"
+	"github.com/authd/authd/internal/metrics/metricstest"
 	"github.com/authd/authd/internal/token"
 )
 
@@ -427,11 +429,20 @@ func TestRefreshDuringOutage(t *testing.T) {
 }
 
 // TestPurgeSessions: ended and expired sessions are deleted a day after
-// they end, by the server's own loop, which stops when its context ends.
+// they end, by the server's own loop, which stops when its context ends;
+// the session that only expired is counted as ended for "expired" when it
+// is purged, the one logged out is not counted again.
 func TestPurgeSessions(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
 		clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-		e := newEnv(t, envOptions{store: store, now: clock.now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 48 * time.Hour})
+		m := metrics.New("test")
+		e := newEnv(t, envOptions{store: store, now: clock.now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 48 * time.Hour,
+			observer: m, opts: Options{Metrics: m.Handler()}})
+		endedFor := func(reason auth.EndReason) float64 {
+			t.Helper()
+			s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
+			return s.Values[`authd_sessions_ended_total{reason="`+string(reason)+`"}`]
+		}
 		ended := e.mustRegister(t, "ivy")
 		idle := e.login(t, "ivy")
 		wantStatus(t, "logout", e.bearer(t, http.MethodPost, "/auth/logout", str(ended.json, "access_token"), "", ""), http.StatusNoContent)
@@ -449,6 +460,9 @@ func TestPurgeSessions(t *testing.T) {
 		if n, err := e.svc.PurgeSessions(t.Context()); err != nil || n != 1 || exists(ended) || !exists(idle) {
 			t.Fatalf("first purge: %d, %v; ended kept %t, idle kept %t", n, err, exists(ended), exists(idle))
 		}
+		if got := endedFor(auth.EndExpired); got != 0 {
+			t.Errorf("after purging the logged-out session: expired = %v, want 0", got)
+		}
 		clock.add(time.Hour)
 		ctx, cancel := context.WithCancel(t.Context())
 		stopped := make(chan struct{})
@@ -456,14 +470,21 @@ func TestPurgeSessions(t *testing.T) {
 			defer close(stopped)
 			e.svc.PurgeLoop(ctx, time.Millisecond)
 		}()
+		// The loop reports the purged sessions after deleting them: wait
+		// for the count, not only for the row to go.
 		deadline := time.Now().Add(10 * time.Second)
-		for exists(idle) && time.Now().Before(deadline) {
+		for (exists(idle) || endedFor(auth.EndExpired) == 0) && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		cancel()
 		<-stopped
 		if exists(idle) || !exists(recent) {
 			t.Errorf("after the loop: idle kept %t, recent kept %t; want false, true", exists(idle), exists(recent))
+		}
+		for reason, want := range map[auth.EndReason]float64{auth.EndExpired: 1, auth.EndLogout: 1} {
+			if got := endedFor(reason); got != want {
+				t.Errorf("authd_sessions_ended_total{reason=%q} = %v, want %v", reason, got, want)
+			}
 		}
 		if !logHas(e, `"message":"sessions purged"`) {
 			t.Errorf("no sessions purged line:\n%s", e.logs)

@@ -129,16 +129,36 @@ func (s *Store) UserSessions(ctx context.Context, userID int64, t time.Time) ([]
 }
 
 // PurgeSessions deletes at most limit sessions that ended or expired
-// before before.
-func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (int64, error) {
+// before before, and counts the deleted ones that were never ended. SQLite
+// allows no DELETE inside a WITH, so the rows RETURNING gives are counted
+// here.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (deleted, expired int64, err error) {
 	at := formatTime(before)
-	res, err := s.write.ExecContext(ctx, `
+	rows, err := s.write.QueryContext(ctx, `
 		DELETE FROM sessions WHERE id IN (
 			SELECT id FROM sessions WHERE ended_at < ? UNION
 			SELECT id FROM sessions WHERE expires_at < ?
-			LIMIT ?)`,
+			LIMIT ?)
+		RETURNING ended_at IS NULL`,
 		at, at, limit)
-	return affected("purge sessions", res, err)
+	if err != nil {
+		return 0, 0, translate("purge sessions", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var never bool
+		if err := rows.Scan(&never); err != nil {
+			return 0, 0, translate("purge sessions", err)
+		}
+		deleted++
+		if never {
+			expired++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, translate("purge sessions", err)
+	}
+	return deleted, expired, nil
 }
 
 // sessionTimes holds a session row's times as SQLite returns them, TEXT,

@@ -249,14 +249,15 @@ func testUserSessions(t *testing.T, s auth.Store) {
 }
 
 // testPurgeSessions: only sessions that ended or expired before the cut
-// are deleted, at most limit per call.
+// are deleted, at most limit per call, and of those exactly the ones never
+// ended are counted as expired, whether or not an ended one also expired.
 func testPurgeSessions(t *testing.T, s auth.Store) {
 	ctx := t.Context()
 	u := mustCreate(t, s, newUser("purger"))
 	t0 := sessionT0()
 	live := newSession(0, u.ID, t0)
 	mustCreateSession(t, s, live)
-	for i := 1; i <= 3; i++ { // expired before the cut
+	for i := 1; i <= 3; i++ { // expired before the cut, never ended
 		mustCreateSession(t, s, newSession(i, u.ID, t0.Add(-5*time.Hour)))
 	}
 	for i := 4; i <= 5; i++ { // ended before the cut
@@ -265,28 +266,46 @@ func testPurgeSessions(t *testing.T, s auth.Store) {
 			t.Fatal("EndSession failed")
 		}
 	}
+	// Ended, then expired, both before the cut: counted as ended, not expired.
+	both := newSession(7, u.ID, t0.Add(-5*time.Hour))
+	mustCreateSession(t, s, both)
+	if ok, _ := s.EndSession(ctx, both.ID, u.ID, auth.EndPassword, t0.Add(-5*time.Hour+time.Minute)); !ok {
+		t.Fatal("EndSession failed")
+	}
 	recent := newSession(6, u.ID, t0) // ended after the cut
 	mustCreateSession(t, s, recent)
 	if ok, _ := s.EndSession(ctx, recent.ID, u.ID, auth.EndLogout, t0.Add(20*time.Minute)); !ok {
 		t.Fatal("EndSession failed")
 	}
 	cut := t0.Add(10 * time.Minute)
-	var counts []int64
+	var (
+		counts  []int64
+		expired int64
+	)
 	for range 4 {
-		n, err := s.PurgeSessions(ctx, cut, 2)
+		n, e, err := s.PurgeSessions(ctx, cut, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if e > n {
+			t.Errorf("PurgeSessions = %d deleted, %d expired; expired cannot exceed deleted", n, e)
+		}
 		counts = append(counts, n)
+		expired += e
 	}
-	if fmt.Sprint(counts) != "[2 2 1 0]" {
-		t.Errorf("purged per call = %v, want [2 2 1 0]", counts)
+	if fmt.Sprint(counts) != "[2 2 2 0]" {
+		t.Errorf("purged per call = %v, want [2 2 2 0]", counts)
+	}
+	if expired != 3 {
+		t.Errorf("expired without being ended = %d, want 3", expired)
 	}
 	for _, id := range []string{live.ID, recent.ID} {
 		mustSession(t, s, id)
 	}
-	_, _, err := s.SessionWithUser(ctx, newSession(1, 0, t0).ID)
-	assertErrorIs(t, "a purged session", err, auth.ErrSessionNotFound)
+	for _, id := range []string{newSession(1, 0, t0).ID, both.ID} {
+		_, _, err := s.SessionWithUser(ctx, id)
+		assertErrorIs(t, "a purged session", err, auth.ErrSessionNotFound)
+	}
 }
 
 // testConcurrentRotation: of 20 rotations of one counter at once, the

@@ -148,7 +148,11 @@ func (s *Service) endAll(ctx context.Context, userID int64, except string, reaso
 	if err != nil {
 		return fmt.Errorf("end sessions: %w", err)
 	}
-	s.observe.SessionsEnded(reason, int(n))
+	// Deactivated sessions are counted when they are purged (see
+	// PurgeSessions), so that they are counted once, by a serving process.
+	if reason != EndDeactivated {
+		s.observe.SessionsEnded(reason, int(n))
+	}
 	s.log.InfoContext(ctx, "sessions ended", slog.Int64("user_id", userID),
 		slog.Int64("count", n), slog.String("reason", string(reason)))
 	return nil

@@ -22,18 +22,29 @@ const (
 // and returns how many it deleted. Several replicas may run it at once:
 // each DELETE removes what is still there, and a row deleted twice is not
 // an error. The deleted sessions that had expired without being ended are
-// reported as ended for EndExpired, even when a later batch fails: the
-// store counts only rows its own DELETE removed, so across replicas each
-// is reported once.
+// reported as ended for EndExpired, and those ended for EndDeactivated as
+// ended for that, even when a later batch fails: the store counts only
+// rows its own DELETE removed, so across replicas each is reported once.
+//
+// Deactivated sessions are counted here and only here (endAll does not
+// report them): the one path that ends them, SetActive, runs in the
+// operator's short-lived `authd user deactivate` process, whose metrics
+// nobody scrapes. Every such session is deleted exactly once, by one
+// replica's DELETE, so it is counted once: not lost with the operator's
+// process, not counted twice should a serving process ever deactivate.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
-	var expired int64
+	var purged PurgedSessions
 	n, err := purgeAll(ctx, func(ctx context.Context, before time.Time, limit int) (int64, error) {
-		n, e, err := s.store.PurgeSessions(ctx, before, limit)
-		expired += e
-		return n, err
+		p, err := s.store.PurgeSessions(ctx, before, limit)
+		purged.Expired += p.Expired
+		purged.Deactivated += p.Deactivated
+		return p.Deleted, err
 	}, s.clock().Add(-sessionRetention))
-	if expired > 0 {
-		s.observe.SessionsEnded(EndExpired, int(expired))
+	if purged.Expired > 0 {
+		s.observe.SessionsEnded(EndExpired, int(purged.Expired))
+	}
+	if purged.Deactivated > 0 {
+		s.observe.SessionsEnded(EndDeactivated, int(purged.Deactivated))
 	}
 	if err != nil {
 		return n, fmt.Errorf("purge sessions: %w", err)

@@ -72,10 +72,25 @@ type SessionStore interface {
 	// UserSessions lists the user's live sessions at t, newest first.
 	UserSessions(ctx context.Context, userID int64, t time.Time) ([]Session, error)
 	// PurgeSessions deletes at most limit sessions that ended or expired
-	// before before, and returns how many it deleted and, of those, how
-	// many had expired without being ended (ended_at unset when deleted):
-	// no request ended them, so the purge is where they are counted.
-	PurgeSessions(ctx context.Context, before time.Time, limit int) (deleted, expired int64, err error)
+	// before before, and returns how many it deleted and, of those, the
+	// ones the purge is where they are counted (see PurgedSessions).
+	PurgeSessions(ctx context.Context, before time.Time, limit int) (PurgedSessions, error)
+}
+
+// PurgedSessions is what one SessionStore.PurgeSessions call deleted.
+// Expired and Deactivated are subsets of Deleted, counted by the same
+// statement that deleted the rows, so a row two replicas race for is
+// counted by the one whose DELETE removed it.
+type PurgedSessions struct {
+	// Deleted is every session deleted.
+	Deleted int64
+	// Expired is the deleted sessions that expired without being ended
+	// (ended_at unset): no request ended them.
+	Expired int64
+	// Deactivated is the deleted sessions ended for EndDeactivated: the
+	// operator's command ended them in a process whose metrics nobody
+	// scrapes.
+	Deactivated int64
 }
 
 // AttemptStore keeps the facts throttling decides from (see throttle.go):

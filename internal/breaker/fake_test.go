@@ -87,8 +87,8 @@ func (f *fakeStore) EndUserSessions(ctx context.Context, _ int64, _ string, _ au
 func (f *fakeStore) UserSessions(ctx context.Context, _ int64, _ time.Time) ([]auth.Session, error) {
 	return []auth.Session{{ID: "s"}}, f.do(ctx, 0)
 }
-func (f *fakeStore) PurgeSessions(ctx context.Context, _ time.Time, _ int) (int64, int64, error) {
-	return 2, 1, f.do(ctx, 0)
+func (f *fakeStore) PurgeSessions(ctx context.Context, _ time.Time, _ int) (auth.PurgedSessions, error) {
+	return auth.PurgedSessions{Deleted: 5, Expired: 2, Deactivated: 1}, f.do(ctx, 0)
 }
 func (f *fakeStore) AttemptRecords(ctx context.Context, _ []auth.AttemptKey) ([]auth.AttemptRecord, error) {
 	return nil, f.do(ctx, 0)

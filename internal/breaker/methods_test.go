@@ -31,7 +31,7 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 			return err
 		},
 		"UserSessions":  func(ctx context.Context) error { _, err := s.UserSessions(ctx, 1, now); return err },
-		"PurgeSessions": func(ctx context.Context) error { _, _, err := s.PurgeSessions(ctx, now, 10); return err },
+		"PurgeSessions": func(ctx context.Context) error { _, err := s.PurgeSessions(ctx, now, 10); return err },
 		"AttemptRecords": func(ctx context.Context) error {
 			_, err := s.AttemptRecords(ctx, []auth.AttemptKey{{}})
 			return err
@@ -71,5 +71,16 @@ func TestEveryMethodGoesThroughTheBreaker(t *testing.T) {
 				t.Errorf("open: err %v, inner calls %d; want CIRCUIT_BREAKER_OPEN and still 2", err, f.count())
 			}
 		})
+	}
+}
+
+// TestPurgeSessionsCounts: the breaker hands back the inner store's counts
+// of a purge whole, each in its own field.
+func TestPurgeSessionsCounts(t *testing.T) {
+	s, _, _ := newStore(Settings{FailureThreshold: 1})
+	got, err := s.PurgeSessions(t.Context(), time.Now(), 10)
+	want := auth.PurgedSessions{Deleted: 5, Expired: 2, Deactivated: 1}
+	if err != nil || got != want {
+		t.Errorf("PurgeSessions = %+v, %v; want %+v, nil", got, err, want)
 	}
 }

@@ -59,11 +59,8 @@ func (s *Store) UserSessions(ctx context.Context, userID int64, t time.Time) ([]
 }
 
 // PurgeSessions calls the inner store through the breaker.
-func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (deleted, expired int64, err error) {
-	// call carries one result; the two counts travel as a pair.
-	n, err := call(ctx, s, func(ctx context.Context) ([2]int64, error) {
-		d, e, err := s.inner.PurgeSessions(ctx, before, limit)
-		return [2]int64{d, e}, err
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (auth.PurgedSessions, error) {
+	return call(ctx, s, func(ctx context.Context) (auth.PurgedSessions, error) {
+		return s.inner.PurgeSessions(ctx, before, limit)
 	})
-	return n[0], n[1], err
 }

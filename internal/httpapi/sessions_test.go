@@ -431,7 +431,10 @@ func TestRefreshDuringOutage(t *testing.T) {
 // TestPurgeSessions: ended and expired sessions are deleted a day after
 // they end, by the server's own loop, which stops when its context ends;
 // the session that only expired is counted as ended for "expired" when it
-// is purged, the one logged out is not counted again.
+// is purged, the one logged out is not counted again, and the sessions the
+// operator's deactivation ended are counted for "deactivated" when they
+// are purged, not before (the operator's process is not scraped) and not
+// again.
 func TestPurgeSessions(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
 		clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
@@ -446,6 +449,13 @@ func TestPurgeSessions(t *testing.T) {
 		ended := e.mustRegister(t, "ivy")
 		idle := e.login(t, "ivy")
 		wantStatus(t, "logout", e.bearer(t, http.MethodPost, "/auth/logout", str(ended.json, "access_token"), "", ""), http.StatusNoContent)
+		deactivated := []response{e.mustRegister(t, "jay"), e.login(t, "jay")}
+		if _, err := e.svc.SetActive(t.Context(), "jay", false); err != nil {
+			t.Fatal(err)
+		}
+		if got := endedFor(auth.EndDeactivated); got != 0 {
+			t.Errorf("after deactivating: deactivated = %v, want 0 (counted at purge)", got)
+		}
 		clock.add(30 * time.Minute)
 		recent := e.login(t, "ivy") // expires 1 h 30 min after the start: too recent to purge
 		exists := func(r response) bool {
@@ -457,11 +467,15 @@ func TestPurgeSessions(t *testing.T) {
 		}
 
 		clock.add(24 * time.Hour) // 24 h 30 min after the logout, 23 h 30 min after idle expired
-		if n, err := e.svc.PurgeSessions(t.Context()); err != nil || n != 1 || exists(ended) || !exists(idle) {
-			t.Fatalf("first purge: %d, %v; ended kept %t, idle kept %t", n, err, exists(ended), exists(idle))
+		if n, err := e.svc.PurgeSessions(t.Context()); err != nil || n != 3 || exists(ended) || !exists(idle) ||
+			exists(deactivated[0]) || exists(deactivated[1]) {
+			t.Fatalf("first purge: %d, %v; ended kept %t, idle kept %t, deactivated kept %t %t",
+				n, err, exists(ended), exists(idle), exists(deactivated[0]), exists(deactivated[1]))
 		}
-		if got := endedFor(auth.EndExpired); got != 0 {
-			t.Errorf("after purging the logged-out session: expired = %v, want 0", got)
+		for reason, want := range map[auth.EndReason]float64{auth.EndExpired: 0, auth.EndDeactivated: 2} {
+			if got := endedFor(reason); got != want {
+				t.Errorf("after purging the ended sessions: %s = %v, want %v", reason, got, want)
+			}
 		}
 		clock.add(time.Hour)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -481,7 +495,7 @@ func TestPurgeSessions(t *testing.T) {
 		if exists(idle) || !exists(recent) {
 			t.Errorf("after the loop: idle kept %t, recent kept %t; want false, true", exists(idle), exists(recent))
 		}
-		for reason, want := range map[auth.EndReason]float64{auth.EndExpired: 1, auth.EndLogout: 1} {
+		for reason, want := range map[auth.EndReason]float64{auth.EndExpired: 1, auth.EndLogout: 1, auth.EndDeactivated: 2} {
 			if got := endedFor(reason); got != want {
 				t.Errorf("authd_sessions_ended_total{reason=%q} = %v, want %v", reason, got, want)
 			}

@@ -153,23 +153,25 @@ func (s *Store) UserSessions(ctx context.Context, userID int64, t time.Time) ([]
 }
 
 // PurgeSessions deletes at most limit sessions that ended or expired
-// before before, and counts the deleted ones that were never ended.
-// Replicas purging at once may pick the same rows; a row already deleted
-// by another is not returned by this DELETE, so it is counted by one only.
-func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (deleted, expired int64, err error) {
-	err = s.pool.QueryRow(ctx, `
+// before before, and counts the deleted ones that were never ended and
+// those ended for deactivation. Replicas purging at once may pick the same
+// rows; a row already deleted by another is not returned by this DELETE,
+// so it is counted by one only.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (auth.PurgedSessions, error) {
+	var p auth.PurgedSessions
+	err := s.pool.QueryRow(ctx, `
 		WITH gone AS (
 			DELETE FROM sessions WHERE id IN (
 				SELECT id FROM sessions WHERE ended_at < $1 UNION
 				SELECT id FROM sessions WHERE expires_at < $1
 				LIMIT $2)
-			RETURNING ended_at IS NULL AS expired)
-		SELECT count(*), count(*) FILTER (WHERE expired) FROM gone`,
-		dbTime(before), limit).Scan(&deleted, &expired)
+			RETURNING ended_at IS NULL AS expired, end_reason IS NOT DISTINCT FROM $3 AS deactivated)
+		SELECT count(*), count(*) FILTER (WHERE expired), count(*) FILTER (WHERE deactivated) FROM gone`,
+		dbTime(before), limit, string(auth.EndDeactivated)).Scan(&p.Deleted, &p.Expired, &p.Deactivated)
 	if err != nil {
-		return 0, 0, translate("purge sessions", err)
+		return auth.PurgedSessions{}, translate("purge sessions", err)
 	}
-	return deleted, expired, nil
+	return p, nil
 }
 
 // sessionDest is the Scan destinations of sessionColumns; end_reason is

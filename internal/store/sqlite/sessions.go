@@ -129,36 +129,40 @@ func (s *Store) UserSessions(ctx context.Context, userID int64, t time.Time) ([]
 }
 
 // PurgeSessions deletes at most limit sessions that ended or expired
-// before before, and counts the deleted ones that were never ended. SQLite
-// allows no DELETE inside a WITH, so the rows RETURNING gives are counted
-// here.
-func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (deleted, expired int64, err error) {
+// before before, and counts the deleted ones that were never ended and
+// those ended for deactivation. SQLite allows no DELETE inside a WITH, so
+// the rows RETURNING gives are counted here.
+func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) (auth.PurgedSessions, error) {
 	at := formatTime(before)
 	rows, err := s.write.QueryContext(ctx, `
 		DELETE FROM sessions WHERE id IN (
 			SELECT id FROM sessions WHERE ended_at < ? UNION
 			SELECT id FROM sessions WHERE expires_at < ?
 			LIMIT ?)
-		RETURNING ended_at IS NULL`,
-		at, at, limit)
+		RETURNING ended_at IS NULL, end_reason IS ?`,
+		at, at, limit, string(auth.EndDeactivated))
 	if err != nil {
-		return 0, 0, translate("purge sessions", err)
+		return auth.PurgedSessions{}, translate("purge sessions", err)
 	}
 	defer rows.Close()
+	var p auth.PurgedSessions
 	for rows.Next() {
-		var never bool
-		if err := rows.Scan(&never); err != nil {
-			return 0, 0, translate("purge sessions", err)
+		var never, deactivated bool
+		if err := rows.Scan(&never, &deactivated); err != nil {
+			return auth.PurgedSessions{}, translate("purge sessions", err)
 		}
-		deleted++
+		p.Deleted++
 		if never {
-			expired++
+			p.Expired++
+		}
+		if deactivated {
+			p.Deactivated++
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, 0, translate("purge sessions", err)
+		return auth.PurgedSessions{}, translate("purge sessions", err)
 	}
-	return deleted, expired, nil
+	return p, nil
 }
 
 // sessionTimes holds a session row's times as SQLite returns them, TEXT,

@@ -250,7 +250,8 @@ func testUserSessions(t *testing.T, s auth.Store) {
 
 // testPurgeSessions: only sessions that ended or expired before the cut
 // are deleted, at most limit per call, and of those exactly the ones never
-// ended are counted as expired, whether or not an ended one also expired.
+// ended are counted as expired, whether or not an ended one also expired,
+// and exactly the ones ended for deactivation as deactivated.
 func testPurgeSessions(t *testing.T, s auth.Store) {
 	ctx := t.Context()
 	u := mustCreate(t, s, newUser("purger"))
@@ -272,6 +273,12 @@ func testPurgeSessions(t *testing.T, s auth.Store) {
 	if ok, _ := s.EndSession(ctx, both.ID, u.ID, auth.EndPassword, t0.Add(-5*time.Hour+time.Minute)); !ok {
 		t.Fatal("EndSession failed")
 	}
+	// Ended for deactivation before the cut: counted as deactivated.
+	deactivated := newSession(8, u.ID, t0)
+	mustCreateSession(t, s, deactivated)
+	if ok, _ := s.EndSession(ctx, deactivated.ID, u.ID, auth.EndDeactivated, t0.Add(time.Minute)); !ok {
+		t.Fatal("EndSession failed")
+	}
 	recent := newSession(6, u.ID, t0) // ended after the cut
 	mustCreateSession(t, s, recent)
 	if ok, _ := s.EndSession(ctx, recent.ID, u.ID, auth.EndLogout, t0.Add(20*time.Minute)); !ok {
@@ -279,30 +286,34 @@ func testPurgeSessions(t *testing.T, s auth.Store) {
 	}
 	cut := t0.Add(10 * time.Minute)
 	var (
-		counts  []int64
-		expired int64
+		counts []int64
+		sum    auth.PurgedSessions
 	)
-	for range 4 {
-		n, e, err := s.PurgeSessions(ctx, cut, 2)
+	for range 5 {
+		p, err := s.PurgeSessions(ctx, cut, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e > n {
-			t.Errorf("PurgeSessions = %d deleted, %d expired; expired cannot exceed deleted", n, e)
+		if p.Expired+p.Deactivated > p.Deleted {
+			t.Errorf("PurgeSessions = %+v; expired and deactivated are disjoint subsets of deleted", p)
 		}
-		counts = append(counts, n)
-		expired += e
+		counts = append(counts, p.Deleted)
+		sum.Expired += p.Expired
+		sum.Deactivated += p.Deactivated
 	}
-	if fmt.Sprint(counts) != "[2 2 2 0]" {
-		t.Errorf("purged per call = %v, want [2 2 2 0]", counts)
+	if fmt.Sprint(counts) != "[2 2 2 1 0]" {
+		t.Errorf("purged per call = %v, want [2 2 2 1 0]", counts)
 	}
-	if expired != 3 {
-		t.Errorf("expired without being ended = %d, want 3", expired)
+	if sum.Expired != 3 {
+		t.Errorf("expired without being ended = %d, want 3", sum.Expired)
+	}
+	if sum.Deactivated != 1 {
+		t.Errorf("ended for deactivation = %d, want 1", sum.Deactivated)
 	}
 	for _, id := range []string{live.ID, recent.ID} {
 		mustSession(t, s, id)
 	}
-	for _, id := range []string{newSession(1, 0, t0).ID, both.ID} {
+	for _, id := range []string{newSession(1, 0, t0).ID, both.ID, deactivated.ID} {
 		_, _, err := s.SessionWithUser(ctx, id)
 		assertErrorIs(t, "a purged session", err, auth.ErrSessionNotFound)
 	}

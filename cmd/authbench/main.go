@@ -121,7 +121,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		LoginConcurrency: o.loginConc, FloodConcurrency: o.floodConc, MeasureConc: o.measureConc, MeasureRate: o.measureRate, Rounds: o.rounds,
 		GuessRate: o.guessRate, GuessWarmup: o.guessWarmup.String(),
 		Duration: o.dur.String()}
-	rep.HashMedianMs, rep.LoginLimit = bcryptLimit(o.cost, o.workers)
+	lim := bcryptLimit(o.cost, o.workers)
+	rep.HashMedianMs, rep.HashTogetherMs, rep.LoginLimit = lim.aloneMs, lim.togetherMs, lim.perSecond
 
 	url := o.url
 	var srv *server

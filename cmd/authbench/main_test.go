@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,8 +123,36 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
 		}
 	}
-	if rep.LoginLimit <= 0 || rep.HashMedianMs <= 0 {
-		t.Errorf("limit %v from median %v", rep.LoginLimit, rep.HashMedianMs)
+	checkLimit(t, rep)
+}
+
+// checkLimit: the limit is the pool's rate with every worker hashing, and
+// the table's header gives both timings it came from.
+func checkLimit(t *testing.T, rep report) {
+	t.Helper()
+	if rep.LoginLimit <= 0 || rep.HashMedianMs <= 0 || rep.HashTogetherMs <= 0 {
+		t.Fatalf("limit %v from one hash %v ms, %d together %v ms", rep.LoginLimit, rep.HashMedianMs, rep.Workers, rep.HashTogetherMs)
+	}
+	if want := float64(rep.Workers) * 1000 / rep.HashTogetherMs; math.Abs(rep.LoginLimit-want) > want/100 {
+		t.Errorf("limit %v, want %d workers / %v ms = %v", rep.LoginLimit, rep.Workers, rep.HashTogetherMs, want)
+	}
+	var table bytes.Buffer
+	if err := rep.writeTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`bcrypt cost (\d+): one hash alone ([\d.]+) ms, (\d+) started together ([\d.]+) ms \(medians of \d+\) → login limit \d+ / [\d.]+ ms = ([\d.]+)/s`).
+		FindStringSubmatch(table.String())
+	if m == nil {
+		t.Fatalf("no limit in the header:\n%s", table.String())
+	}
+	got := make([]float64, len(m))
+	for i, s := range m[1:] {
+		got[i+1], _ = strconv.ParseFloat(s, 64)
+	}
+	for i, want := range []float64{1: float64(rep.Cost), 2: rep.HashMedianMs, 3: float64(rep.Workers), 4: rep.HashTogetherMs, 5: rep.LoginLimit} {
+		if i > 0 && math.Abs(got[i]-want) > 0.05 {
+			t.Errorf("header figure %d is %v, want %v:\n%s", i, got[i], want, m[0])
+		}
 	}
 }
 

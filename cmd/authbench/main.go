@@ -94,6 +94,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.rounds < 1 {
 		return o, fmt.Errorf("-rounds must be at least 1")
 	}
+	if o.loginConc < 1 && (slices.Contains(o.scenarios, "login") || slices.Contains(o.scenarios, "guess")) {
+		return o, fmt.Errorf("-login-c must be at least 1: the login and guess scenarios measure real users' logins")
+	}
+	if o.measureConc < 1 && slices.Contains(o.scenarios, "flood") {
+		return o, fmt.Errorf("-flood-measure-c must be at least 1: the flood scenario measures /auth/me and /auth/refresh")
+	}
 	if o.url == "" && o.start != "sqlite" && o.start != "postgres" {
 		return o, fmt.Errorf("-start must be sqlite or postgres")
 	}

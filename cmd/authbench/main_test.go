@@ -240,7 +240,8 @@ func TestGroups(t *testing.T) {
 func TestFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "nope"}, {"-start", "mysql"}, {"-start", "postgres", "-postgres-url", ""}, {"-c", "x"}, {"-alg", "RS256"},
-		{"-metrics", "maybe"}, {"-metrics", "both", "-scenarios", "login"}, {"-metrics", "both", "-url", "http://127.0.0.1:1"}} {
+		{"-metrics", "maybe"}, {"-metrics", "both", "-scenarios", "login"}, {"-metrics", "both", "-url", "http://127.0.0.1:1"},
+		{"-login-c", "0"}, {"-scenarios", "guess", "-login-c", "0"}, {"-scenarios", "flood", "-flood-measure-c", "0"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
 		}

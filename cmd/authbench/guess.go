@@ -24,10 +24,24 @@ const (
 //
 // Throttling lets each (account, IP) pair fail five times before it backs
 // off, so the first seconds of any guessing flood cost bcrypt work by
-// design. The guessers therefore run alone for p.guessWarmup first, and
-// the real users and /auth/me are measured during the -d that follows:
-// the steady state of an attack, which is what must not starve real
-// logins. The guessers' row covers warm-up and measurement together.
+// design. The guessers therefore run alone for p.guessWarmup first: what
+// is measured after it is the steady state of an attack, which is what
+// must not starve real logins.
+//
+// After the warm-up, p.rounds rounds each run a flood phase (guessers,
+// real users, /auth/me) and then a quiet phase (the real users alone,
+// the guessers paused; paced sends no catch-up burst when they resume),
+// each p.dur/p.rounds long. The real users' login rate in the flood
+// phases over theirs in the quiet phases is a ratio taken within one run,
+// the two halves interleaved so that both see the machine as it is that
+// minute; a limit measured minutes earlier on a shared machine whose
+// speed drifts is not (the same binary gave 0.61 to 0.78 of it from run
+// to run). The real users log in without a pause across the phases, so
+// the bcrypt pool never drains at a phase's end, and each answer counts
+// for the phase it arrives in.
+//
+// It returns the guessers' row (warm-up and flood phases), the real
+// users' in the flood phases and in the quiet ones, and /auth/me's.
 func (p plan) guess(ctx context.Context) ([]Result, error) {
 	victims, err := makeUsers(ctx, p.c, p.prefix+"-victim", guessVictims)
 	if err != nil {
@@ -44,25 +58,48 @@ func (p plan) guess(ctx context.Context) ([]Result, error) {
 			return p.c.callFrom(ctx, ip, http.MethodPost, "/auth/login", body, "", nil)
 		}
 	}))
-	logins := newJob("guess-login", p.loginConc, func(i int) step {
-		u := real[i%len(real)]
-		body := map[string]string{"username": u.name, "password": u.password}
+	me := newJob("guess-me", p.measureConc, paced(p.measureRate, meStep(p.c, real[0].tokens.AccessToken)))
+	logins := make([]step, p.loginConc)
+	for i := range logins {
+		body := map[string]string{"username": real[i].name, "password": real[i].password}
 		ip := fmt.Sprintf("198.51.100.%d", 1+i%250)
-		return func(ctx context.Context) (int, time.Duration, error) {
+		logins[i] = func(ctx context.Context) (int, time.Duration, error) {
 			return p.c.callFrom(ctx, ip, http.MethodPost, "/auth/login", body, "", nil)
 		}
-	})
-	me := newJob("guess-me", p.measureConc, paced(p.measureRate, meStep(p.c, real[0].tokens.AccessToken)))
+	}
 
-	var wg sync.WaitGroup
-	wg.Go(func() { guessers.runFor(ctx, p.guessWarmup+p.dur) })
-	select {
-	case <-time.After(p.guessWarmup):
-	case <-ctx.Done():
+	guessers.runFor(ctx, p.guessWarmup)
+
+	flood, quiet := newRecorder(), newRecorder()
+	var loginTally switched
+	loginTally.cur.Store(flood)
+	loginCtx, stopLogins := context.WithCancel(ctx)
+	defer stopLogins()
+	var loginsDone sync.WaitGroup
+	loginsDone.Go(func() { hammer(loginCtx, logins, &loginTally) })
+
+	var floodTime, quietTime time.Duration
+	phase := p.dur / time.Duration(max(p.rounds, 1))
+	for range max(p.rounds, 1) {
+		loginTally.cur.Store(flood)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for _, j := range []*job{guessers, me} {
+			wg.Go(func() { j.runFor(ctx, phase) })
+		}
+		wg.Wait()
+		loginTally.cur.Store(quiet)
+		floodTime += time.Since(start)
+
+		start = time.Now()
+		select {
+		case <-time.After(phase):
+		case <-ctx.Done():
+		}
+		quietTime += time.Since(start)
 	}
-	for _, j := range []*job{logins, me} {
-		wg.Go(func() { j.runFor(ctx, p.dur) })
-	}
-	wg.Wait()
-	return []Result{guessers.result(), logins.result(), me.result()}, ctx.Err()
+	stopLogins()
+	loginsDone.Wait()
+
+	return []Result{guessers.result(), flood.result("guess-login", floodTime), quiet.result("guess-login-quiet", quietTime), me.result()}, ctx.Err()
 }

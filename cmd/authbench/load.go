@@ -76,9 +76,16 @@ type tokens struct {
 // step is one request of a scenario's worker; it reports status and latency.
 type step func(ctx context.Context) (int, time.Duration, error)
 
+// tally is where hammer records answers: a recorder, or a switch between
+// recorders.
+type tally interface {
+	add(status int, d time.Duration)
+	fail(err error)
+}
+
 // hammer runs each step in its own goroutine, in a loop until ctx ends,
 // and records every answer in rec.
-func hammer(ctx context.Context, steps []step, rec *recorder) {
+func hammer(ctx context.Context, steps []step, rec tally) {
 	var wg sync.WaitGroup
 	for _, s := range steps {
 		wg.Add(1)

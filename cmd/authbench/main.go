@@ -76,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.guessRate, "guess-rate", 10, "requests/s of each guessing worker (-flood-c of them) in the guess scenario (0: closed loop)")
 	fs.DurationVar(&o.guessWarmup, "guess-warmup", 30*time.Second, "how long the guessers run before the guess scenario measures")
 	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each scenario")
-	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each")
+	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each, and guess alternates this many flood and quiet phases of -d/rounds each")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
 	fs.StringVar(&o.alg, "alg", "EdDSA", "how the started authd signs tokens: EdDSA or ES256 (a key file from authd keys generate), or HS256 (AUTHD_JWT_SECRET)")

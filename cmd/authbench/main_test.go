@@ -80,7 +80,7 @@ func TestSmoke(t *testing.T) {
 	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4", "-rounds", "3",
 		"-guess-warmup", "300ms", "-guess-rate", "0")
 	want := map[string]int{"health": 200, "me": 200, "refresh": 200, "register": 201, "login": 200, "flood-login": 200, "flood-me": 200, "flood-refresh": 200,
-		"guess-login": 200, "guess-me": 200, "guess-flood": 0}
+		"guess-login": 200, "guess-login-quiet": 200, "guess-me": 200, "guess-flood": 0}
 	total := 0
 	for _, res := range rep.Results {
 		status, ok := want[res.Scenario]
@@ -118,12 +118,31 @@ func TestSmoke(t *testing.T) {
 	if total < 200 {
 		t.Errorf("only %d requests in all", total)
 	}
-	for _, k := range []string{"me_rps_over_health", "refresh_rps_over_health", "login_over_limit", "flood_login_over_limit", "guess_login_over_limit"} {
+	for _, k := range []string{"me_rps_over_health", "refresh_rps_over_health", "login_over_limit", "flood_login_over_limit", "guess_login_over_limit",
+		"guess_login_over_quiet"} {
 		if rep.Ratios[k] <= 0 {
 			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
 		}
 	}
 	checkLimit(t, rep)
+}
+
+// TestGuessStartedServer runs the guess scenario against an authd that
+// authbench started, with its default throttling.
+func TestGuessStartedServer(t *testing.T) {
+	t.Parallel()
+	rep := runJSON(t, "-start", "sqlite", "-scenarios", "guess", "-d", "300ms", "-rounds", "2", "-guess-warmup", "200ms", "-guess-rate", "0",
+		"-login-c", "1", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4")
+	var names []string
+	for _, r := range rep.Results {
+		names = append(names, r.Scenario)
+	}
+	if want := "guess-flood,guess-login,guess-login-quiet,guess-me"; strings.Join(names, ",") != want {
+		t.Errorf("scenarios %q, want %q", strings.Join(names, ","), want)
+	}
+	if rep.Ratios["guess_login_over_quiet"] <= 0 {
+		t.Errorf("ratios %v", rep.Ratios)
+	}
 }
 
 // checkLimit: the limit is the pool's rate with every worker hashing, and

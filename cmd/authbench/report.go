@@ -88,6 +88,13 @@ func (r *report) derive() {
 	if l, ok := r.find("guess-login"); ok && r.LoginLimit > 0 {
 		r.Ratios["guess_login_over_limit"] = okRPS(l, 200) / r.LoginLimit
 	}
+	// The same users with the guessers paused, in phases interleaved with
+	// the flood's: the comparison that the machine's drift does not enter.
+	if l, ok := r.find("guess-login"); ok {
+		if q, ok := r.find("guess-login-quiet"); ok && okRPS(q, 200) > 0 {
+			r.Ratios["guess_login_over_quiet"] = okRPS(l, 200) / okRPS(q, 200)
+		}
+	}
 }
 
 func (r *report) writeJSON(w io.Writer) error {
@@ -106,7 +113,7 @@ func (r *report) writeTable(w io.Writer) error {
 	if r.StartToReadyMs > 0 {
 		fmt.Fprintf(w, "start to ready: %.1f ms; idle RSS %.1f MiB\n", r.StartToReadyMs, r.IdleRSSMiB)
 	}
-	fmt.Fprintf(w, "each scenario %s (health, me and refresh interleaved in %d rounds); -c %d, -login-c %d, -flood-c %d, -flood-measure-c %d, -flood-measure-rate %d, -guess-rate %d, -guess-warmup %s\n\n",
+	fmt.Fprintf(w, "each scenario %s (health, me and refresh interleaved in %d rounds; guess after its warm-up in as many flood phases, %[1]s in all, each followed by a quiet one); -c %[3]d, -login-c %d, -flood-c %d, -flood-measure-c %d, -flood-measure-rate %d, -guess-rate %d, -guess-warmup %s\n\n",
 		r.Duration, r.Rounds, r.Concurrency, r.LoginConcurrency, r.FloodConcurrency, r.MeasureConc, r.MeasureRate, r.GuessRate, r.GuessWarmup)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\trequests\tstatuses\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tRSS MiB\t")

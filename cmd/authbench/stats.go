@@ -3,6 +3,7 @@ package main
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,6 +33,14 @@ func (r *recorder) fail(err error) {
 	}
 	r.netErrors++
 }
+
+// switched records into whichever recorder is current: the guess
+// scenario's real users log in across its phases without a pause, and
+// each answer counts for the phase it arrived in.
+type switched struct{ cur atomic.Pointer[recorder] }
+
+func (s *switched) add(status int, d time.Duration) { s.cur.Load().add(status, d) }
+func (s *switched) fail(err error)                  { s.cur.Load().fail(err) }
 
 // Result is one scenario's figures, as printed and as --json emits them.
 type Result struct {

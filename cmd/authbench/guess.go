@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -41,7 +42,8 @@ const (
 // for the phase it arrives in.
 //
 // It returns the guessers' row (warm-up and flood phases), the real
-// users' in the flood phases and in the quiet ones, and /auth/me's.
+// users' in the flood phases and in the quiet ones, and /auth/me's; the
+// flood phases' CPU split rides on the real users' flood row.
 func (p plan) guess(ctx context.Context) ([]Result, error) {
 	victims, err := makeUsers(ctx, p.c, p.prefix+"-victim", guessVictims)
 	if err != nil {
@@ -79,19 +81,24 @@ func (p plan) guess(ctx context.Context) ([]Result, error) {
 	loginsDone.Go(func() { hammer(loginCtx, logins, &loginTally) })
 
 	var floodTime, quietTime time.Duration
+	var use cpuUse
 	phase := p.dur / time.Duration(max(p.rounds, 1))
 	for range max(p.rounds, 1) {
 		loginTally.cur.Store(flood)
-		start := time.Now()
+		sent := guessers.rec.count() + me.rec.count() + flood.count()
+		before, beforeErr := readCPU(p.pid)
 		var wg sync.WaitGroup
 		for _, j := range []*job{guessers, me} {
 			wg.Go(func() { j.runFor(ctx, phase) })
 		}
 		wg.Wait()
+		after, afterErr := readCPU(p.pid)
 		loginTally.cur.Store(quiet)
-		floodTime += time.Since(start)
+		sent = guessers.rec.count() + me.rec.count() + flood.count() - sent
+		use.add(before, after, errors.Join(beforeErr, afterErr), sent)
+		floodTime += after.at.Sub(before.at)
 
-		start = time.Now()
+		start := time.Now()
 		select {
 		case <-time.After(phase):
 		case <-ctx.Done():
@@ -101,5 +108,7 @@ func (p plan) guess(ctx context.Context) ([]Result, error) {
 	stopLogins()
 	loginsDone.Wait()
 
-	return []Result{guessers.result(), flood.result("guess-login", floodTime), quiet.result("guess-login-quiet", quietTime), me.result()}, ctx.Err()
+	floodLogins := flood.result("guess-login", floodTime)
+	floodLogins.CPU = use.split(p.pid != 0)
+	return []Result{guessers.result(), floodLogins, quiet.result("guess-login-quiet", quietTime), me.result()}, ctx.Err()
 }

@@ -164,6 +164,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	p := plan{c: newClient(url, max(o.conc, o.floodConc+2*o.measureConc, o.loginConc)), conc: o.conc, loginConc: o.loginConc,
 		floodConc: o.floodConc, measureConc: o.measureConc, measureRate: o.measureRate, rounds: o.rounds,
 		guessRate: o.guessRate, guessWarmup: o.guessWarmup, dur: o.dur, prefix: fmt.Sprintf("b%d", time.Now().UnixNano())}
+	if srv != nil {
+		p.pid = srv.cmd.Process.Pid
+	}
 	for _, group := range groups(o.scenarios) {
 		rs, err := p.group(ctx, group)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,10 +127,48 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 	checkLimit(t, rep)
+	// The server runs in this process: no authd of its own to measure.
+	checkCPU(t, rep, false)
+}
+
+// checkCPU: on Linux the guess scenario's flood phases come with the
+// machine's CPU split, authd's share only for an authd authbench started.
+func checkCPU(t *testing.T, rep report, started bool) {
+	t.Helper()
+	res, _ := rep.find("guess-login")
+	if runtime.GOOS != "linux" {
+		if res.CPU != nil {
+			t.Errorf("CPU split without /proc: %+v", res.CPU)
+		}
+		return
+	}
+	c := res.CPU
+	if c == nil {
+		t.Fatalf("guess-login: no CPU split: %+v", res)
+	}
+	if c.CPUs < 1 || c.Authbench <= 0 || c.AuthbenchMsPerRequest <= 0 || c.Rest < 0 || c.Idle < 0 || c.Idle > float64(c.CPUs)+0.1 {
+		t.Errorf("CPU split out of range: %+v", *c)
+	}
+	if started != (c.Authd != nil) || (started && *c.Authd <= 0) {
+		t.Errorf("CPU split with authd %v, want authd's share %v", c.Authd, started)
+	}
+	var table bytes.Buffer
+	if err := rep.writeTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("guess-login: CPU in cores of %d (from /proc): ", c.CPUs)
+	if started {
+		want += "authd "
+	} else {
+		want += "authbench "
+	}
+	if !strings.Contains(table.String(), want) {
+		t.Errorf("table without %q:\n%s", want, table.String())
+	}
 }
 
 // TestGuessStartedServer runs the guess scenario against an authd that
-// authbench started, with its default throttling.
+// authbench started, whose own CPU it can then read.
 func TestGuessStartedServer(t *testing.T) {
 	t.Parallel()
 	rep := runJSON(t, "-start", "sqlite", "-scenarios", "guess", "-d", "300ms", "-rounds", "2", "-guess-warmup", "200ms", "-guess-rate", "0",
@@ -143,6 +183,7 @@ func TestGuessStartedServer(t *testing.T) {
 	if rep.Ratios["guess_login_over_quiet"] <= 0 {
 		t.Errorf("ratios %v", rep.Ratios)
 	}
+	checkCPU(t, rep, true)
 }
 
 // checkLimit: the limit is the pool's rate with every worker hashing, and

@@ -133,6 +133,16 @@ func (r *report) writeTable(w io.Writer) error {
 			fmt.Fprintf(w, "%s: first network error: %s\n", res.Scenario, res.FirstErr)
 		}
 	}
+	for _, res := range r.Results {
+		if c := res.CPU; c != nil {
+			authd := ""
+			if c.Authd != nil {
+				authd = fmt.Sprintf("authd %.2f, ", *c.Authd)
+			}
+			fmt.Fprintf(w, "%s: CPU in cores of %d (from /proc): %sauthbench %.2f (%.3f ms a request), rest of the machine %.2f, idle %.2f\n",
+				res.Scenario, c.CPUs, authd, c.Authbench, c.AuthbenchMsPerRequest, c.Rest, c.Idle)
+		}
+	}
 	if len(r.Ratios) > 0 {
 		fmt.Fprintln(w)
 		keys := make([]string, 0, len(r.Ratios))

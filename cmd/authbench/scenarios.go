@@ -22,6 +22,7 @@ type plan struct {
 	rounds      int           // rounds of the interleaved cheap scenarios
 	dur         time.Duration
 	prefix      string // makes usernames unique per run
+	pid         int    // the authd that authbench started, for its CPU time; 0: none
 }
 
 func (p plan) run(ctx context.Context, name string, workers int, newStep func(int) step) Result {

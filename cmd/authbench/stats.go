@@ -25,6 +25,13 @@ func (r *recorder) add(status int, d time.Duration) {
 	r.statuses[status]++
 }
 
+// count is the number of requests recorded: answers and network errors.
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.latencies) + r.netErrors
+}
+
 func (r *recorder) fail(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -56,6 +63,7 @@ type Result struct {
 	P99ms     float64        `json:"p99_ms"`
 	MaxMs     float64        `json:"max_ms"`
 	Extra     map[string]any `json:"extra,omitempty"`
+	CPU       *CPUSplit      `json:"cpu,omitempty"` // where the machine's CPU went meanwhile
 }
 
 func (r *recorder) result(name string, elapsed time.Duration) Result {

@@ -112,17 +112,28 @@ type loginView struct {
 // is checked. When several rules refuse, the longest wait wins, so the
 // Retry-After a client gets is never too short.
 func (t Throttle) refuseLogin(v loginView, now time.Time) (refusal, bool) {
+	return longest(t.loginWaits(v, now))
+}
+
+// longest is the refusal with the longest wait, if any rule waits.
+func longest(waits [3]refusal) (refusal, bool) {
 	var worst refusal
-	for _, r := range []refusal{
-		{scope: ScopePair, wait: pairWait(v.pair, t.PairFreeFailures, now)},
-		{scope: ScopeIP, wait: windowWait(v.ip, t.IPMaxFailures, now)},
-		{scope: ScopeAccount, wait: accountWait(v.account, v.known, t.AccountMaxFailures, now)},
-	} {
+	for _, r := range waits {
 		if r.wait > worst.wait {
 			worst = r
 		}
 	}
 	return worst, worst.wait > 0
+}
+
+// loginWaits is each login rule's wait, zero for a rule that lets the
+// attempt through.
+func (t Throttle) loginWaits(v loginView, now time.Time) [3]refusal {
+	return [3]refusal{
+		{scope: ScopePair, wait: pairWait(v.pair, t.PairFreeFailures, now)},
+		{scope: ScopeIP, wait: windowWait(v.ip, t.IPMaxFailures, now)},
+		{scope: ScopeAccount, wait: accountWait(v.account, v.known, t.AccountMaxFailures, now)},
+	}
 }
 
 // pairWait is how long a pair must still wait: nothing before free
@@ -174,6 +185,20 @@ func (t Throttle) keysFor(account string, ip netip.Addr) loginKeys {
 		ip:      t.Keys.ip(ip),
 		known:   t.Keys.known(account, ip),
 	}
+}
+
+// ruleKey is the key under which a refusal by scope is remembered: the
+// attempts it refuses are those under that key. The account rule refuses
+// an account's attempts from IPs it does not know, so its refusal is
+// remembered under the pair's known-IP key, not the account's.
+func (k loginKeys) ruleKey(scope string) AttemptKey {
+	switch scope {
+	case ScopePair:
+		return k.pair
+	case ScopeIP:
+		return k.ip
+	}
+	return k.known
 }
 
 // view sorts the records of one read by the keys they were read under.

@@ -15,7 +15,9 @@ import (
 //   - A login reads every record it may be refused by (pair, account, IP,
 //     and the known-IP record of the pair) in ONE read keyed by the
 //     identifier as presented, before any user lookup, bcrypt or hash-queue
-//     slot: a refused attempt costs that read and nothing more.
+//     slot: a refused attempt costs that read and nothing more, and the
+//     attempts refused again before the wait ends not even that: the
+//     process remembers the refusal (refusals.go).
 //   - A failure of a known user is counted under both of its names
 //     (username and email), so they share one count whichever is presented
 //     next; an unknown identifier counts under its lower-cased form only.

@@ -64,6 +64,8 @@ type Service struct {
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
 	inFlight *inFlight
+	// refused remembers the refusals read from the database until they end.
+	refused *refusals
 	// observe is told each outcome, for metrics; never nil.
 	observe Observer
 }
@@ -72,7 +74,7 @@ type Service struct {
 func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
 	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
 	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
-		inFlight: newInFlight(), observe: nopObserver{}}
+		inFlight: newInFlight(), refused: newRefusals(maxRemembered), observe: nopObserver{}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -15,7 +15,9 @@ import (
 //   - A login reads every record it may be refused by (pair, account, IP,
 //     and the known-IP record of the pair) in ONE read keyed by the
 //     identifier as presented, before any user lookup, bcrypt or hash-queue
-//     slot: a refused attempt costs that read and nothing more.
+//     slot: a refused attempt costs that read and nothing more, and the
+//     attempts refused again before the wait ends not even that: the
+//     process remembers the refusal (refusals.go).
 //   - A failure of a known user is counted under both of its names
 //     (username and email), so they share one count whichever is presented
 //     next; an unknown identifier counts under its lower-cased form only.
@@ -112,17 +114,28 @@ type loginView struct {
 // is checked. When several rules refuse, the longest wait wins, so the
 // Retry-After a client gets is never too short.
 func (t Throttle) refuseLogin(v loginView, now time.Time) (refusal, bool) {
+	return longest(t.loginWaits(v, now))
+}
+
+// longest is the refusal with the longest wait, if any rule waits.
+func longest(waits [3]refusal) (refusal, bool) {
 	var worst refusal
-	for _, r := range []refusal{
-		{scope: ScopePair, wait: pairWait(v.pair, t.PairFreeFailures, now)},
-		{scope: ScopeIP, wait: windowWait(v.ip, t.IPMaxFailures, now)},
-		{scope: ScopeAccount, wait: accountWait(v.account, v.known, t.AccountMaxFailures, now)},
-	} {
+	for _, r := range waits {
 		if r.wait > worst.wait {
 			worst = r
 		}
 	}
 	return worst, worst.wait > 0
+}
+
+// loginWaits is each login rule's wait, zero for a rule that lets the
+// attempt through.
+func (t Throttle) loginWaits(v loginView, now time.Time) [3]refusal {
+	return [3]refusal{
+		{scope: ScopePair, wait: pairWait(v.pair, t.PairFreeFailures, now)},
+		{scope: ScopeIP, wait: windowWait(v.ip, t.IPMaxFailures, now)},
+		{scope: ScopeAccount, wait: accountWait(v.account, v.known, t.AccountMaxFailures, now)},
+	}
 }
 
 // pairWait is how long a pair must still wait: nothing before free
@@ -174,6 +187,20 @@ func (t Throttle) keysFor(account string, ip netip.Addr) loginKeys {
 		ip:      t.Keys.ip(ip),
 		known:   t.Keys.known(account, ip),
 	}
+}
+
+// ruleKey is the key under which a refusal by scope is remembered: the
+// attempts it refuses are those under that key. The account rule refuses
+// an account's attempts from IPs it does not know, so its refusal is
+// remembered under the pair's known-IP key, not the account's.
+func (k loginKeys) ruleKey(scope string) AttemptKey {
+	switch scope {
+	case ScopePair:
+		return k.pair
+	case ScopeIP:
+		return k.ip
+	}
+	return k.known
 }
 
 // view sorts the records of one read by the keys they were read under.

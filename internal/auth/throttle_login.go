@@ -29,7 +29,8 @@ type loginGuard struct {
 
 // checkLogin reads every record that may refuse this attempt, in one
 // store call, and refuses it when a rule says so. It runs before the user
-// lookup and before bcrypt, so a refused attempt costs that one read. A
+// lookup and before bcrypt, so a refused attempt costs that one read, and
+// none while this process remembers the refusal (refusals.go). A
 // failed read fails the login (DATABASE_ERROR, CIRCUIT_BREAKER_OPEN): a
 // store that is down must not turn into unthrottled guessing.
 //
@@ -41,13 +42,22 @@ func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (
 		return loginGuard{}, nil
 	}
 	g := loginGuard{keys: s.throttle.keysFor(accountName(login), ip)}
+	if r, refused := s.refused.lookup(s.clock(), g.keys.pair, g.keys.ip, g.keys.known); refused {
+		return loginGuard{}, s.refuse(ctx, r)
+	}
 	recs, err := s.store.AttemptRecords(ctx, []AttemptKey{g.keys.pair, g.keys.account, g.keys.ip, g.keys.known})
 	if err != nil {
 		return loginGuard{}, fmt.Errorf("read throttle records: %w", err)
 	}
 	g.view = g.keys.view(recs)
 	now := s.clock()
-	if r, refused := s.throttle.refuseLogin(g.view, now); refused {
+	waits := s.throttle.loginWaits(g.view, now)
+	if r, refused := longest(waits); refused {
+		for _, w := range waits {
+			if w.wait > 0 {
+				s.refused.remember(now, g.keys.ruleKey(w.scope), w.scope, now.Add(w.wait))
+			}
+		}
 		return loginGuard{}, s.refuse(ctx, r)
 	}
 	slots := s.throttle.allowance(g.keys, g.view, now)

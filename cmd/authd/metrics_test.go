@@ -52,6 +52,9 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	// timing is involved).
 	env["AUTHD_LOGIN_IP_MAX_FAILURES"] = "2"
 	env["AUTHD_REGISTER_IP_MAX"] = "3"
+	// Loopback is the proxy: a request naming another client IP in
+	// X-Forwarded-For is not the refused one.
+	env["AUTHD_TRUSTED_PROXIES"] = "127.0.0.1"
 	in := start(t, env)
 	must := func(a answer, status int, code string) {
 		t.Helper()
@@ -155,13 +158,22 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	for i := range 3 {
 		must(in.send(t, "/auth/register", register(fmt.Sprintf("locked%d", i))), http.StatusInternalServerError, "DATABASE_ERROR")
 	}
-	must(in.send(t, "/auth/login", login("alice")), http.StatusServiceUnavailable, "CIRCUIT_BREAKER_OPEN")
+	// The refused IP is still refused, from memory: no store call, so
+	// not the breaker's answer. Another client's login needs the throttle
+	// read, which the open breaker fails.
+	must(in.send(t, "/auth/login", login("alice")), http.StatusTooManyRequests, "RATE_LIMITED")
+	if status, body := in.post(t, "/auth/login", login("alice"), "X-Forwarded-For", "192.0.2.9"); status != http.StatusServiceUnavailable || body["error_code"] != "CIRCUIT_BREAKER_OPEN" {
+		t.Fatalf("login from another IP with the breaker open: %d %v, want 503 CIRCUIT_BREAKER_OPEN", status, body)
+	}
 	s = scrape(t, in.url)
 	wantValues(t, s, map[string]float64{
 		`authd_circuit_breaker_state`:                                                2,
 		`authd_login_attempts_total{result="error"}`:                                 1,
+		`authd_login_attempts_total{result="throttled"}`:                             2,
 		`authd_login_attempts_total{result="success"}`:                               2,
+		`authd_throttle_refusals_total{scope="ip"}`:                                  2,
 		`authd_http_requests_total{code="500",method="POST",route="/auth/register"}`: 3,
+		`authd_http_requests_total{code="429",method="POST",route="/auth/login"}`:    2,
 		`authd_http_requests_total{code="503",method="POST",route="/auth/login"}`:    1,
 	})
 }

@@ -110,14 +110,9 @@ type loginView struct {
 	pair, account, ip, known *AttemptRecord
 }
 
-// refuseLogin decides whether a login attempt is refused before anything
-// is checked. When several rules refuse, the longest wait wins, so the
-// Retry-After a client gets is never too short.
-func (t Throttle) refuseLogin(v loginView, now time.Time) (refusal, bool) {
-	return longest(t.loginWaits(v, now))
-}
-
-// longest is the refusal with the longest wait, if any rule waits.
+// longest is the refusal with the longest wait, if any rule waits: when
+// several rules refuse, the longest wait wins, so the Retry-After a client
+// gets is never too short.
 func longest(waits [3]refusal) (refusal, bool) {
 	var worst refusal
 	for _, r := range waits {

@@ -60,9 +60,9 @@ func TestRefuseLogin(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, refused := tc.th.refuseLogin(tc.v, tc.now)
+			r, refused := longest(tc.th.loginWaits(tc.v, tc.now))
 			if refused != (tc.wantWait > 0) || r.scope != tc.wantScope || r.wait != tc.wantWait {
-				t.Errorf("refuseLogin = %+v, %v; want scope %q wait %s", r, refused, tc.wantScope, tc.wantWait)
+				t.Errorf("longest(loginWaits) = %+v, %v; want scope %q wait %s", r, refused, tc.wantScope, tc.wantWait)
 			}
 		})
 	}

@@ -74,7 +74,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	// 64 guessers on the machine that also runs authd measures mostly how
 	// fast this generator can send; 10/s each is 640 guesses/s.
 	fs.IntVar(&o.guessRate, "guess-rate", 10, "requests/s of each guessing worker (-flood-c of them) in the guess scenario (0: closed loop)")
-	fs.DurationVar(&o.guessWarmup, "guess-warmup", 30*time.Second, "how long the guessers run before the guess scenario measures")
+	// After its free failures a pair's wait doubles from 1 s, so the
+	// back-off lets one guess of each pair through to bcrypt about 1, 3,
+	// 7, …, 63 and 127 s later, and then at 255 s; the 6 pairs' free
+	// failures themselves take the pool a few seconds. A warm-up of 150 s
+	// measures the attack as it stays (waits of minutes, growing to 15)
+	// until the check at 255 s, not its first two minutes: with a 30 s
+	// warm-up the checks at 31 and 63 s took about 4 % of the pool's
+	// hashes from the real users, and with 130 s the 127 s checks of some
+	// pairs still fell in. Each run prints how many guesses reached bcrypt
+	// in its measured phases.
+	fs.DurationVar(&o.guessWarmup, "guess-warmup", 150*time.Second, "how long the guessers run before the guess scenario measures")
 	fs.DurationVar(&o.dur, "d", 10*time.Second, "duration of each scenario")
 	fs.IntVar(&o.rounds, "rounds", 4, "health, me and refresh run interleaved in this many rounds of -d/rounds each, and guess alternates this many flood and quiet phases of -d/rounds each")
 	fs.IntVar(&o.cost, "cost", 12, "bcrypt cost: of the started authd, and for the measured limit")

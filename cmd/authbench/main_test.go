@@ -91,6 +91,9 @@ func TestSmoke(t *testing.T) {
 			continue
 		}
 		delete(want, res.Scenario)
+		if res.Scenario == "guess-login" && (res.Checked == nil || *res.Checked < 0) {
+			t.Errorf("guess-login: guesses checked in the flood phases not reported: %v", res.Checked)
+		}
 		if res.Scenario == "guess-flood" {
 			// Wrong passwords: 401 until throttling refuses them, 429 then.
 			if res.Statuses[http.StatusTooManyRequests] == 0 ||
@@ -304,6 +307,26 @@ func TestFlags(t *testing.T) {
 		{"-login-c", "0"}, {"-scenarios", "guess", "-login-c", "0"}, {"-scenarios", "flood", "-flood-measure-c", "0"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run %v: no error", args)
+		}
+	}
+}
+
+// TestCheckedShare: the guesses checked with bcrypt over what the pool
+// could hash in the same time.
+func TestCheckedShare(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		checked        int
+		seconds, limit float64
+		want           float64
+	}{
+		{12, 40, 8, 0.0375},
+		{0, 40, 8, 0},
+		{5, 0, 8, 0},
+		{5, 40, 0, 0},
+	} {
+		if got := checkedShare(c.checked, c.seconds, c.limit); got != c.want {
+			t.Errorf("checkedShare(%d, %v, %v) = %v, want %v", c.checked, c.seconds, c.limit, got, c.want)
 		}
 	}
 }

@@ -143,6 +143,12 @@ func (r *report) writeTable(w io.Writer) error {
 				res.Scenario, c.CPUs, authd, c.Authbench, c.AuthbenchMsPerRequest, c.Rest, c.Idle)
 		}
 	}
+	for _, res := range r.Results {
+		if res.Checked != nil {
+			fmt.Fprintf(w, "%s: %d guesses reached bcrypt (401) in the flood phases, %.3f of the pool's hashes there\n",
+				res.Scenario, *res.Checked, checkedShare(*res.Checked, res.Seconds, r.LoginLimit))
+		}
+	}
 	if len(r.Ratios) > 0 {
 		fmt.Fprintln(w)
 		keys := make([]string, 0, len(r.Ratios))
@@ -155,6 +161,15 @@ func (r *report) writeTable(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// checkedShare is checked hashes over what the pool could hash in seconds
+// at limit hashes a second.
+func checkedShare(checked int, seconds, limit float64) float64 {
+	if seconds <= 0 || limit <= 0 {
+		return 0
+	}
+	return float64(checked) / (seconds * limit)
 }
 
 func statusList(res Result) string {

@@ -32,6 +32,13 @@ func (r *recorder) count() int {
 	return len(r.latencies) + r.netErrors
 }
 
+// answered is the number of answers recorded with status.
+func (r *recorder) answered(status int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.statuses[status]
+}
+
 func (r *recorder) fail(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -64,6 +71,9 @@ type Result struct {
 	MaxMs     float64        `json:"max_ms"`
 	Extra     map[string]any `json:"extra,omitempty"`
 	CPU       *CPUSplit      `json:"cpu,omitempty"` // where the machine's CPU went meanwhile
+	// Checked, on the guess scenario's flood row, is how many guesses the
+	// back-off let through to bcrypt (401) in the measured flood phases.
+	Checked *int `json:"guesses_checked,omitempty"`
 }
 
 func (r *recorder) result(name string, elapsed time.Duration) Result {

@@ -26,11 +26,12 @@ const testSecret = "test-secret-that-is-at-least-32-bytes-long"
 
 // env is a running authd HTTP server on a real store.
 type env struct {
-	url    string
-	logs   *logtest.Buffer
-	store  auth.Store
-	issuer *token.Issuer
-	svc    *auth.Service
+	url     string
+	handler http.Handler // the server itself, for benchmarks that skip the network
+	logs    *logtest.Buffer
+	store   auth.Store
+	issuer  *token.Issuer
+	svc     *auth.Service
 }
 
 type envOptions struct {
@@ -50,12 +51,15 @@ type envOptions struct {
 	throttle *auth.Throttle
 	// wrap, when set, wraps the store the service uses (a fault on purpose).
 	wrap func(auth.Store) auth.Store
+	// logOut, when set, takes the log instead of env.logs (a benchmark's
+	// io.Discard: a buffer kept for assertions would grow without end).
+	logOut io.Writer
 	// keys sign the tokens; the zero value means HS256 with testSecret.
 	// Their public halves become opts.JWKS.
 	keys token.Keys
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
 	var st interface {
@@ -82,7 +86,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 // newEnvOn starts a server on st, a migrated store (o.store is not used):
 // a second server on another's store is another replica, or the same
 // database after a restart with other settings.
-func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
+func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	t.Helper()
 	if o.accessTTL == 0 {
 		o.accessTTL = 15 * time.Minute
@@ -117,7 +121,11 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 		}}}
 	}
 	logs := &logtest.Buffer{}
-	log := logging.New(logs, o.level)
+	var logOut io.Writer = logs
+	if o.logOut != nil {
+		logOut = o.logOut
+	}
+	log := logging.New(logOut, o.level)
 	hasher, err := password.NewHasher(o.cost, o.pool)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +171,7 @@ func newEnvOn(t *testing.T, st auth.Store, o envOptions) *env {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{url: ts.URL, logs: logs, store: st, issuer: issuer, svc: svc}
+	return &env{url: ts.URL, handler: srv, logs: logs, store: st, issuer: issuer, svc: svc}
 }
 
 // response is a finished HTTP exchange with its body decoded when JSON.
@@ -176,7 +184,7 @@ type response struct {
 	closed bool
 }
 
-func (e *env) do(t *testing.T, method, path, contentType, body string, headers ...string) response {
+func (e *env) do(t testing.TB, method, path, contentType, body string, headers ...string) response {
 	t.Helper()
 	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
 	if err != nil {
@@ -191,7 +199,7 @@ func (e *env) do(t *testing.T, method, path, contentType, body string, headers .
 	return send(t, req)
 }
 
-func send(t *testing.T, req *http.Request) response {
+func send(t testing.TB, req *http.Request) response {
 	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -201,7 +209,7 @@ func send(t *testing.T, req *http.Request) response {
 }
 
 // read finishes an exchange: the whole body, decoded when JSON.
-func read(t *testing.T, res *http.Response) response {
+func read(t testing.TB, res *http.Response) response {
 	t.Helper()
 	req := res.Request
 	defer res.Body.Close()
@@ -218,7 +226,7 @@ func read(t *testing.T, res *http.Response) response {
 	return r
 }
 
-func (e *env) postJSON(t *testing.T, path string, body any) response {
+func (e *env) postJSON(t testing.TB, path string, body any) response {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -227,12 +235,12 @@ func (e *env) postJSON(t *testing.T, path string, body any) response {
 	return e.do(t, http.MethodPost, path, "application/json", string(b))
 }
 
-func (e *env) register(t *testing.T, username, email, pw string) response {
+func (e *env) register(t testing.TB, username, email, pw string) response {
 	t.Helper()
 	return e.postJSON(t, "/auth/register", map[string]string{"username": username, "email": email, "password": pw})
 }
 
-func (e *env) mustRegister(t *testing.T, username string) response {
+func (e *env) mustRegister(t testing.TB, username string) response {
 	t.Helper()
 	r := e.register(t, username, username+"@example.com", "password-"+username)
 	if r.status != http.StatusCreated {

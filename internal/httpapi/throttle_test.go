@@ -33,7 +33,7 @@ func throttleEnv(t *testing.T, store string, th auth.Throttle, cost int) (*env, 
 }
 
 // loginFrom logs in as username (or email, when it holds an '@') from ip.
-func (e *env) loginFrom(t *testing.T, ip, username, pw string) response {
+func (e *env) loginFrom(t testing.TB, ip, username, pw string) response {
 	t.Helper()
 	field := "username"
 	if strings.Contains(username, "@") {

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
 // CPUSplit is where the machine's CPU went while a scenario measured, in
@@ -26,13 +24,11 @@ type CPUSplit struct {
 	Idle                  float64 `json:"idle_cores"`
 }
 
-// cpuSample is a reading of /proc's CPU counters, all in the kernel's clock
-// ticks (USER_HZ), which /proc/stat and /proc/<pid>/stat share: their
-// ratios need no tick rate.
+// cpuSample is a reading of /proc's CPU counters, in CPU seconds.
 type cpuSample struct {
 	cpus             int
-	total, idle      uint64 // all CPUs: every state, and idle + iowait of them
-	authbench, authd uint64 // utime + stime of this process and of the started authd
+	total, idle      float64 // all CPUs: every state, and idle + iowait of them
+	authbench, authd float64 // user + system time of this process and of the started authd
 	at               time.Time
 }
 
@@ -40,74 +36,51 @@ type cpuSample struct {
 // fails where /proc is missing.
 func readCPU(pid int) (cpuSample, error) {
 	s := cpuSample{at: time.Now()}
-	b, err := os.ReadFile("/proc/stat")
+	st, err := procfs.NewStat()
 	if err != nil {
 		return s, fmt.Errorf("read CPU counters: %w", err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) > 8 && f[0] == "cpu":
-			// user nice system idle iowait irq softirq steal, then guest
-			// and guest_nice, which user and nice already count.
-			for i, v := range f[1:9] {
-				n, err := strconv.ParseUint(v, 10, 64)
-				if err != nil {
-					return s, fmt.Errorf("/proc/stat: %w", err)
-				}
-				s.total += n
-				if i == 3 || i == 4 {
-					s.idle += n
-				}
-			}
-		case len(f) > 0 && strings.HasPrefix(f[0], "cpu"):
-			s.cpus++
-		}
-	}
+	c := st.CPUTotal
+	// Guest and guest_nice are left out: user and nice already count them.
+	s.total = c.User + c.Nice + c.System + c.Idle + c.Iowait + c.IRQ + c.SoftIRQ + c.Steal
+	s.idle = c.Idle + c.Iowait
+	s.cpus = len(st.CPU)
 	if s.cpus == 0 || s.total == 0 {
 		return s, fmt.Errorf("/proc/stat: no CPU lines")
 	}
-	if s.authbench, err = processTicks("self"); err != nil {
-		return s, err
+	self, err := procfs.Self()
+	if err == nil {
+		s.authbench, err = processCPU(self)
+	}
+	if err != nil {
+		return s, fmt.Errorf("read this process's CPU: %w", err)
 	}
 	if pid != 0 {
-		if s.authd, err = processTicks(strconv.Itoa(pid)); err != nil {
-			return s, err
+		p, err := procfs.NewProc(pid)
+		if err == nil {
+			s.authd, err = processCPU(p)
+		}
+		if err != nil {
+			return s, fmt.Errorf("read authd's CPU: %w", err)
 		}
 	}
 	return s, nil
 }
 
-// processTicks is utime + stime of a process, all its threads, from
-// /proc/<pid>/stat.
-func processTicks(pid string) (uint64, error) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
+// processCPU is the user + system time of a process, all its threads.
+func processCPU(p procfs.Proc) (float64, error) {
+	st, err := p.Stat()
 	if err != nil {
-		return 0, fmt.Errorf("read process CPU: %w", err)
+		return 0, err
 	}
-	// The command name, field 2, is in parentheses and may hold spaces
-	// or parentheses itself; the fields after the last ")" start with
-	// the state, field 3, so utime (14) and stime (15) are at 11 and 12.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%s/stat: %d fields", pid, len(f))
-	}
-	var ticks uint64
-	for _, v := range f[11:13] {
-		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc/%s/stat: %w", pid, err)
-		}
-		ticks += n
-	}
-	return ticks, nil
+	return st.CPUTime(), nil
 }
 
 // cpuUse adds up the counters over several intervals (the flood phases of
 // an interleaved run) and the requests sent in them.
 type cpuUse struct {
 	cpus                          int
-	total, idle, authbench, authd uint64
+	total, idle, authbench, authd float64
 	wall                          time.Duration
 	requests                      int
 	failed                        bool
@@ -135,8 +108,8 @@ func (u cpuUse) split(authd bool) *CPUSplit {
 	if u.failed || u.total == 0 {
 		return nil
 	}
-	perCPU := float64(u.total) / float64(u.cpus) // ticks of one CPU in the intervals
-	cores := func(ticks uint64) float64 { return float64(ticks) / perCPU }
+	perCPU := u.total / float64(u.cpus) // seconds of one CPU in the intervals
+	cores := func(seconds float64) float64 { return seconds / perCPU }
 	s := &CPUSplit{CPUs: u.cpus, Authbench: cores(u.authbench), Idle: cores(u.idle)}
 	s.Rest = cores(u.total-u.idle) - s.Authbench
 	if authd {

@@ -30,9 +30,13 @@ const (
 // must not starve real logins.
 //
 // After the warm-up, p.rounds rounds each run a flood phase (guessers,
-// real users, /auth/me) and then a quiet phase (the real users alone,
-// the guessers paused; paced sends no catch-up burst when they resume),
-// each p.dur/p.rounds long. The real users' login rate in the flood
+// real users, /auth/me) and then a quiet phase (the same without the
+// guessers; paced sends no catch-up burst when they resume), each
+// p.dur/p.rounds long. /auth/me is measured in both: the phases then
+// differ by the guessers alone, so the quiet phases' login rate is what
+// the flood is compared with (on PostgreSQL each /auth/me is a session
+// read the database server answers on the same cores), and the quiet
+// phases' /auth/me latency is the one the flood's is read against. The real users' login rate in the flood
 // phases over theirs in the quiet phases is a ratio taken within one run,
 // the two halves interleaved so that both see the machine as it is that
 // minute; a limit measured minutes earlier on a shared machine whose
@@ -42,8 +46,8 @@ const (
 // for the phase it arrives in.
 //
 // It returns the guessers' row (warm-up and flood phases), the real
-// users' in the flood phases and in the quiet ones, and /auth/me's; the
-// flood phases' CPU split rides on the real users' flood row.
+// users' in the flood phases and in the quiet ones, and /auth/me's in
+// each; the flood phases' CPU split rides on the real users' flood row.
 func (p plan) guess(ctx context.Context) ([]Result, error) {
 	victims, err := makeUsers(ctx, p.c, p.prefix+"-victim", guessVictims)
 	if err != nil {
@@ -61,6 +65,7 @@ func (p plan) guess(ctx context.Context) ([]Result, error) {
 		}
 	}))
 	me := newJob("guess-me", p.measureConc, paced(p.measureRate, meStep(p.c, real[0].tokens.AccessToken)))
+	meQuiet := newJob("guess-me-quiet", p.measureConc, paced(p.measureRate, meStep(p.c, real[0].tokens.AccessToken)))
 	logins := make([]step, p.loginConc)
 	for i := range logins {
 		body := map[string]string{"username": real[i].name, "password": real[i].password}
@@ -103,10 +108,7 @@ func (p plan) guess(ctx context.Context) ([]Result, error) {
 		floodTime += after.at.Sub(before.at)
 
 		start := time.Now()
-		select {
-		case <-time.After(phase):
-		case <-ctx.Done():
-		}
+		meQuiet.runFor(ctx, phase)
 		quietTime += time.Since(start)
 	}
 	stopLogins()
@@ -116,5 +118,5 @@ func (p plan) guess(ctx context.Context) ([]Result, error) {
 	floodLogins.CPU = use.split(p.pid != 0)
 	checked := guessers.rec.answered(http.StatusUnauthorized) - checkedBefore
 	floodLogins.Checked = &checked
-	return []Result{guessers.result(), floodLogins, quiet.result("guess-login-quiet", quietTime), me.result()}, ctx.Err()
+	return []Result{guessers.result(), floodLogins, quiet.result("guess-login-quiet", quietTime), me.result(), meQuiet.result()}, ctx.Err()
 }

@@ -16,7 +16,11 @@ const limitRounds = 5
 type hashLimit struct {
 	aloneMs    float64 // one hash with nothing else hashing
 	togetherMs float64 // workers hashes started together, until the last ends
-	perSecond  float64 // workers / togetherMs: the pool's rate with every worker busy
+	// togetherAfterMs is togetherMs timed again after the load, or 0.
+	togetherAfterMs float64
+	// perSecond is workers / togetherMs (their mean with togetherAfterMs
+	// when it was timed): the pool's rate with every worker busy.
+	perSecond float64
 }
 
 // bcryptLimit times, in this process, one hash at cost alone and workers
@@ -61,4 +65,16 @@ func bcryptLimit(cost, workers int) hashLimit {
 	}
 	t := med(together)
 	return hashLimit{aloneMs: ms(med(alone)), togetherMs: ms(t), perSecond: float64(workers) / t.Seconds()}
+}
+
+// againAfter is the limit from l, timed before the load, and after, the
+// same timing taken once the load has ended: the pool's rate over the
+// mean of the two together-times. A run of the login scenarios lasts
+// minutes, and on a shared VM two hashes together took 233 to 273 ms from
+// one run to the next; timing the limit on both sides of the load halves
+// what such a drift does to the ratios over it, and shows it.
+func (l hashLimit) againAfter(after hashLimit, workers int) hashLimit {
+	l.togetherAfterMs = after.togetherMs
+	l.perSecond = float64(max(workers, 1)) * 1000 / ((l.togetherMs + after.togetherMs) / 2)
+	return l
 }

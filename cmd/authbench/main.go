@@ -195,6 +195,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return ctx.Err()
 		}
 	}
+	if slices.ContainsFunc(o.scenarios, func(s string) bool { return !cheap(s) }) {
+		// The logins are divided by the limit: time it again now that
+		// the load is over (the server idles), see againAfter.
+		lim = lim.againAfter(bcryptLimit(o.cost, o.workers), o.workers)
+		rep.HashTogetherAfterMs, rep.LoginLimit = lim.togetherAfterMs, lim.perSecond
+	}
 	rep.derive()
 	if o.json {
 		return rep.writeJSON(stdout)

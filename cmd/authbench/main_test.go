@@ -82,7 +82,7 @@ func TestSmoke(t *testing.T) {
 	rep := runJSON(t, "-url", inProcess(t), "-d", "300ms", "-c", "2", "-login-c", "2", "-flood-c", "4", "-flood-measure-c", "1", "-cost", "4", "-rounds", "3",
 		"-guess-warmup", "300ms", "-guess-rate", "0")
 	want := map[string]int{"health": 200, "me": 200, "refresh": 200, "register": 201, "login": 200, "flood-login": 200, "flood-me": 200, "flood-refresh": 200,
-		"guess-login": 200, "guess-login-quiet": 200, "guess-me": 200, "guess-flood": 0}
+		"guess-login": 200, "guess-login-quiet": 200, "guess-me": 200, "guess-me-quiet": 200, "guess-flood": 0}
 	total := 0
 	for _, res := range rep.Results {
 		status, ok := want[res.Scenario]
@@ -180,7 +180,7 @@ func TestGuessStartedServer(t *testing.T) {
 	for _, r := range rep.Results {
 		names = append(names, r.Scenario)
 	}
-	if want := "guess-flood,guess-login,guess-login-quiet,guess-me"; strings.Join(names, ",") != want {
+	if want := "guess-flood,guess-login,guess-login-quiet,guess-me,guess-me-quiet"; strings.Join(names, ",") != want {
 		t.Errorf("scenarios %q, want %q", strings.Join(names, ","), want)
 	}
 	if rep.Ratios["guess_login_over_quiet"] <= 0 {
@@ -189,21 +189,24 @@ func TestGuessStartedServer(t *testing.T) {
 	checkCPU(t, rep, true)
 }
 
-// checkLimit: the limit is the pool's rate with every worker hashing, and
-// the table's header gives both timings it came from.
+// checkLimit: the limit is the pool's rate with every worker hashing,
+// timed before the load and after it, and the table's header gives every
+// timing it came from.
 func checkLimit(t *testing.T, rep report) {
 	t.Helper()
-	if rep.LoginLimit <= 0 || rep.HashMedianMs <= 0 || rep.HashTogetherMs <= 0 {
-		t.Fatalf("limit %v from one hash %v ms, %d together %v ms", rep.LoginLimit, rep.HashMedianMs, rep.Workers, rep.HashTogetherMs)
+	if rep.LoginLimit <= 0 || rep.HashMedianMs <= 0 || rep.HashTogetherMs <= 0 || rep.HashTogetherAfterMs <= 0 {
+		t.Fatalf("limit %v from one hash %v ms, %d together %v ms before the load and %v ms after it",
+			rep.LoginLimit, rep.HashMedianMs, rep.Workers, rep.HashTogetherMs, rep.HashTogetherAfterMs)
 	}
-	if want := float64(rep.Workers) * 1000 / rep.HashTogetherMs; math.Abs(rep.LoginLimit-want) > want/100 {
-		t.Errorf("limit %v, want %d workers / %v ms = %v", rep.LoginLimit, rep.Workers, rep.HashTogetherMs, want)
+	mean := (rep.HashTogetherMs + rep.HashTogetherAfterMs) / 2
+	if want := float64(rep.Workers) * 1000 / mean; math.Abs(rep.LoginLimit-want) > want/100 {
+		t.Errorf("limit %v, want %d workers / %v ms = %v", rep.LoginLimit, rep.Workers, mean, want)
 	}
 	var table bytes.Buffer
 	if err := rep.writeTable(&table); err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`bcrypt cost (\d+): one hash alone ([\d.]+) ms, (\d+) started together ([\d.]+) ms \(medians of \d+\) → login limit \d+ / [\d.]+ ms = ([\d.]+)/s`).
+	m := regexp.MustCompile(`bcrypt cost (\d+): one hash alone ([\d.]+) ms, (\d+) started together ([\d.]+) ms before the load and ([\d.]+) ms after it \(medians of \d+\) → login limit \d+ / ([\d.]+) ms = ([\d.]+)/s`).
 		FindStringSubmatch(table.String())
 	if m == nil {
 		t.Fatalf("no limit in the header:\n%s", table.String())
@@ -212,10 +215,23 @@ func checkLimit(t *testing.T, rep report) {
 	for i, s := range m[1:] {
 		got[i+1], _ = strconv.ParseFloat(s, 64)
 	}
-	for i, want := range []float64{1: float64(rep.Cost), 2: rep.HashMedianMs, 3: float64(rep.Workers), 4: rep.HashTogetherMs, 5: rep.LoginLimit} {
+	for i, want := range []float64{1: float64(rep.Cost), 2: rep.HashMedianMs, 3: float64(rep.Workers), 4: rep.HashTogetherMs, 5: rep.HashTogetherAfterMs, 6: mean, 7: rep.LoginLimit} {
 		if i > 0 && math.Abs(got[i]-want) > 0.05 {
 			t.Errorf("header figure %d is %v, want %v:\n%s", i, got[i], want, m[0])
 		}
+	}
+}
+
+// TestLimitAgainAfter: the limit over both timings is the pool's rate
+// over their mean, and the first timing is kept as it was.
+func TestLimitAgainAfter(t *testing.T) {
+	before := hashLimit{aloneMs: 240, togetherMs: 250, perSecond: 8}
+	got := before.againAfter(hashLimit{aloneMs: 260, togetherMs: 270, perSecond: 2.0 / 0.27}, 2)
+	if got.aloneMs != 240 || got.togetherMs != 250 || got.togetherAfterMs != 270 {
+		t.Errorf("timings %+v, want alone 240, together 250 before and 270 after", got)
+	}
+	if want := 2 / 0.260; math.Abs(got.perSecond-want) > 1e-9 {
+		t.Errorf("limit %v/s, want 2 / 260 ms = %v/s", got.perSecond, want)
 	}
 }
 
@@ -238,6 +254,10 @@ func TestStartsServer(t *testing.T) {
 			}
 			if len(rep.Results) != 2 || rep.Results[0].Extra["peak_rss_mib"] == nil {
 				t.Fatalf("results: %+v", rep.Results)
+			}
+			// No figure of these scenarios is divided by the limit.
+			if want := float64(rep.Workers) * 1000 / rep.HashTogetherMs; rep.HashTogetherAfterMs != 0 || math.Abs(rep.LoginLimit-want) > want/100 {
+				t.Errorf("limit %v from %v ms before and %v ms after, want no timing after", rep.LoginLimit, rep.HashTogetherMs, rep.HashTogetherAfterMs)
 			}
 			if me := rep.Results[1]; me.Scenario != "me" || me.Requests == 0 || me.Statuses[200] != me.Requests {
 				t.Errorf("me with %s tokens: %+v", want, me)

@@ -32,18 +32,18 @@ const (
 // After the warm-up, p.rounds rounds each run a flood phase (guessers,
 // real users, /auth/me) and then a quiet phase (the same without the
 // guessers; paced sends no catch-up burst when they resume), each
-// p.dur/p.rounds long. /auth/me is measured in both: the phases then
-// differ by the guessers alone, so the quiet phases' login rate is what
-// the flood is compared with (on PostgreSQL each /auth/me is a session
-// read the database server answers on the same cores), and the quiet
-// phases' /auth/me latency is the one the flood's is read against. The real users' login rate in the flood
-// phases over theirs in the quiet phases is a ratio taken within one run,
-// the two halves interleaved so that both see the machine as it is that
-// minute; a limit measured minutes earlier on a shared machine whose
-// speed drifts is not (the same binary gave 0.61 to 0.78 of it from run
-// to run). The real users log in without a pause across the phases, so
-// the bcrypt pool never drains at a phase's end, and each answer counts
-// for the phase it arrives in.
+// p.dur/p.rounds long. /auth/me is measured in both, so the two kinds of
+// phase differ by the guessers alone (on PostgreSQL each /auth/me is a
+// session read that the database server answers on the same cores), and
+// the quiet phases' /auth/me latency is the flood's baseline.
+//
+// The real users' login rate in the flood phases over theirs in the quiet
+// phases is a ratio taken within one run, the two halves interleaved so
+// that both see the machine as it is that minute; a limit measured
+// minutes earlier on a shared machine whose speed drifts is not (the same
+// binary gave 0.61 to 0.78 of it from run to run). The real users log in
+// without a pause across the phases, so the bcrypt pool never drains at a
+// phase's end, and each answer counts for the phase it arrives in.
 //
 // It returns the guessers' row (warm-up and flood phases), the real
 // users' in the flood phases and in the quiet ones, and /auth/me's in

@@ -70,9 +70,10 @@ func bcryptLimit(cost, workers int) hashLimit {
 // againAfter is the limit from l, timed before the load, and after, the
 // same timing taken once the load has ended: the pool's rate over the
 // mean of the two together-times. A run of the login scenarios lasts
-// minutes, and on a shared VM two hashes together took 233 to 273 ms from
-// one run to the next; timing the limit on both sides of the load halves
-// what such a drift does to the ratios over it, and shows it.
+// minutes, and on a shared VM two hashes together took 233 to 277 ms, and
+// up to 16 % more or less after a run than before it; timing the limit on
+// both sides of the load halves what such a drift does to the ratios over
+// it, and shows it.
 func (l hashLimit) againAfter(after hashLimit, workers int) hashLimit {
 	l.togetherAfterMs = after.togetherMs
 	l.perSecond = float64(max(workers, 1)) * 1000 / ((l.togetherMs + after.togetherMs) / 2)

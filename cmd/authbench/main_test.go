@@ -264,7 +264,8 @@ func TestStartsServer(t *testing.T) {
 			}
 			var table bytes.Buffer
 			if err := rep.writeTable(&table); err != nil || !strings.Contains(table.String(), "start to ready") ||
-				!strings.Contains(table.String(), "p99 ms") || !strings.Contains(table.String(), "signed with "+want) {
+				!strings.Contains(table.String(), "p99 ms") || !strings.Contains(table.String(), "signed with "+want) ||
+				!strings.Contains(table.String(), fmt.Sprintf("started together %.1f ms (medians of", rep.HashTogetherMs)) {
 				t.Errorf("table: %v\n%s", err, table.String())
 			}
 		})

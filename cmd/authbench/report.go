@@ -113,13 +113,13 @@ func (r *report) writeTable(w io.Writer) error {
 	if r.Database != "" {
 		fmt.Fprintf(w, " (started by authbench on %s, tokens signed with %s, metrics %s)", r.Database, r.Alg, r.Metrics)
 	}
+	together, divisor := fmt.Sprintf("%.1f ms", r.HashTogetherMs), r.HashTogetherMs
 	if r.HashTogetherAfterMs > 0 {
-		fmt.Fprintf(w, "\nbcrypt cost %d: one hash alone %.1f ms, %d started together %.1f ms before the load and %.1f ms after it (medians of %d) → login limit %d / %.1f ms = %.2f/s\n",
-			r.Cost, r.HashMedianMs, r.Workers, r.HashTogetherMs, r.HashTogetherAfterMs, limitRounds, r.Workers, (r.HashTogetherMs+r.HashTogetherAfterMs)/2, r.LoginLimit)
-	} else {
-		fmt.Fprintf(w, "\nbcrypt cost %d: one hash alone %.1f ms, %d started together %.1f ms (medians of %d) → login limit %d / %.1f ms = %.2f/s\n",
-			r.Cost, r.HashMedianMs, r.Workers, r.HashTogetherMs, limitRounds, r.Workers, r.HashTogetherMs, r.LoginLimit)
+		together = fmt.Sprintf("%.1f ms before the load and %.1f ms after it", r.HashTogetherMs, r.HashTogetherAfterMs)
+		divisor = (r.HashTogetherMs + r.HashTogetherAfterMs) / 2
 	}
+	fmt.Fprintf(w, "\nbcrypt cost %d: one hash alone %.1f ms, %d started together %s (medians of %d) → login limit %d / %.1f ms = %.2f/s\n",
+		r.Cost, r.HashMedianMs, r.Workers, together, limitRounds, r.Workers, divisor, r.LoginLimit)
 	if r.StartToReadyMs > 0 {
 		fmt.Fprintf(w, "start to ready: %.1f ms; idle RSS %.1f MiB\n", r.StartToReadyMs, r.IdleRSSMiB)
 	}

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -20,11 +19,9 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/httpapi"
 	"github.com/authd/authd/internal/logging"
-	"github.com/authd/authd/internal/password"
-	"github.com/authd/authd/internal/store/sqlite"
-	"github.com/authd/authd/internal/token"
 )
 
 // inProcess serves authd from this test process on a temporary SQLite file,
@@ -32,28 +29,16 @@ import (
 // proxy as authbench's own authd does.
 func inProcess(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	log := logging.New(io.Discard, slog.LevelError)
-	hasher, _ := password.NewHasher(4, password.Pool{})
-	keys, _ := token.SecretKeys([]byte(strings.Repeat("k", 32)))
-	issuer, _ := token.NewIssuer(keys, "authd", time.Minute, time.Now)
-	macKeys, _ := keys.MACKeys()
-	refresher, _ := token.NewRefresher(macKeys)
-	policy := auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second}
-	// One free failure per pair, so the smoke run's few guesses reach a
-	// 429 however slowly a loaded machine (or -race) lets them through.
-	throttle := auth.Throttle{PairFreeFailures: 1, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: auth.NewAttemptKeys([]byte("bench"))}
+	env := authtest.New(t, func(d *auth.Deps) {
+		d.Now = time.Now
+		d.Log = logging.New(io.Discard, slog.LevelError)
+		// One free failure per pair, so the smoke run's few guesses reach a
+		// 429 however slowly a loaded machine (or -race) lets them through.
+		d.Throttle = auth.Throttle{PairFreeFailures: 1, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: auth.NewAttemptKeys([]byte("bench"))}
+	})
 	srv, err := httpapi.NewServer(httpapi.Options{Version: "bench", MaxBodyBytes: 1 << 16,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}},
-		auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, log, time.Now, auth.WithThrottle(throttle)), nil, log)
+		env.Service, nil, env.Deps.Log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/httpapi"
@@ -127,24 +128,24 @@ func newHasher(cfg config.Config) (*password.Hasher, error) {
 	return hasher, nil
 }
 
-func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
-	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
+// deps are the core's dependencies for cfg, on st; obs may be nil.
+func deps(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, obs auth.Observer) (auth.Deps, error) {
+	tokens, err := token.NewTokens(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
 	if err != nil {
-		return nil, fmt.Errorf("token issuer: %w", err)
+		return auth.Deps{}, err
 	}
-	macKeys, err := keys.MACKeys()
-	if err != nil {
-		return nil, fmt.Errorf("refresh tokens: %w", err)
-	}
-	refresher, err := token.NewRefresher(macKeys)
-	if err != nil {
-		return nil, fmt.Errorf("refresh tokens: %w", err)
-	}
-	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
-	// The common-password set is built here, once per process, and only
-	// read after (about 11,600 entries; see password.NewCommonList).
-	opts = append(opts, auth.WithThrottle(throttle(cfg)))
-	return auth.NewService(st, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), time.Now, opts...), nil
+	return auth.Deps{
+		Store: st, Hasher: hasher,
+		// The common-password set is built here, once per process, and
+		// only read after (about 11,600 entries; see password.NewCommonList).
+		Common: password.NewCommonList(),
+		Tokens: tokens.Access, Refresh: tokens.Refresh,
+		Policy:   auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace},
+		Throttle: throttle(cfg),
+		Observer: obs,
+		Log:      logging.For(log, "auth"),
+		Now:      time.Now,
+	}, nil
 }
 
 // throttle is the throttling policy of cfg. Its record keys derive from
@@ -178,16 +179,17 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 	if err != nil {
 		return err
 	}
-	svc, err := newService(cfg, keys, st, hasher, log)
+	d, err := deps(cfg, keys, st, hasher, log, nil)
 	if err != nil {
 		return err
 	}
+	users := admin.New(d)
 	var u auth.User
 	switch verb {
 	case "logout":
-		u, err = svc.LogoutUser(ctx, login)
+		u, err = users.LogoutUser(ctx, auth.ActorCLI, login)
 	default:
-		u, err = svc.SetActive(ctx, login, verb == "activate")
+		u, err = users.SetActive(ctx, auth.ActorCLI, login, verb == "activate")
 	}
 	if err != nil {
 		var ae *auth.Error
@@ -233,14 +235,15 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 	if err != nil {
 		return err
 	}
-	var observe []auth.Option
+	var obs auth.Observer
 	if reg != nil {
-		observe = append(observe, auth.WithObserver(reg))
+		obs = reg
 	}
-	svc, err := newService(cfg, keys, guarded, hasher, log, observe...)
+	d, err := deps(cfg, keys, guarded, hasher, log, obs)
 	if err != nil {
 		return err
 	}
+	svc := auth.NewService(d)
 	jwks, err := keys.Public()
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ const (
 	kindIP       byte = 'i' // failed logins from one IP, any account
 	kindRegister byte = 'r' // registrations from one IP
 	kindKnown    byte = 'k' // an account's last successful login from one IP
+	kindLimit    byte = 'l' // events of a Limit's scope (limit.go)
 )
 
 // AttemptKeys makes AttemptKeys. Its secret is derived from the server's

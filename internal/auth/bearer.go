@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/authd/authd/internal/token"
 )
 
 // Caller is the user and session behind a verified access token.
@@ -44,7 +42,7 @@ func (s *Service) Me(ctx context.Context, accessToken string) (User, error) {
 // bearer verifies an access token and reads its session, live or not.
 func (s *Service) bearer(ctx context.Context, raw string) (Caller, error) {
 	claims, err := s.tokens.Parse(raw)
-	if errors.Is(err, token.ErrExpired) {
+	if errors.Is(err, ErrTokenExpired) {
 		return Caller{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired", Err: err}
 	}
 	if err != nil {
@@ -99,7 +97,8 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 	if scope == ScopeAll {
 		except = ""
 	}
-	return s.endAll(ctx, c.User.ID, except, EndLogout, now)
+	return s.endAll(ctx, SessionEnd{UserID: c.User.ID, Except: except, Reason: EndLogout, At: now,
+		Event: Event{Action: ActionLogout, At: now, UserID: c.User.ID, Details: map[string]string{"scope": string(scope)}}})
 }
 
 // LogoutRefresh ends the session of a refresh token, spent or not: whoever
@@ -130,7 +129,8 @@ func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
 	if !sess.live(now) {
 		return nil
 	}
-	ended, err := s.store.EndSession(ctx, sess.ID, sess.UserID, EndLogout, now)
+	ended, err := s.store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndLogout, At: now,
+		Event: Event{Action: ActionLogout, At: now, UserID: sess.UserID}})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -142,20 +142,26 @@ func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
 	return nil
 }
 
-// endAll ends the user's sessions but except ("" for none).
-func (s *Service) endAll(ctx context.Context, userID int64, except string, reason EndReason, now time.Time) error {
-	n, err := s.store.EndUserSessions(ctx, userID, except, reason, now)
+// endAll ends the sessions e names and counts and logs them.
+func (s *Service) endAll(ctx context.Context, e SessionEnd) error {
+	n, err := s.store.EndUserSessions(ctx, e)
 	if err != nil {
 		return fmt.Errorf("end sessions: %w", err)
 	}
-	// Deactivated sessions are counted when they are purged (see
-	// PurgeSessions), so that they are counted once, by a serving process.
-	if reason != EndDeactivated {
-		s.observe.SessionsEnded(reason, int(n))
-	}
-	s.log.InfoContext(ctx, "sessions ended", slog.Int64("user_id", userID),
-		slog.Int64("count", n), slog.String("reason", string(reason)))
+	SessionsEnded(ctx, s.deps, e.UserID, e.Reason, n)
 	return nil
+}
+
+// SessionsEnded counts and logs n sessions of userID ended for reason, as
+// every use case that ends a user's sessions reports them. Deactivated
+// sessions are counted when they are purged (see PurgeSessions), so that
+// they are counted once, by a serving process.
+func SessionsEnded(ctx context.Context, d Deps, userID int64, reason EndReason, n int64) {
+	if reason != EndDeactivated {
+		d.Observe().SessionsEnded(reason, int(n))
+	}
+	d.Logger().InfoContext(ctx, "sessions ended", slog.Int64("user_id", userID),
+		slog.Int64("count", n), slog.String("reason", string(reason)))
 }
 
 // Sessions lists the caller's live sessions, newest first.
@@ -172,11 +178,12 @@ func (s *Service) Sessions(ctx context.Context, c Caller) ([]Session, error) {
 // sessions cannot be probed.
 func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 	notFound := &Error{Code: CodeSessionNotFound, Detail: "No such session"}
-	if !token.ValidSessionID(id) {
+	if !ValidSessionID(id) {
 		return notFound
 	}
 	now := s.clock()
-	ended, err := s.store.EndSession(ctx, id, c.User.ID, EndLogout, now)
+	ended, err := s.store.EndSession(ctx, SessionEnd{ID: id, UserID: c.User.ID, Reason: EndLogout, At: now,
+		Event: Event{Action: ActionLogout, At: now, UserID: c.User.ID}})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -187,14 +194,4 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 	s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", c.User.ID),
 		slog.String("session_id", id), slog.String("reason", string(EndLogout)))
 	return nil
-}
-
-// LogoutUser ends every session of the user named by username or email;
-// it is the operator's command, not an HTTP endpoint.
-func (s *Service) LogoutUser(ctx context.Context, login string) (User, error) {
-	u, err := s.operatorLookup(ctx, login)
-	if err != nil {
-		return User{}, err
-	}
-	return u, s.endAll(ctx, u.ID, "", EndLogout, s.clock())
 }

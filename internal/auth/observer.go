@@ -100,18 +100,13 @@ func loginResult(err error) (result LoginResult, ok bool) {
 	return LoginError, true
 }
 
-// nopObserver is the Observer of a Service built without one.
+// nopObserver is the Observer of Deps without one.
 type nopObserver struct{}
 
 func (nopObserver) LoginAttempt(LoginResult)      {}
 func (nopObserver) RefreshAttempt(RefreshResult)  {}
 func (nopObserver) SessionsEnded(EndReason, int)  {}
 func (nopObserver) ThrottleRefusal(ThrottleScope) {}
-
-// WithObserver makes the Service report the outcomes it decides to o.
-func WithObserver(o Observer) Option {
-	return func(s *Service) { s.observe = o }
-}
 
 // refreshFailed reports a refresh that failed before any rule was applied:
 // invalid when the token names no session; a database failure says nothing

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-
-	"github.com/authd/authd/internal/password"
 )
 
 // ChangePasswordInput is the body of a password change.
@@ -44,11 +42,11 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	}
 	defer s.release(guard)
 	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
-	err = password.ErrMismatch
-	if len(in.CurrentPassword) <= password.MaxBytes {
+	err = ErrPasswordMismatch
+	if len(in.CurrentPassword) <= PasswordMaxBytes {
 		err = s.hasher.Compare(ctx, c.User.HashedPassword, in.CurrentPassword)
 	}
-	if errors.Is(err, password.ErrMismatch) {
+	if errors.Is(err, ErrPasswordMismatch) {
 		s.log.InfoContext(ctx, "password change refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
 		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
 			return err
@@ -66,9 +64,14 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 		return hashFailure("hash password", err)
 	}
 	now := s.clock()
-	if err := s.store.SetPasswordHash(ctx, c.User.ID, hash, now); err != nil {
-		return fmt.Errorf("set password: %w", err)
+	// The new hash and the end of every other session are one write: a
+	// changed password never leaves a thief's session alive.
+	ended, err := s.store.ChangePassword(ctx, PasswordChange{UserID: c.User.ID, Hash: hash, KeepSession: c.Session.ID, At: now,
+		Event: in.Client.event(ActionPasswordChanged, c.User.ID, now)})
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
 	}
 	s.log.InfoContext(ctx, "password changed", slog.Int64("user_id", c.User.ID), slog.String("session_id", c.Session.ID))
-	return s.endAll(ctx, c.User.ID, c.Session.ID, EndPassword, now)
+	SessionsEnded(ctx, s.deps, c.User.ID, EndPassword, ended)
+	return nil
 }

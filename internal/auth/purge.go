@@ -26,8 +26,8 @@ const (
 // ended for that, even when a later batch fails: the store counts only
 // rows its own DELETE removed, so across replicas each is reported once.
 //
-// Deactivated sessions are counted here and only here (endAll does not
-// report them): the one path that ends them, SetActive, runs in the
+// Deactivated sessions are counted here and only here (SessionsEnded does not
+// report them): the one path that ends them, admin.SetActive, runs in the
 // operator's short-lived `authd user deactivate` process, whose metrics
 // nobody scrapes. Every such session is deleted exactly once, by one
 // replica's DELETE, so it is counted once: not lost with the operator's

@@ -2,14 +2,11 @@ package auth_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
-	"github.com/authd/authd/internal/store/sqlite"
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 // TestPurgeAttempts: the purge deletes, in bounded batches, every record
@@ -18,15 +15,8 @@ import (
 // context ends.
 func TestPurgeAttempts(t *testing.T) {
 	t.Parallel()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "authd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 29, 21, 0, 0, 0, time.UTC)
+	env := authtest.New(t, nil)
+	st, svc, now := env.Store, env.Service, env.Clock.Now()
 	var dead, live []auth.CounterHit
 	for i := range 2500 { // more than two batches
 		k := auth.AttemptKey{byte(i), byte(i >> 8), 1}
@@ -44,7 +34,6 @@ func TestPurgeAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	svc := auth.NewService(st, nil, nil, nil, nil, auth.SessionPolicy{}, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
 	n, err := svc.PurgeAttempts(t.Context())
 	if err != nil || n != int64(len(dead)) {
 		t.Fatalf("PurgeAttempts = %d, %v; want %d", n, err, len(dead))

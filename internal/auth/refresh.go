@@ -6,37 +6,43 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/authd/authd/internal/token"
 )
 
-// open starts a session for u and issues its first tokens.
-func (s *Service) open(ctx context.Context, u User, c Client) (Authenticated, error) {
-	sess := s.policy.newSession(token.NewSessionID(), u.ID, c, s.clock())
+// OpenSession finishes a login of u from c, the one way every kind of
+// login ends (a password now; the second factor and passkeys later): it
+// issues the session's first tokens, then stores the session together with
+// what the login records (last_login, the throttling success th, the
+// event) in one write, so a login leaves all of it or nothing.
+func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuccess) (Authenticated, error) {
+	now := s.clock()
+	sess := s.policy.newSession(NewSessionID(), u.ID, c, now)
 	// Tokens are made before the session is stored, so nothing can fail
 	// after it exists.
 	pair, err := s.pair(u, sess.ID, sess.Counter)
 	if err != nil {
 		return Authenticated{}, err
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	err = s.store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
+		Event: c.event(ActionLogin, u.ID, now)})
+	if err != nil {
 		return Authenticated{}, fmt.Errorf("create session: %w", err)
 	}
+	u.LastLogin, u.UpdatedAt = &now, now
 	s.log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
 	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
 }
 
 // pair issues an access token for the session and the refresh token of counter.
-func (s *Service) pair(u User, sid string, counter int64) (token.Pair, error) {
-	access, err := s.tokens.Issue(u.ID, u.Username, sid)
+func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
+	access, err := s.tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
 	if err != nil {
-		return token.Pair{}, fmt.Errorf("issue access token: %w", err)
+		return Pair{}, fmt.Errorf("issue access token: %w", err)
 	}
 	refresh, err := s.refresh.Mint(sid, counter)
 	if err != nil {
-		return token.Pair{}, fmt.Errorf("mint refresh token: %w", err)
+		return Pair{}, fmt.Errorf("mint refresh token: %w", err)
 	}
-	return token.Pair{Access: access, Refresh: refresh, AccessTTL: s.tokens.AccessTTL()}, nil
+	return Pair{Access: access, Refresh: refresh, AccessTTL: s.tokens.AccessTTL()}, nil
 }
 
 // Refresh exchanges a refresh token for a new token pair, rotating the
@@ -49,33 +55,33 @@ func (s *Service) pair(u User, sid string, counter int64) (token.Pair, error) {
 // the winner got (minting is deterministic). A store failure is returned
 // as it is (500 or 503), never as a 401: a client must not throw away a
 // good session because the database blinked.
-func (s *Service) Refresh(ctx context.Context, raw string) (token.Pair, error) {
+func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 	rt, err := s.refresh.Parse(raw)
 	if err != nil {
 		s.log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
 		s.observe.RefreshAttempt(RefreshInvalid)
-		return token.Pair{}, invalidToken(err)
+		return Pair{}, invalidToken(err)
 	}
 	sess, u, err := s.sessionWithUser(ctx, rt.SessionID)
 	if err != nil {
 		s.refreshFailed(err)
-		return token.Pair{}, err
+		return Pair{}, err
 	}
 	now := s.clock()
 	outcome := decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace)
 	if outcome == refreshRotate {
 		if !u.IsActive {
-			return token.Pair{}, inactive()
+			return Pair{}, inactive()
 		}
 		// The answer is made before the swap, so nothing can fail once
 		// the old token is spent.
 		pair, err := s.pair(u, sess.ID, sess.Counter+1)
 		if err != nil {
-			return token.Pair{}, err
+			return Pair{}, err
 		}
 		swapped, err := s.store.RotateSession(ctx, sess.ID, sess.Counter, now, s.policy.expiry(now, sess.MaxExpiresAt))
 		if err != nil {
-			return token.Pair{}, fmt.Errorf("rotate session: %w", err)
+			return Pair{}, fmt.Errorf("rotate session: %w", err)
 		}
 		if swapped {
 			s.log.InfoContext(ctx, "session refreshed", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
@@ -85,22 +91,22 @@ func (s *Service) Refresh(ctx context.Context, raw string) (token.Pair, error) {
 		// Another refresh or an end came first: decide again on what it
 		// left. The counter only grows, so this cannot be a rotation again.
 		if sess, u, err = s.sessionWithUser(ctx, rt.SessionID); err != nil {
-			return token.Pair{}, err
+			return Pair{}, err
 		}
 		if outcome = decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace); outcome == refreshRotate {
-			return token.Pair{}, errors.New("rotate session: lost the swap but the counter did not move")
+			return Pair{}, errors.New("rotate session: lost the swap but the counter did not move")
 		}
 	}
 	return s.refreshOutcome(ctx, outcome, sess, u, now)
 }
 
 // refreshOutcome answers every outcome but a rotation.
-func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, sess Session, u User, now time.Time) (token.Pair, error) {
+func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, sess Session, u User, now time.Time) (Pair, error) {
 	attrs := []any{slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID), slog.String("reason", outcome.String())}
 	switch outcome {
 	case refreshGrace:
 		if !u.IsActive {
-			return token.Pair{}, inactive()
+			return Pair{}, inactive()
 		}
 		s.log.InfoContext(ctx, "session refreshed", attrs...)
 		s.observe.RefreshAttempt(RefreshGrace)
@@ -108,28 +114,29 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 	case refreshReuse:
 		// RFC 9700 §4.14.2: a spent refresh token came back, so either the
 		// client or an attacker holds a copy; the whole session ends.
-		ended, err := s.store.EndSession(ctx, sess.ID, sess.UserID, EndReuse, now)
+		ended, err := s.store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndReuse, At: now,
+			Event: Event{Action: ActionReuseDetected, At: now, UserID: sess.UserID}})
 		if err != nil {
-			return token.Pair{}, fmt.Errorf("end session after reuse: %w", err)
+			return Pair{}, fmt.Errorf("end session after reuse: %w", err)
 		}
 		s.observe.RefreshAttempt(RefreshReused)
 		if ended {
 			s.observe.SessionsEnded(EndReuse, 1)
 		}
 		s.log.WarnContext(ctx, "refresh token reused: session ended", attrs...)
-		return token.Pair{}, &Error{Code: CodeRefreshReused, Detail: "Refresh token was already used; the session has ended"}
+		return Pair{}, &Error{Code: CodeRefreshReused, Detail: "Refresh token was already used; the session has ended"}
 	case refreshExpired:
 		s.log.InfoContext(ctx, "refresh refused", attrs...)
 		s.observe.RefreshAttempt(RefreshExpired)
-		return token.Pair{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
+		return Pair{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
 	case refreshRevoked:
 		s.log.InfoContext(ctx, "refresh refused", attrs...)
 		s.observe.RefreshAttempt(RefreshRevoked)
-		return token.Pair{}, sessionRevoked()
+		return Pair{}, sessionRevoked()
 	}
 	s.log.InfoContext(ctx, "refresh refused", attrs...)
 	s.observe.RefreshAttempt(RefreshInvalid)
-	return token.Pair{}, invalidToken(nil)
+	return Pair{}, invalidToken(nil)
 }
 
 // sessionWithUser reads a session named by a verified token. A session that

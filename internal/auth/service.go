@@ -7,52 +7,20 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-
-	"github.com/authd/authd/internal/password"
-	"github.com/authd/authd/internal/token"
 )
-
-// PasswordHasher hashes and checks passwords; *password.Hasher is the real one.
-type PasswordHasher interface {
-	// Cost is the bcrypt cost of the hashes Hash makes.
-	Cost() int
-	Hash(ctx context.Context, password string) (string, error)
-	Compare(ctx context.Context, hash, password string) error
-	CompareDummy(ctx context.Context, password string) error
-}
-
-// CommonPasswords tells a password too common to accept (NIST SP 800-63B
-// §5.1.1.2); *password.CommonList is the real one, built once at start-up.
-type CommonPasswords interface {
-	IsCommon(password string) bool
-}
-
-// TokenIssuer signs and verifies access tokens; *token.Issuer is the real one.
-type TokenIssuer interface {
-	Issue(userID int64, username, sessionID string) (string, error)
-	Parse(raw string) (token.Claims, error)
-	AccessTTL() time.Duration
-}
-
-// RefreshTokens mints and reads the opaque refresh tokens of sessions;
-// *token.Refresher is the real one. Mint is deterministic: the same session
-// and counter always give the same token.
-type RefreshTokens interface {
-	Mint(sessionID string, counter int64) (string, error)
-	Parse(raw string) (token.RefreshToken, error)
-}
 
 // Authenticated is a user together with the session just opened or
 // refreshed for them and its tokens.
 type Authenticated struct {
 	User      User
 	SessionID string
-	Tokens    token.Pair
+	Tokens    Pair
 }
 
 // Service implements register, login, refresh, me, logout, the session
 // list and password change on top of a Store.
 type Service struct {
+	deps    Deps
 	store   Store
 	hasher  PasswordHasher
 	common  CommonPasswords
@@ -60,7 +28,6 @@ type Service struct {
 	refresh RefreshTokens
 	policy  SessionPolicy
 	log     *slog.Logger
-	now     func() time.Time
 	// throttle holds the limits of throttle.go; zero throttles nothing.
 	throttle Throttle
 	inFlight *inFlight
@@ -68,22 +35,19 @@ type Service struct {
 	refused *refusals
 	// observe is told each outcome, for metrics; never nil.
 	observe Observer
+	limiter *Limiter
 }
 
-// NewService wires a Service; now is time.Now except in tests.
-func NewService(store Store, hasher PasswordHasher, common CommonPasswords, tokens TokenIssuer, refresh RefreshTokens,
-	policy SessionPolicy, log *slog.Logger, now func() time.Time, opts ...Option) *Service {
-	s := &Service{store: store, hasher: hasher, common: common, tokens: tokens, refresh: refresh, policy: policy, log: log, now: now,
-		inFlight: newInFlight(), refused: newRefusals(maxRemembered), observe: nopObserver{}}
-	for _, o := range opts {
-		o(s)
-	}
-	return s
+// NewService wires a Service from d.
+func NewService(d Deps) *Service {
+	return &Service{deps: d, store: d.Store, hasher: d.Hasher, common: d.Common, tokens: d.Tokens, refresh: d.Refresh,
+		policy: d.Policy, log: d.Logger(), throttle: d.Throttle,
+		inFlight: newInFlight(), refused: newRefusals(maxRemembered), observe: d.Observe(), limiter: NewLimiter(d)}
 }
 
 // clock returns the current time in UTC, whole seconds: the precision API.md
 // shows and the one both databases keep alike.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
+func (s *Service) clock() time.Time { return s.deps.Clock() }
 
 // Register creates an active user and logs them in: a new session.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated, error) {
@@ -97,11 +61,17 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	if err != nil {
 		return Authenticated{}, hashFailure("hash password", err)
 	}
+	now := s.clock()
+	sess := s.policy.newSession(NewSessionID(), 0, in.Client, now)
+	// The user and their first session are one write: a registration
+	// leaves both or neither.
 	u, err := s.store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
 		Email:          canonicalEmail(in.Email),
 		HashedPassword: hash,
-		CreatedAt:      s.clock(),
+		CreatedAt:      now,
+		Session:        &sess,
+		Event:          in.Client.event(ActionRegistered, 0, now),
 	})
 	if errors.Is(err, ErrUserExists) {
 		return Authenticated{}, &Error{Code: CodeUserExists, Detail: "Username or email already registered", Err: err}
@@ -109,8 +79,14 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("create user: %w", err)
 	}
+	sess.UserID = u.ID
 	s.log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
-	return s.open(ctx, u, in.Client)
+	s.log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	pair, err := s.pair(u, sess.ID, sess.Counter)
+	if err != nil {
+		return Authenticated{}, err
+	}
+	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
 }
 
 // LoginInput names the account by username or by email (exactly one), and
@@ -143,14 +119,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		return Authenticated{}, err
 	}
 	defer s.release(guard)
-	u, err := s.lookup(ctx, login)
+	u, err := lookup(ctx, s.store, login)
 	if errors.Is(err, ErrUserNotFound) {
 		// An unknown identifier counts under its own lower-cased form.
 		// bcrypt compares only the first 72 bytes; a longer password
 		// cannot be right, and is refused without the dummy compare,
 		// as it is for a known user below.
-		if len(in.Password) <= password.MaxBytes {
-			if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, password.ErrMismatch) {
+		if len(in.Password) <= PasswordMaxBytes {
+			if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, ErrPasswordMismatch) {
 				return Authenticated{}, hashFailure("dummy compare", err)
 			}
 		}
@@ -160,11 +136,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		return Authenticated{}, fmt.Errorf("find user: %w", err)
 	}
 	names := u.accountNames()
-	if len(in.Password) > password.MaxBytes {
+	if len(in.Password) > PasswordMaxBytes {
 		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
 	}
 	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
-	if errors.Is(err, password.ErrMismatch) {
+	if errors.Is(err, ErrPasswordMismatch) {
 		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
 	}
 	if err != nil {
@@ -174,17 +150,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
 		return Authenticated{}, inactive()
 	}
-	if err := s.countSuccess(ctx, guard, names, ip); err != nil {
-		return Authenticated{}, err
-	}
-	now := s.clock()
-	if err := s.store.SetLastLogin(ctx, u.ID, now); err != nil {
-		return Authenticated{}, fmt.Errorf("set last login: %w", err)
-	}
-	u.LastLogin, u.UpdatedAt = &now, now
 	s.rehash(ctx, &u, in.Password)
 	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
-	return s.open(ctx, u, in.Client)
+	return s.OpenSession(ctx, u, in.Client, s.loginSuccess(guard, names, ip))
 }
 
 // rehash replaces u's hash with one at the configured bcrypt cost when it
@@ -195,7 +163,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 // account, telling which accounts exist. A failed rehash does not fail the
 // login: it is logged, and the next login tries again.
 func (s *Service) rehash(ctx context.Context, u *User, pw string) {
-	old, err := password.HashCost(u.HashedPassword)
+	old, err := s.hasher.HashCost(u.HashedPassword)
 	if err != nil || old == s.hasher.Cost() {
 		// err cannot happen for a hash that has just matched.
 		return
@@ -210,8 +178,14 @@ func (s *Service) rehash(ctx context.Context, u *User, pw string) {
 		return
 	}
 	now := s.clock()
-	if err := s.store.SetPasswordHash(ctx, u.ID, hash, now); err != nil {
+	swapped, err := s.store.RehashPassword(ctx, u.ID, u.HashedPassword, hash, now)
+	if err != nil {
 		fail(err)
+		return
+	}
+	if !swapped {
+		// The password changed since this login read the user; the
+		// new hash is the newer password's and stays.
 		return
 	}
 	u.HashedPassword, u.UpdatedAt = hash, now
@@ -275,57 +249,35 @@ func identifierProblem(field, login string) *FieldError {
 
 // lookup finds the user login names: an email (it holds an '@') in its
 // canonical form, else a username.
-func (s *Service) lookup(ctx context.Context, login string) (User, error) {
+func lookup(ctx context.Context, st UserStore, login string) (User, error) {
 	if !strings.Contains(login, "@") {
-		return s.store.UserByUsername(ctx, login)
+		return st.UserByUsername(ctx, login)
 	}
 	email := canonicalEmail(login)
-	u, err := s.store.UserByEmail(ctx, email)
+	u, err := st.UserByEmail(ctx, email)
 	if lower := strings.ToLower(login); errors.Is(err, ErrUserNotFound) && lower != email {
 		// An account registered before emails were stored in NFC keeps
 		// the spelling it was typed in; that spelling still finds it.
-		return s.store.UserByEmail(ctx, lower)
+		return st.UserByEmail(ctx, lower)
 	}
 	return u, err
 }
 
-// operatorLookup finds the user an operator's command names by username or
-// email. The argument is client text like a login's, and gets the same
-// check before it reaches the store: text that cannot name an account is a
-// VALIDATION_ERROR, an unknown account USER_NOT_FOUND.
-func (s *Service) operatorLookup(ctx context.Context, login string) (User, error) {
+// FindUser finds the user an operator names by username or email: the
+// lookup of admin's use cases (the CLI's `user` commands, later /admin).
+// The text is checked like a login's before it reaches the store: text
+// that cannot name an account is a VALIDATION_ERROR, an unknown account
+// USER_NOT_FOUND.
+func FindUser(ctx context.Context, st UserStore, login string) (User, error) {
 	if f := identifierProblem("username", login); f != nil {
 		return User{}, validationError([]FieldError{*f})
 	}
-	u, err := s.lookup(ctx, login)
+	u, err := lookup(ctx, st, login)
 	if errors.Is(err, ErrUserNotFound) {
 		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("find user: %w", err)
-	}
-	return u, nil
-}
-
-// SetActive activates or deactivates the account named by username or
-// email; it is the operator's command, not an HTTP endpoint.
-func (s *Service) SetActive(ctx context.Context, login string, active bool) (User, error) {
-	u, err := s.operatorLookup(ctx, login)
-	if err != nil {
-		return User{}, err
-	}
-	now := s.clock()
-	if err := s.store.SetActive(ctx, u.ID, active, now); err != nil {
-		return User{}, fmt.Errorf("set active: %w", err)
-	}
-	u.IsActive, u.UpdatedAt = active, now
-	s.log.InfoContext(ctx, "user activity changed", slog.Int64("user_id", u.ID), slog.Bool("is_active", active))
-	if !active {
-		// A deactivated user keeps no session: their tokens stop working
-		// at authd's endpoints at once, not when they expire.
-		if err := s.endAll(ctx, u.ID, "", EndDeactivated, now); err != nil {
-			return User{}, err
-		}
 	}
 	return u, nil
 }
@@ -336,7 +288,7 @@ const overloadRetry = time.Second
 // hashFailure turns a full bcrypt queue into 503 OVERLOADED, answered at
 // once instead of letting every login wait longer and longer.
 func hashFailure(what string, err error) error {
-	if errors.Is(err, password.ErrOverloaded) {
+	if errors.Is(err, ErrHashOverloaded) {
 		return &Error{Code: CodeOverloaded, Detail: "Too many password checks at once; try again shortly",
 			RetryAfter: overloadRetry, Err: err}
 	}

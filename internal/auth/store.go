@@ -28,9 +28,14 @@ type Store interface {
 	Close() error
 }
 
-// UserStore keeps the accounts.
+// UserStore keeps the accounts. Each method that writes is one use case
+// and one transaction: every row it changes, and the Event it is handed,
+// are written together or not at all.
 type UserStore interface {
 	// CreateUser inserts u as an active user and returns it with its ID.
+	// When u.Session is set, that session (its UserID filled in) is
+	// inserted in the same transaction: a registration leaves either a
+	// user with their first session or nothing.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// UserByID returns the user with that ID.
 	UserByID(ctx context.Context, id int64) (User, error)
@@ -38,21 +43,50 @@ type UserStore interface {
 	UserByUsername(ctx context.Context, username string) (User, error)
 	// UserByEmail matches the email without regard to case.
 	UserByEmail(ctx context.Context, email string) (User, error)
-	// SetLastLogin records a successful login at t (also updated_at).
-	SetLastLogin(ctx context.Context, id int64, t time.Time) error
-	// SetActive activates or deactivates a user; updated_at becomes t.
-	SetActive(ctx context.Context, id int64, active bool, t time.Time) error
-	// SetPasswordHash replaces the user's password hash (a rehash at a new
-	// bcrypt cost, a changed password); updated_at becomes t.
-	SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error
+	// SetActive activates or deactivates c.UserID (updated_at becomes
+	// c.At); a deactivation also ends every session of the user not ended
+	// yet, for EndDeactivated, in the same transaction, and returns how
+	// many. A deactivated user is never left logged in.
+	SetActive(ctx context.Context, c ActiveChange) (ended int64, err error)
+	// ChangePassword replaces the user's hash (updated_at becomes c.At)
+	// and ends every session of the user not ended yet but c.KeepSession,
+	// for EndPassword, in the same transaction, and returns how many. A
+	// changed password never leaves the old sessions alive.
+	ChangePassword(ctx context.Context, c PasswordChange) (ended int64, err error)
+	// RehashPassword is the compare-and-swap of a rehash at a new bcrypt
+	// cost: when the user's hash is still old, it becomes new (updated_at
+	// t). It reports whether it matched; false means the password changed
+	// since the login read it, and the newer hash stays.
+	RehashPassword(ctx context.Context, id int64, old, new string, t time.Time) (bool, error)
+}
+
+// ActiveChange is an operator's activation or deactivation of a user.
+type ActiveChange struct {
+	UserID int64
+	Active bool
+	At     time.Time
+	Event  Event
+}
+
+// PasswordChange is a new password hash for a user, and the one session
+// (the caller's, or "" for none) that outlives the change.
+type PasswordChange struct {
+	UserID      int64
+	Hash        string
+	KeepSession string
+	At          time.Time
+	Event       Event
 }
 
 // SessionStore keeps the facts of sessions and does the one atomic step
 // rotation needs; the rules that decide what the facts mean live in this
 // package (rotation.go), not in the stores.
 type SessionStore interface {
-	// CreateSession inserts s as given (its ID is chosen by the service).
-	CreateSession(ctx context.Context, s Session) error
+	// CreateSession inserts n.Session as given (its ID is chosen by the
+	// service) and, in the same transaction, what the login that opens it
+	// records: last_login, the throttle records of n.Throttle. A login
+	// leaves all of it or nothing.
+	CreateSession(ctx context.Context, n NewSession) error
 	// SessionWithUser returns the session and its user in one query: the
 	// check behind every bearer call and every refresh.
 	SessionWithUser(ctx context.Context, id string) (Session, User, error)
@@ -62,19 +96,45 @@ type SessionStore interface {
 	// expires. It reports whether it matched; false means another refresh
 	// or an end came first, and the caller reads the session again.
 	RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error)
-	// EndSession ends the session id of user userID when it is live at t
-	// (not ended, expires_at after t), recording reason. It reports
-	// whether it ended one.
-	EndSession(ctx context.Context, id string, userID int64, reason EndReason, t time.Time) (bool, error)
-	// EndUserSessions ends every session of userID that is not ended yet,
-	// except the one with ID except ("" for none), and returns how many.
-	EndUserSessions(ctx context.Context, userID int64, except string, reason EndReason, t time.Time) (int64, error)
+	// EndSession ends the session e.ID of user e.UserID when it is live
+	// at e.At (not ended, expires_at after e.At), recording e.Reason. It
+	// reports whether it ended one; false means it had ended, expired, or
+	// is another user's.
+	EndSession(ctx context.Context, e SessionEnd) (bool, error)
+	// EndUserSessions ends every session of e.UserID that is not ended
+	// yet, except the one with ID e.Except ("" for none), and returns how
+	// many.
+	EndUserSessions(ctx context.Context, e SessionEnd) (int64, error)
 	// UserSessions lists the user's live sessions at t, newest first.
 	UserSessions(ctx context.Context, userID int64, t time.Time) ([]Session, error)
 	// PurgeSessions deletes at most limit sessions that ended or expired
 	// before before, and returns how many it deleted and, of those, the
 	// ones the purge is where they are counted (see PurgedSessions).
 	PurgeSessions(ctx context.Context, before time.Time, limit int) (PurgedSessions, error)
+}
+
+// NewSession is a session to store, with what the login that opens it
+// records in the same transaction.
+type NewSession struct {
+	Session Session
+	// LastLogin makes Session.CreatedAt the user's last_login and
+	// updated_at: set by a login, not by a registration.
+	LastLogin bool
+	// Throttle is the login's success as throttling records it (pair
+	// counts reset, known IPs renewed); empty, it writes nothing.
+	Throttle LoginSuccess
+	Event    Event
+}
+
+// SessionEnd names the sessions an end is for and why: EndSession ends ID
+// (of UserID), EndUserSessions every session of UserID but Except.
+type SessionEnd struct {
+	ID     string
+	UserID int64
+	Except string
+	Reason EndReason
+	At     time.Time
+	Event  Event
 }
 
 // PurgedSessions is what one SessionStore.PurgeSessions call deleted.

@@ -8,15 +8,6 @@ import (
 	"time"
 )
 
-// Option configures a Service beyond what every Service needs.
-type Option func(*Service)
-
-// WithThrottle turns on the throttling rules of t. A Service without it
-// throttles nothing (tests of other features, the operator commands).
-func WithThrottle(t Throttle) Option {
-	return func(s *Service) { s.throttle = t }
-}
-
 // loginGuard is what the read before a login found, kept for counting the
 // attempt's outcome.
 type loginGuard struct {
@@ -106,13 +97,11 @@ func (s *Service) countFailure(ctx context.Context, names []string, ip netip.Add
 }
 
 // countSuccess resets the pair and records the IP as known to the account,
-// writing only when the read before the login shows it is needed.
+// writing only when the read before the attempt shows it is needed: the
+// right current password of a password change.
 func (s *Service) countSuccess(ctx context.Context, g loginGuard, names []string, ip netip.Addr) error {
-	if !s.throttle.loginEnabled() {
-		return nil
-	}
-	ls, write := s.throttle.success(names, ip, g.view, s.clock())
-	if !write {
+	ls := s.loginSuccess(g, names, ip)
+	if len(ls.Forget) == 0 && len(ls.Known) == 0 {
 		return nil
 	}
 	if err := s.store.RecordLoginSuccess(ctx, ls); err != nil {
@@ -121,26 +110,25 @@ func (s *Service) countSuccess(ctx context.Context, g loginGuard, names []string
 	return nil
 }
 
+// loginSuccess is what a successful password check changes in the throttle
+// records: empty when throttling is off or nothing needs writing. A login
+// hands it to OpenSession, which writes it with the session.
+func (s *Service) loginSuccess(g loginGuard, names []string, ip netip.Addr) LoginSuccess {
+	if !s.throttle.loginEnabled() {
+		return LoginSuccess{}
+	}
+	ls, write := s.throttle.success(names, ip, g.view, s.clock())
+	if !write {
+		return LoginSuccess{}
+	}
+	return ls
+}
+
 // checkRegister counts a registration from ip and refuses it when the IP
-// has made its hourly number of them. Counting first, in the one atomic
-// upsert, keeps racing registrations exact and costs a refused attempt one
-// write; a registration writes anyway, and reading first would put a read
-// that succeeds beside each failing write while the database refuses
-// writes, hiding that failure from the circuit breaker.
+// has made its hourly number of them (API.md's AUTHD_REGISTER_IP_MAX).
 func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
-	limit := s.throttle.RegisterIPMax
-	if limit <= 0 {
-		return nil
-	}
-	now := s.clock()
-	recs, err := s.store.HitCounters(ctx, now, []CounterHit{{Key: s.throttle.Keys.register(ip), WindowEnds: now.Add(RegisterWindow)}})
-	if err != nil {
-		return fmt.Errorf("count registration: %w", err)
-	}
-	if len(recs) == 1 && recs[0].Count > limit {
-		return s.refuse(ctx, refusal{scope: ScopeRegister, wait: recs[0].WindowEnds.Sub(now)})
-	}
-	return nil
+	lim := Limit{Scope: ScopeRegister, Max: s.throttle.RegisterIPMax, Window: RegisterWindow}
+	return s.limiter.Hit(ctx, lim, s.throttle.Keys.register(ip))
 }
 
 // failed logs a failed login, counts it, and returns the one answer for
@@ -166,11 +154,5 @@ func (u User) accountNames() []string {
 	return []string{accountName(u.Username), accountName(u.Email)}
 }
 
-// refuse logs a refusal and returns its 429. The answer is the same for
-// every scope and whether or not the account exists.
-func (s *Service) refuse(ctx context.Context, r refusal) error {
-	s.log.InfoContext(ctx, "attempt throttled", slog.String("scope", r.scope),
-		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)), slog.Bool("in_flight", r.inFlight))
-	s.observe.ThrottleRefusal(ThrottleScope(r.scope))
-	return &Error{Code: CodeRateLimited, Detail: "Too many attempts; try again later", RetryAfter: r.wait}
-}
+// refuse logs a refusal and returns its 429.
+func (s *Service) refuse(ctx context.Context, r refusal) error { return refuse(ctx, s.deps, r) }

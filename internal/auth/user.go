@@ -24,4 +24,9 @@ type NewUser struct {
 	Email          string
 	HashedPassword string
 	CreatedAt      time.Time
+	// Session, when set, is the first session of the new user (a
+	// registration logs in), stored in the same transaction; its UserID
+	// is filled in by the store.
+	Session *Session
+	Event   Event
 }

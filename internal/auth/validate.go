@@ -1,10 +1,6 @@
 package auth
 
-import (
-	"strings"
-
-	"github.com/authd/authd/internal/password"
-)
+import "strings"
 
 // Limits of API.md's register rules, exported so the HTTP layer documents
 // the same numbers it enforces.
@@ -74,9 +70,9 @@ func (s *Service) passwordProblem(p string) string {
 	switch {
 	case p == "":
 		return "password is required"
-	case len(p) < password.MinBytes:
+	case len(p) < PasswordMinBytes:
 		return "password must be at least 8 bytes"
-	case len(p) > password.MaxBytes:
+	case len(p) > PasswordMaxBytes:
 		return "password must be at most 72 bytes"
 	case s.common.IsCommon(p):
 		return "this password is too common"

@@ -25,8 +25,10 @@ func TestEveryCallGuarded(t *testing.T) {
 		{"UserByID", func(ctx context.Context, s *Store) error { _, err := s.UserByID(ctx, 1); return err }},
 		{"UserByUsername", func(ctx context.Context, s *Store) error { _, err := s.UserByUsername(ctx, "a"); return err }},
 		{"UserByEmail", func(ctx context.Context, s *Store) error { _, err := s.UserByEmail(ctx, "a@b.c"); return err }},
-		{"SetLastLogin", func(ctx context.Context, s *Store) error { return s.SetLastLogin(ctx, 1, now) }},
-		{"SetActive", func(ctx context.Context, s *Store) error { return s.SetActive(ctx, 1, true, now) }},
+		{"SetActive", func(ctx context.Context, s *Store) error {
+			_, err := s.SetActive(ctx, auth.ActiveChange{UserID: 1, Active: true, At: now})
+			return err
+		}},
 		{"AttemptRecords", func(ctx context.Context, s *Store) error {
 			_, err := s.AttemptRecords(ctx, []auth.AttemptKey{{1}})
 			return err

@@ -67,9 +67,18 @@ func TestEveryMethodGuarded(t *testing.T) {
 		{"UserByID", func(ctx context.Context, s *Store) error { _, err := s.UserByID(ctx, 1); return err }},
 		{"UserByUsername", func(ctx context.Context, s *Store) error { _, err := s.UserByUsername(ctx, "a"); return err }},
 		{"UserByEmail", func(ctx context.Context, s *Store) error { _, err := s.UserByEmail(ctx, "a@example.com"); return err }},
-		{"SetLastLogin", func(ctx context.Context, s *Store) error { return s.SetLastLogin(ctx, 1, time.Now()) }},
-		{"SetActive", func(ctx context.Context, s *Store) error { return s.SetActive(ctx, 1, true, time.Now()) }},
-		{"SetPasswordHash", func(ctx context.Context, s *Store) error { return s.SetPasswordHash(ctx, 1, "h", time.Now()) }},
+		{"SetActive", func(ctx context.Context, s *Store) error {
+			_, err := s.SetActive(ctx, auth.ActiveChange{UserID: 1, Active: true, At: time.Now()})
+			return err
+		}},
+		{"ChangePassword", func(ctx context.Context, s *Store) error {
+			_, err := s.ChangePassword(ctx, auth.PasswordChange{UserID: 1, Hash: "h", At: time.Now()})
+			return err
+		}},
+		{"RehashPassword", func(ctx context.Context, s *Store) error {
+			_, err := s.RehashPassword(ctx, 1, "old", "h", time.Now())
+			return err
+		}},
 	}
 	for _, m := range methods {
 		t.Run(m.name, func(t *testing.T) {

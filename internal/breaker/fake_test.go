@@ -62,26 +62,26 @@ func (f *fakeStore) UserByUsername(ctx context.Context, name string) (auth.User,
 func (f *fakeStore) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	return auth.User{ID: 1, Email: email}, f.do(ctx, 0)
 }
-func (f *fakeStore) SetLastLogin(ctx context.Context, _ int64, _ time.Time) error {
-	return f.do(ctx, 0)
+func (f *fakeStore) SetActive(ctx context.Context, _ auth.ActiveChange) (int64, error) {
+	return 1, f.do(ctx, 0)
 }
-func (f *fakeStore) SetActive(ctx context.Context, _ int64, _ bool, _ time.Time) error {
-	return f.do(ctx, 0)
+func (f *fakeStore) ChangePassword(ctx context.Context, _ auth.PasswordChange) (int64, error) {
+	return 1, f.do(ctx, 0)
 }
-func (f *fakeStore) SetPasswordHash(ctx context.Context, _ int64, _ string, _ time.Time) error {
-	return f.do(ctx, 0)
+func (f *fakeStore) RehashPassword(ctx context.Context, _ int64, _, _ string, _ time.Time) (bool, error) {
+	return true, f.do(ctx, 0)
 }
-func (f *fakeStore) CreateSession(ctx context.Context, _ auth.Session) error { return f.do(ctx, 0) }
+func (f *fakeStore) CreateSession(ctx context.Context, _ auth.NewSession) error { return f.do(ctx, 0) }
 func (f *fakeStore) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	return auth.Session{ID: id}, auth.User{ID: 1}, f.do(ctx, 0)
 }
 func (f *fakeStore) RotateSession(ctx context.Context, _ string, _ int64, _, _ time.Time) (bool, error) {
 	return true, f.do(ctx, 0)
 }
-func (f *fakeStore) EndSession(ctx context.Context, _ string, _ int64, _ auth.EndReason, _ time.Time) (bool, error) {
+func (f *fakeStore) EndSession(ctx context.Context, _ auth.SessionEnd) (bool, error) {
 	return true, f.do(ctx, 0)
 }
-func (f *fakeStore) EndUserSessions(ctx context.Context, _ int64, _ string, _ auth.EndReason, _ time.Time) (int64, error) {
+func (f *fakeStore) EndUserSessions(ctx context.Context, _ auth.SessionEnd) (int64, error) {
 	return 1, f.do(ctx, 0)
 }
 func (f *fakeStore) UserSessions(ctx context.Context, _ int64, _ time.Time) ([]auth.Session, error) {

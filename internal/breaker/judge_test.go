@@ -94,7 +94,7 @@ func TestCallDeadline(t *testing.T) {
 					defer cancel()
 				}
 				start := time.Now()
-				if err := s.SetLastLogin(ctx, 1, start); err == nil {
+				if _, err := s.RehashPassword(ctx, 1, "old", "new", start); err == nil {
 					t.Fatal("a hung call succeeded")
 				}
 				if got := time.Since(start); got != tc.want {
@@ -127,7 +127,7 @@ func TestPingAroundBreaker(t *testing.T) {
 	if st := s.State(ctx); st != "closed" {
 		t.Fatalf("failed pings opened the breaker: %s", st)
 	}
-	_ = s.SetActive(ctx, 1, false, time.Now())
+	_, _ = s.SetActive(ctx, auth.ActiveChange{UserID: 1, At: time.Now()})
 	f.set(nil)
 	if err := s.Ping(ctx); err != nil || s.State(ctx) != "open" {
 		t.Errorf("ping while open: %v, state %s; want the database's answer, breaker still open", err, s.State(ctx))

@@ -14,9 +14,9 @@ type sessionUser struct {
 }
 
 // CreateSession calls the inner store through the breaker.
-func (s *Store) CreateSession(ctx context.Context, sess auth.Session) error {
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
 	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.inner.CreateSession(ctx, sess)
+		return struct{}{}, s.inner.CreateSession(ctx, n)
 	})
 	return err
 }
@@ -38,16 +38,16 @@ func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, exp
 }
 
 // EndSession calls the inner store through the breaker.
-func (s *Store) EndSession(ctx context.Context, id string, userID int64, reason auth.EndReason, t time.Time) (bool, error) {
+func (s *Store) EndSession(ctx context.Context, e auth.SessionEnd) (bool, error) {
 	return call(ctx, s, func(ctx context.Context) (bool, error) {
-		return s.inner.EndSession(ctx, id, userID, reason, t)
+		return s.inner.EndSession(ctx, e)
 	})
 }
 
 // EndUserSessions calls the inner store through the breaker.
-func (s *Store) EndUserSessions(ctx context.Context, userID int64, except string, reason auth.EndReason, t time.Time) (int64, error) {
+func (s *Store) EndUserSessions(ctx context.Context, e auth.SessionEnd) (int64, error) {
 	return call(ctx, s, func(ctx context.Context) (int64, error) {
-		return s.inner.EndUserSessions(ctx, userID, except, reason, t)
+		return s.inner.EndUserSessions(ctx, e)
 	})
 }
 

@@ -35,28 +35,25 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error
 	})
 }
 
-// SetLastLogin calls the inner store through the breaker.
-func (s *Store) SetLastLogin(ctx context.Context, id int64, t time.Time) error {
-	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.inner.SetLastLogin(ctx, id, t)
-	})
-	return err
-}
-
 // SetActive calls the inner store through the breaker.
-func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Time) error {
-	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.inner.SetActive(ctx, id, active, t)
+func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, error) {
+	return call(ctx, s, func(ctx context.Context) (int64, error) {
+		return s.inner.SetActive(ctx, c)
 	})
-	return err
 }
 
-// SetPasswordHash calls the inner store through the breaker.
-func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
-	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.inner.SetPasswordHash(ctx, id, hash, t)
+// ChangePassword calls the inner store through the breaker.
+func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int64, error) {
+	return call(ctx, s, func(ctx context.Context) (int64, error) {
+		return s.inner.ChangePassword(ctx, c)
 	})
-	return err
+}
+
+// RehashPassword calls the inner store through the breaker.
+func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string, t time.Time) (bool, error) {
+	return call(ctx, s, func(ctx context.Context) (bool, error) {
+		return s.inner.RehashPassword(ctx, id, old, new, t)
+	})
 }
 
 // Ping asks the database itself, with the call deadline but around the

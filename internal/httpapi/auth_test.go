@@ -14,7 +14,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authd/authd/internal/auth"
-	"github.com/authd/authd/internal/token"
 )
 
 func TestRegisterAndLoginFlow(t *testing.T) {
@@ -294,14 +293,16 @@ func TestInactiveUser(t *testing.T) {
 		e := newEnv(t, envOptions{store: store})
 		reg := e.mustRegister(t, "erin")
 		id := int64(reg.json["user"].(map[string]any)["id"].(float64))
-		if err := e.store.SetActive(t.Context(), id, false, time.Now()); err != nil {
-			t.Fatal(err)
-		}
+		access, refresh := e.deactivatedWithSession(t, id, "erin", time.Now())
+		// The deactivation ended the session of the registration.
+		wantError(t, e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(reg.json, "access_token")), http.StatusUnauthorized, auth.CodeSessionRevoked)
 		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "erin", "password": "password-erin"}), http.StatusForbidden, auth.CodeUserInactive)
 		// A wrong password must not reveal that the account is inactive.
 		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "erin", "password": "wrong-password"}), http.StatusUnauthorized, auth.CodeInvalidCredentials)
-		wantError(t, e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(reg.json, "refresh_token")}), http.StatusForbidden, auth.CodeUserInactive)
-		wantError(t, e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(reg.json, "access_token")), http.StatusForbidden, auth.CodeUserInactive)
+		// A session that outlived the deactivation (a login racing it)
+		// still gets nothing.
+		wantError(t, e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": refresh}), http.StatusForbidden, auth.CodeUserInactive)
+		wantError(t, e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+access), http.StatusForbidden, auth.CodeUserInactive)
 	})
 }
 
@@ -335,12 +336,12 @@ func TestTokenAttacks(t *testing.T) {
 	tamperedPayload := strings.Replace(string(payload), `"frank"`, `"admin"`, 1)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(tamperedPayload)) + "." + parts[2]
 	none := forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims("access"))
-	otherUser, _ := e.issuer.Issue(999999, "ghost", sid)
-	noSession, _ := e.issuer.Issue(999999, "ghost", token.NewSessionID())
+	otherUser, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: sid})
+	noSession, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: auth.NewSessionID()})
 	// A refresh token of another server: same format, another key.
 	otherServer := refresherOf(t, "another-secret-of-at-least-32-bytes!!")
 	foreignRefresh, _ := otherServer.Mint(sessionID(t, access), 0)
-	unknownSession, _ := refresherOf(t, testSecret).Mint(token.NewSessionID(), 0)
+	unknownSession, _ := refresherOf(t, testSecret).Mint(auth.NewSessionID(), 0)
 
 	bearer := []struct {
 		name, token string

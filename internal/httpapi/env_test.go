@@ -32,6 +32,8 @@ type env struct {
 	store   auth.Store
 	issuer  *token.Issuer
 	svc     *auth.Service
+	// deps built svc, for the use cases beside it (admin).
+	deps auth.Deps
 }
 
 type envOptions struct {
@@ -138,40 +140,33 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if o.opts.JWKS, err = o.keys.Public(); err != nil {
 		t.Fatal(err)
 	}
-	issuer, err := token.NewIssuer(o.keys, "authd", o.accessTTL, o.now)
+	tokens, err := token.NewTokens(o.keys, "authd", o.accessTTL, o.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := o.keys.MACKeys()
-	if err != nil {
-		t.Fatal(err)
+	deps := auth.Deps{
+		Store: st, Hasher: hasher, Common: password.NewCommonList(), Tokens: tokens.Access, Refresh: tokens.Refresh,
+		Policy: auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace},
+		Log:    logging.For(log, "auth"), Now: o.now,
 	}
-	refresher, err := token.NewRefresher(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy := auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace}
-	var opts []auth.Option
 	if o.throttle != nil {
-		th := *o.throttle
-		th.Keys = auth.NewAttemptKeys([]byte(testSecret))
-		opts = append(opts, auth.WithThrottle(th))
+		deps.Throttle = *o.throttle
+		deps.Throttle.Keys = auth.NewAttemptKeys([]byte(testSecret))
 	}
-	var svcStore auth.Store = st
 	if o.wrap != nil {
-		svcStore = o.wrap(st)
+		deps.Store = o.wrap(st)
 	}
 	if o.observer != nil {
-		opts = append(opts, auth.WithObserver(o.observer))
+		deps.Observer = o.observer
 	}
-	svc := auth.NewService(svcStore, hasher, password.NewCommonList(), issuer, refresher, policy, logging.For(log, "auth"), o.now, opts...)
+	svc := auth.NewService(deps)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{url: ts.URL, handler: srv, logs: logs, store: st, issuer: issuer, svc: svc}
+	return &env{url: ts.URL, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps}
 }
 
 // response is a finished HTTP exchange with its body decoded when JSON.
@@ -313,3 +308,30 @@ func bothStores(t *testing.T, f func(t *testing.T, store string)) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// deactivatedWithSession deactivates the user with id, which ends their
+// sessions, and then opens one more for them straight in the store, with
+// its tokens: what a login that passed its checks just before the
+// deactivation committed leaves behind. It is the state in which bearer
+// calls and refreshes must still answer USER_INACTIVE.
+func (e *env) deactivatedWithSession(t *testing.T, id int64, username string, now time.Time) (access, refresh string) {
+	t.Helper()
+	if _, err := e.store.SetActive(t.Context(), auth.ActiveChange{UserID: id, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	sid := auth.NewSessionID()
+	sess := auth.Session{ID: sid, UserID: id, CreatedAt: now, LastUsedAt: now, RotatedAt: now,
+		ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(24 * time.Hour)}
+	if err := e.store.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
+		t.Fatal(err)
+	}
+	access, err := e.issuer.Issue(auth.AccessClaims{UserID: id, Username: username, SessionID: sid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh, err = refresherOf(t, testSecret).Mint(sid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return access, refresh
+}

@@ -108,9 +108,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 		reg := e.mustRegister(t, "rosa")
 		access, refresh := str(reg.json, "access_token"), str(reg.json, "refresh_token")
 		inactive := e.mustRegister(t, "sam")
-		if err := e.store.SetActive(t.Context(), int64(inactive.json["user"].(map[string]any)["id"].(float64)), false, clock.now()); err != nil {
-			t.Fatal(err)
-		}
+		_, inactiveRefresh := e.deactivatedWithSession(t, int64(inactive.json["user"].(map[string]any)["id"].(float64)), "sam", clock.now())
 		refreshGrant := func(tok string) string {
 			return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}.Encode()
 		}
@@ -139,7 +137,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 			{"bad refresh token", mediaForm, refreshGrant("garbage"), 401, auth.CodeInvalidToken, "invalid_grant"},
 			{"access token as refresh token", mediaForm, refreshGrant(access), 401, auth.CodeInvalidToken, "invalid_grant"},
 			{"expired refresh token", mediaForm, refreshGrant(expired), 401, auth.CodeTokenExpired, "invalid_grant"},
-			{"refresh of an inactive user", mediaForm, refreshGrant(str(inactive.json, "refresh_token")), 403, auth.CodeUserInactive, "invalid_grant"},
+			{"refresh of an inactive user", mediaForm, refreshGrant(inactiveRefresh), 403, auth.CodeUserInactive, "invalid_grant"},
 			{"grant_type foo", mediaForm, "grant_type=foo&username=rosa&password=password-rosa", 400, auth.CodeValidation, "unsupported_grant_type"},
 			{"grant_type client_credentials", mediaForm, "grant_type=client_credentials&client_id=a&client_secret=b", 400, auth.CodeValidation, "unsupported_grant_type"},
 			{"json wrong password", mediaJSON, `{"username":"rosa","password":"wrong-password"}`, 401, auth.CodeInvalidCredentials, ""},

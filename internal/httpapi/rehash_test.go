@@ -48,12 +48,12 @@ func TestLoginRehashesAtNewCost(t *testing.T) {
 	})
 }
 
-// failingRehash is a real store whose SetPasswordHash fails as an outage
+// failingRehash is a real store whose RehashPassword fails as an outage
 // would: the one fault a healthy database cannot show on demand.
 type failingRehash struct{ auth.Store }
 
-func (failingRehash) SetPasswordHash(context.Context, int64, string, time.Time) error {
-	return auth.DatabaseError(errors.New("set password hash: connection reset by peer"))
+func (failingRehash) RehashPassword(context.Context, int64, string, string, time.Time) (bool, error) {
+	return false, auth.DatabaseError(errors.New("rehash password: connection reset by peer"))
 }
 
 // TestLoginSurvivesFailedRehash: when storing the new hash fails, the

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/metrics"
 	"github.com/authd/authd/internal/metrics/metricstest"
 	"github.com/authd/authd/internal/token"
@@ -369,7 +370,7 @@ func TestEndSessionByID(t *testing.T) {
 		wantError(t, e.me(t, b), http.StatusUnauthorized, auth.CodeSessionRevoked)
 		wantError(t, del(a, sessionID(t, b)), http.StatusNotFound, auth.CodeSessionNotFound)
 		wantError(t, del(a, "not-a-session"), http.StatusNotFound, auth.CodeSessionNotFound)
-		wantError(t, del(a, token.NewSessionID()), http.StatusNotFound, auth.CodeSessionNotFound)
+		wantError(t, del(a, auth.NewSessionID()), http.StatusNotFound, auth.CodeSessionNotFound)
 		wantError(t, e.do(t, http.MethodDelete, "/auth/sessions/"+sessionID(t, a), "", ""), http.StatusUnauthorized, auth.CodeInvalidToken)
 		wantStatus(t, "delete own current session", del(a, sessionID(t, a)), http.StatusNoContent)
 		wantError(t, e.me(t, a), http.StatusUnauthorized, auth.CodeSessionRevoked)
@@ -450,7 +451,7 @@ func TestPurgeSessions(t *testing.T) {
 		idle := e.login(t, "ivy")
 		wantStatus(t, "logout", e.bearer(t, http.MethodPost, "/auth/logout", str(ended.json, "access_token"), "", ""), http.StatusNoContent)
 		deactivated := []response{e.mustRegister(t, "jay"), e.login(t, "jay")}
-		if _, err := e.svc.SetActive(t.Context(), "jay", false); err != nil {
+		if _, err := admin.New(e.deps).SetActive(t.Context(), auth.ActorCLI, "jay", false); err != nil {
 			t.Fatal(err)
 		}
 		if got := endedFor(auth.EndDeactivated); got != 0 {

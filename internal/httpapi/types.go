@@ -6,7 +6,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/authd/authd/internal/auth"
-	"github.com/authd/authd/internal/token"
 )
 
 // RegisterRequest is the body of POST /auth/register.
@@ -126,7 +125,7 @@ func newUserBody(u auth.User) UserBody {
 	}
 }
 
-func newTokenBody(p token.Pair) TokenBody {
+func newTokenBody(p auth.Pair) TokenBody {
 	return TokenBody{
 		AccessToken: p.Access, RefreshToken: p.Refresh, TokenType: "bearer",
 		ExpiresIn: int64(p.AccessTTL.Seconds()),

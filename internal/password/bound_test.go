@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,8 +125,8 @@ func TestNoWorkWithoutNeed(t *testing.T) {
 	t.Run("Compare over 72 bytes", func(t *testing.T) {
 		h := newTestHasher(t, 4, 1)
 		w := watch(h, 0)
-		if err := h.Compare(context.Background(), "$2a$04$x", strings.Repeat("a", 73)); !errors.Is(err, ErrMismatch) {
-			t.Errorf("err = %v, want ErrMismatch", err)
+		if err := h.Compare(context.Background(), "$2a$04$x", strings.Repeat("a", 73)); !errors.Is(err, auth.ErrPasswordMismatch) {
+			t.Errorf("err = %v, want auth.ErrPasswordMismatch", err)
 		}
 		if w.calls.Load() != 0 {
 			t.Error("bcrypt ran for a password it cannot compare")

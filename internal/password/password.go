@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/auth"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -23,25 +24,21 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Password length limits in bytes. bcrypt reads at most 72 bytes of its
-// input (the Blowfish key schedule takes 18 32-bit words); a longer password
-// is refused rather than silently cut, since every password that shares its
+// Password length limits in bytes, the register rule's (auth.PasswordMinBytes
+// and auth.PasswordMaxBytes). bcrypt reads at most 72 bytes of its input
+// (the Blowfish key schedule takes 18 32-bit words); a longer password is
+// refused rather than silently cut, since every password that shares its
 // first 72 bytes would otherwise match.
 const (
-	MinBytes = 8
-	MaxBytes = 72
+	MinBytes = auth.PasswordMinBytes
+	MaxBytes = auth.PasswordMaxBytes
 )
 
 // Sentinel errors.
 var (
-	// ErrMismatch: the password is not the one the hash was made from.
-	ErrMismatch = errors.New("password does not match")
 	// ErrTooLong: Hash refuses a password over MaxBytes instead of
 	// truncating it.
 	ErrTooLong = errors.New("password longer than 72 bytes")
-	// ErrOverloaded: the wait queue is full, or a slot did not free up
-	// within the pool's MaxWait. The caller should answer 503 at once.
-	ErrOverloaded = errors.New("password hashing overloaded")
 )
 
 // dummyPassword is hashed once, lazily, to give unknown-user logins a hash
@@ -84,6 +81,10 @@ func NewHasher(cost int, pool Pool) (*Hasher, error) {
 // Cost is the bcrypt cost new hashes get.
 func (h *Hasher) Cost() int { return h.cost }
 
+// HashCost is the bcrypt cost a hash was made at, as auth.PasswordHasher
+// asks it of a Hasher.
+func (h *Hasher) HashCost(hash string) (int, error) { return HashCost(hash) }
+
 // HashCost is the bcrypt cost a hash was made at.
 func HashCost(hash string) (int, error) {
 	cost, err := bcrypt.Cost([]byte(hash))
@@ -111,14 +112,14 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	return string(hash), nil
 }
 
-// Compare reports nil when password matches hash, else ErrMismatch. The
+// Compare reports nil when password matches hash, else auth.ErrPasswordMismatch. The
 // hash carries its own cost, so hashes made at an older cost still verify.
 // A password over MaxBytes never matches, and costs no bcrypt: bcrypt
 // would compare only its first 72 bytes, so "registered password + any
 // suffix" would log in.
 func (h *Hasher) Compare(ctx context.Context, hash, password string) error {
 	if len(password) > MaxBytes {
-		return ErrMismatch
+		return auth.ErrPasswordMismatch
 	}
 	return h.run(ctx, func() error { return compare([]byte(hash), password) })
 }
@@ -126,7 +127,7 @@ func (h *Hasher) Compare(ctx context.Context, hash, password string) error {
 func compare(hash []byte, password string) error {
 	err := bcrypt.CompareHashAndPassword(hash, []byte(password))
 	if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
-		return ErrMismatch
+		return auth.ErrPasswordMismatch
 	}
 	if err != nil {
 		return fmt.Errorf("password: compare: %w", err)
@@ -136,8 +137,8 @@ func compare(hash []byte, password string) error {
 
 // CompareDummy spends one bcrypt comparison at the Hasher's cost against a
 // hash no password matches, so that a login for an unknown user takes as
-// long as one with a wrong password. It returns ErrMismatch, or the error
-// that kept it from comparing (a done ctx, ErrOverloaded).
+// long as one with a wrong password. It returns auth.ErrPasswordMismatch, or the error
+// that kept it from comparing (a done ctx, auth.ErrHashOverloaded).
 func (h *Hasher) CompareDummy(ctx context.Context, password string) error {
 	if len(password) > MaxBytes {
 		// Keep the cost of one full comparison; the answer is a mismatch
@@ -159,5 +160,5 @@ func (h *Hasher) CompareDummy(ctx context.Context, password string) error {
 	if err != nil {
 		return err
 	}
-	return ErrMismatch // reached only if someone typed the dummy password
+	return auth.ErrPasswordMismatch // reached only if someone typed the dummy password
 }

@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"runtime"
 	"slices"
 	"strings"
@@ -69,17 +70,17 @@ func TestHashAndCompare(t *testing.T) {
 		want                 error
 	}{
 		{"right", hash, "correct-horse", nil},
-		{"wrong", hash, "correct-horsE", ErrMismatch},
-		{"prefix", hash, "correct-hors", ErrMismatch},
-		{"empty", hash, "", ErrMismatch},
+		{"wrong", hash, "correct-horsE", auth.ErrPasswordMismatch},
+		{"prefix", hash, "correct-hors", auth.ErrPasswordMismatch},
+		{"empty", hash, "", auth.ErrPasswordMismatch},
 		{"72 bytes right", hash72, pw72, nil},
 		{"72 bytes of multi-byte runes right", hashEuro, euro72, nil},
 		// bcrypt would see only the first 72 bytes of these and say yes.
-		{"72 bytes plus one", hash72, pw72 + "x", ErrMismatch},
-		{"72 bytes plus 100", hash72, pw72 + strings.Repeat("y", 100), ErrMismatch},
-		{"72 bytes plus one rune", hashEuro, euro72 + "é", ErrMismatch},
+		{"72 bytes plus one", hash72, pw72 + "x", auth.ErrPasswordMismatch},
+		{"72 bytes plus 100", hash72, pw72 + strings.Repeat("y", 100), auth.ErrPasswordMismatch},
+		{"72 bytes plus one rune", hashEuro, euro72 + "é", auth.ErrPasswordMismatch},
 		{"hash of another cost verifies", hashCost5, "correct-horse", nil},
-		{"hash of another cost, wrong password", hashCost5, "wrong", ErrMismatch},
+		{"hash of another cost, wrong password", hashCost5, "wrong", auth.ErrPasswordMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +90,7 @@ func TestHashAndCompare(t *testing.T) {
 		})
 	}
 	t.Run("malformed hash is an error, not a mismatch", func(t *testing.T) {
-		if err := h.Compare(ctx, "not-a-hash", "x"); err == nil || errors.Is(err, ErrMismatch) {
+		if err := h.Compare(ctx, "not-a-hash", "x"); err == nil || errors.Is(err, auth.ErrPasswordMismatch) {
 			t.Errorf("Compare = %v", err)
 		}
 	})
@@ -138,8 +139,8 @@ func TestCompareDummy(t *testing.T) {
 		{"over 72 bytes", strings.Repeat("z", 100)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := h.CompareDummy(ctx, tt.password); !errors.Is(err, ErrMismatch) {
-				t.Errorf("CompareDummy = %v, want ErrMismatch", err)
+			if err := h.CompareDummy(ctx, tt.password); !errors.Is(err, auth.ErrPasswordMismatch) {
+				t.Errorf("CompareDummy = %v, want auth.ErrPasswordMismatch", err)
 			}
 		})
 	}

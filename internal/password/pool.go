@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"fmt"
+	"github.com/authd/authd/internal/auth"
 	"time"
 )
 
@@ -14,10 +15,10 @@ type Pool struct {
 	// in the scheduler instead of here.
 	Workers int
 	// Queue is how many callers may wait for a worker; past it they get
-	// ErrOverloaded at once. <= 0 means no limit.
+	// auth.ErrHashOverloaded at once. <= 0 means no limit.
 	Queue int
 	// MaxWait is how long a caller may wait for a worker before it gets
-	// ErrOverloaded. <= 0 means no limit.
+	// auth.ErrHashOverloaded. <= 0 means no limit.
 	MaxWait time.Duration
 }
 
@@ -61,7 +62,7 @@ func (h *Hasher) wait(ctx context.Context) error {
 	n := h.waiting.Add(1)
 	defer h.waiting.Add(-1)
 	if h.queue > 0 && n > h.queue {
-		return ErrOverloaded
+		return auth.ErrHashOverloaded
 	}
 	var expired <-chan time.Time
 	if h.maxWait > 0 {
@@ -73,7 +74,7 @@ func (h *Hasher) wait(ctx context.Context) error {
 	case h.slots <- struct{}{}:
 		return nil
 	case <-expired:
-		return ErrOverloaded
+		return auth.ErrHashOverloaded
 	case <-ctx.Done():
 		return fmt.Errorf("password: waiting for a worker: %w", ctx.Err())
 	}

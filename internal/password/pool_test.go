@@ -3,6 +3,7 @@ package password
 import (
 	"context"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"sync"
 	"testing"
 	"time"
@@ -49,8 +50,8 @@ func TestQueueFullIsOverloaded(t *testing.T) {
 	waitFor(t, h, 2)
 	start := time.Now()
 	err := h.run(context.Background(), func() error { t.Error("work ran past a full queue"); return nil })
-	if !errors.Is(err, ErrOverloaded) {
-		t.Fatalf("third waiter: %v, want ErrOverloaded", err)
+	if !errors.Is(err, auth.ErrHashOverloaded) {
+		t.Fatalf("third waiter: %v, want auth.ErrHashOverloaded", err)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("overload answer took %v; want at once", d)
@@ -73,8 +74,8 @@ func TestMaxWaitIsOverloaded(t *testing.T) {
 	defer release()
 	start := time.Now()
 	err := h.run(context.Background(), func() error { return nil })
-	if !errors.Is(err, ErrOverloaded) {
-		t.Fatalf("err = %v, want ErrOverloaded", err)
+	if !errors.Is(err, auth.ErrHashOverloaded) {
+		t.Fatalf("err = %v, want auth.ErrHashOverloaded", err)
 	}
 	if d := time.Since(start); d < 30*time.Millisecond || d > 3*time.Second {
 		t.Errorf("gave up after %v, want about MaxWait", d)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/auth"
 	"strings"
 	"testing"
 	"time"
@@ -177,7 +178,7 @@ func (st setup) headerJSON(extra string) string {
 func parseRefuses(t *testing.T, st setup) {
 	now := t0()
 	i := newKeyIssuer(t, st.keys, at(now))
-	good, _ := i.Issue(7, "bob", testSID)
+	good, _ := i.Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: testSID})
 	// Every attack meets a warm set of verified signatures (verified.go):
 	// the good token's is remembered, so no spelling of it may ride on it.
 	if _, err := i.Parse(good); err != nil {
@@ -231,87 +232,87 @@ func parseRefuses(t *testing.T, st setup) {
 	}
 	tests := []attack{
 		// The header's alg is the attacker's to choose; only the key's counts.
-		{"alg none", i, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims()), ErrInvalid},
-		{"alg none header on a good token", i, withPart(good, 0, enc(`{"alg":"none","typ":"JWT"}`)), ErrInvalid},
-		{"alg none with our kid", i, withKid(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, st.kid), ErrInvalid},
+		{"alg none", i, sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims()), auth.ErrTokenInvalid},
+		{"alg none header on a good token", i, withPart(good, 0, enc(`{"alg":"none","typ":"JWT"}`)), auth.ErrTokenInvalid},
+		{"alg none with our kid", i, withKid(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, st.kid), auth.ErrTokenInvalid},
 		// Only the exact header authd writes: another spelling of it, or
 		// one with a key hint, is not ours even when the signature is right.
-		{"header with members reordered", i, header(`{"typ":"JWT","alg":"` + st.alg + `"` + map[bool]string{true: `,"kid":"` + st.kid + `"`}[st.kid != ""] + `}`), ErrInvalid},
-		{"header without typ", i, header(strings.Replace(st.headerJSON(""), `,"typ":"JWT"`, "", 1)), ErrInvalid},
-		{"header with a kid authd does not know", i, header(`{"alg":"` + st.alg + `","kid":"1","typ":"JWT"}`), ErrInvalid},
-		{"header with jku", i, header(st.headerJSON(`,"jku":"http://127.0.0.1:1/jwks.json"`)), ErrInvalid},
-		{"header with x5u", i, header(st.headerJSON(`,"x5u":"http://127.0.0.1:1/cert.pem"`)), ErrInvalid},
-		{"header with crit", i, header(st.headerJSON(`,"crit":["exp"]`)), ErrInvalid},
+		{"header with members reordered", i, header(`{"typ":"JWT","alg":"` + st.alg + `"` + map[bool]string{true: `,"kid":"` + st.kid + `"`}[st.kid != ""] + `}`), auth.ErrTokenInvalid},
+		{"header without typ", i, header(strings.Replace(st.headerJSON(""), `,"typ":"JWT"`, "", 1)), auth.ErrTokenInvalid},
+		{"header with a kid authd does not know", i, header(`{"alg":"` + st.alg + `","kid":"1","typ":"JWT"}`), auth.ErrTokenInvalid},
+		{"header with jku", i, header(st.headerJSON(`,"jku":"http://127.0.0.1:1/jwks.json"`)), auth.ErrTokenInvalid},
+		{"header with x5u", i, header(st.headerJSON(`,"x5u":"http://127.0.0.1:1/cert.pem"`)), auth.ErrTokenInvalid},
+		{"header with crit", i, header(st.headerJSON(`,"crit":["exp"]`)), auth.ErrTokenInvalid},
 		{"header with the attacker's jwk, signed by the attacker", i,
-			signedWithHeader(t, attacker.list[0], `{"alg":"EdDSA","jwk":`+string(attackerJSON)+`,"typ":"JWT"}`, good), ErrInvalid},
-		{"header with the attacker's jwk, signed by our key", i, header(st.headerJSON(`,"jwk":` + string(attackerJSON))), ErrInvalid},
-		{"HS512 with the right secret", i, sign(t, jwt.SigningMethodHS512, []byte(secret), claims()), ErrInvalid},
-		{"HS384 with the right secret", i, sign(t, jwt.SigningMethodHS384, []byte(secret), claims()), ErrInvalid},
-		{"RS256 with the attacker's key", i, sign(t, jwt.SigningMethodRS256, rsaKey, claims()), ErrInvalid},
-		{"RS256 with the attacker's key and our kid", i, withKid(jwt.SigningMethodRS256, rsaKey, st.kid), ErrInvalid},
-		{"EdDSA with a key not in the file", i, signWith(t, attacker.list[0], attacker.list[0].id, claims()), ErrInvalid},
-		{"signed by a key not in the file, under our header", i, st.forge(t, claims()), ErrInvalid},
+			signedWithHeader(t, attacker.list[0], `{"alg":"EdDSA","jwk":`+string(attackerJSON)+`,"typ":"JWT"}`, good), auth.ErrTokenInvalid},
+		{"header with the attacker's jwk, signed by our key", i, header(st.headerJSON(`,"jwk":` + string(attackerJSON))), auth.ErrTokenInvalid},
+		{"HS512 with the right secret", i, sign(t, jwt.SigningMethodHS512, []byte(secret), claims()), auth.ErrTokenInvalid},
+		{"HS384 with the right secret", i, sign(t, jwt.SigningMethodHS384, []byte(secret), claims()), auth.ErrTokenInvalid},
+		{"RS256 with the attacker's key", i, sign(t, jwt.SigningMethodRS256, rsaKey, claims()), auth.ErrTokenInvalid},
+		{"RS256 with the attacker's key and our kid", i, withKid(jwt.SigningMethodRS256, rsaKey, st.kid), auth.ErrTokenInvalid},
+		{"EdDSA with a key not in the file", i, signWith(t, attacker.list[0], attacker.list[0].id, claims()), auth.ErrTokenInvalid},
+		{"signed by a key not in the file, under our header", i, st.forge(t, claims()), auth.ErrTokenInvalid},
 		// A good signature over another body.
-		{"tampered username", i, swap(`"username":"bob"`, `"username":"admin"`), ErrInvalid},
-		{"tampered sub", i, swap(`"sub":"7"`, `"sub":"1"`), ErrInvalid},
-		{"tampered type", i, swap(`"type":"access"`, `"type":"refresh"`), ErrInvalid},
-		{"signature stripped", i, withPart(good, 2, ""), ErrInvalid},
-		{"signature of the old refresh JWT", i, withPart(good, 2, strings.Split(oldRefresh, ".")[2]), ErrInvalid},
+		{"tampered username", i, swap(`"username":"bob"`, `"username":"admin"`), auth.ErrTokenInvalid},
+		{"tampered sub", i, swap(`"sub":"7"`, `"sub":"1"`), auth.ErrTokenInvalid},
+		{"tampered type", i, swap(`"type":"access"`, `"type":"refresh"`), auth.ErrTokenInvalid},
+		{"signature stripped", i, withPart(good, 2, ""), auth.ErrTokenInvalid},
+		{"signature of the old refresh JWT", i, withPart(good, 2, strings.Split(oldRefresh, ".")[2]), auth.ErrTokenInvalid},
 		// Other spellings of a good token are not the token.
-		{"non-canonical base64 signature", i, sloppyLastChar(good), ErrInvalid},
-		{"trailing newline", i, good + "\n", ErrInvalid},
-		{"line break in the signature", i, good[:len(good)-4] + "\r\n" + good[len(good)-4:], ErrInvalid},
-		{"padded signature", i, good + "=", ErrInvalid},
-		{"leading space", i, " " + good, ErrInvalid},
+		{"non-canonical base64 signature", i, sloppyLastChar(good), auth.ErrTokenInvalid},
+		{"trailing newline", i, good + "\n", auth.ErrTokenInvalid},
+		{"line break in the signature", i, good[:len(good)-4] + "\r\n" + good[len(good)-4:], auth.ErrTokenInvalid},
+		{"padded signature", i, good + "=", auth.ErrTokenInvalid},
+		{"leading space", i, " " + good, auth.ErrTokenInvalid},
 		// Well signed, but the claims are wrong.
-		{"wrong iss", i, own(set("iss", "other")), ErrInvalid},
-		{"no iss", i, own(del("iss")), ErrInvalid},
-		{"missing exp", i, own(del("exp")), ErrInvalid},
-		{"exp as a string", i, own(set("exp", "soon")), ErrInvalid},
-		{"missing iat", i, own(del("iat")), ErrInvalid},
-		{"missing sub", i, own(del("sub")), ErrInvalid},
-		{"missing username", i, own(del("username")), ErrInvalid},
-		{"missing jti", i, own(del("jti")), ErrInvalid},
-		{"missing type", i, own(del("type")), ErrInvalid},
-		{"unknown type", i, own(set("type", "admin")), ErrInvalid},
-		{"non-numeric sub", i, own(set("sub", "bob")), ErrInvalid},
-		{"numeric sub as a number", i, own(set("sub", 7)), ErrInvalid},
-		{"zero sub", i, own(set("sub", "0")), ErrInvalid},
-		{"negative sub", i, own(set("sub", "-7")), ErrInvalid},
-		{"plus-signed sub", i, own(set("sub", "+7")), ErrInvalid},
-		{"zero-padded sub", i, own(set("sub", "007")), ErrInvalid},
-		{"sub past int64", i, own(set("sub", "9223372036854775808")), ErrInvalid},
+		{"wrong iss", i, own(set("iss", "other")), auth.ErrTokenInvalid},
+		{"no iss", i, own(del("iss")), auth.ErrTokenInvalid},
+		{"missing exp", i, own(del("exp")), auth.ErrTokenInvalid},
+		{"exp as a string", i, own(set("exp", "soon")), auth.ErrTokenInvalid},
+		{"missing iat", i, own(del("iat")), auth.ErrTokenInvalid},
+		{"missing sub", i, own(del("sub")), auth.ErrTokenInvalid},
+		{"missing username", i, own(del("username")), auth.ErrTokenInvalid},
+		{"missing jti", i, own(del("jti")), auth.ErrTokenInvalid},
+		{"missing type", i, own(del("type")), auth.ErrTokenInvalid},
+		{"unknown type", i, own(set("type", "admin")), auth.ErrTokenInvalid},
+		{"non-numeric sub", i, own(set("sub", "bob")), auth.ErrTokenInvalid},
+		{"numeric sub as a number", i, own(set("sub", 7)), auth.ErrTokenInvalid},
+		{"zero sub", i, own(set("sub", "0")), auth.ErrTokenInvalid},
+		{"negative sub", i, own(set("sub", "-7")), auth.ErrTokenInvalid},
+		{"plus-signed sub", i, own(set("sub", "+7")), auth.ErrTokenInvalid},
+		{"zero-padded sub", i, own(set("sub", "007")), auth.ErrTokenInvalid},
+		{"sub past int64", i, own(set("sub", "9223372036854775808")), auth.ErrTokenInvalid},
 		// A refresh JWT of the release before sessions is not an access
 		// token, nor is an access token without a session.
-		{"old refresh JWT", i, oldRefresh, ErrInvalid},
-		{"missing sid", i, own(del("sid")), ErrInvalid},
-		{"empty sid", i, own(set("sid", "")), ErrInvalid},
+		{"old refresh JWT", i, oldRefresh, auth.ErrTokenInvalid},
+		{"missing sid", i, own(del("sid")), auth.ErrTokenInvalid},
+		{"empty sid", i, own(set("sid", "")), auth.ErrTokenInvalid},
 		// Expired: only a token that was good until exp says so.
-		{"expired access", expiredClock, good, ErrExpired},
-		{"expired and forged", expiredClock, st.forge(t, claims()), ErrInvalid},
-		{"expired old refresh JWT", expiredClock, oldRefresh, ErrInvalid},
-		{"expired without sid", expiredClock, own(del("sid")), ErrInvalid},
-		{"expired with wrong iss", expiredClock, own(set("iss", "other")), ErrInvalid},
-		{"expired without jti", expiredClock, own(del("jti")), ErrInvalid},
+		{"expired access", expiredClock, good, auth.ErrTokenExpired},
+		{"expired and forged", expiredClock, st.forge(t, claims()), auth.ErrTokenInvalid},
+		{"expired old refresh JWT", expiredClock, oldRefresh, auth.ErrTokenInvalid},
+		{"expired without sid", expiredClock, own(del("sid")), auth.ErrTokenInvalid},
+		{"expired with wrong iss", expiredClock, own(set("iss", "other")), auth.ErrTokenInvalid},
+		{"expired without jti", expiredClock, own(del("jti")), auth.ErrTokenInvalid},
 		// Not a token at all.
-		{"empty", i, "", ErrInvalid},
-		{"garbage", i, "not a token", ErrInvalid},
-		{"three empty parts", i, "..", ErrInvalid},
-		{"a.b.c", i, "a.b.c", ErrInvalid},
-		{"two parts", i, good[:strings.LastIndexByte(good, '.')], ErrInvalid},
-		{"four parts", i, good + ".x", ErrInvalid},
-		{"JSON body", i, `{"sub":"7"}`, ErrInvalid},
-		{"too long", i, withPart(good, 1, strings.Repeat("A", MaxLen)), ErrInvalid},
+		{"empty", i, "", auth.ErrTokenInvalid},
+		{"garbage", i, "not a token", auth.ErrTokenInvalid},
+		{"three empty parts", i, "..", auth.ErrTokenInvalid},
+		{"a.b.c", i, "a.b.c", auth.ErrTokenInvalid},
+		{"two parts", i, good[:strings.LastIndexByte(good, '.')], auth.ErrTokenInvalid},
+		{"four parts", i, good + ".x", auth.ErrTokenInvalid},
+		{"JSON body", i, `{"sub":"7"}`, auth.ErrTokenInvalid},
+		{"too long", i, withPart(good, 1, strings.Repeat("A", MaxLen)), auth.ErrTokenInvalid},
 	}
 	if st.alg == AlgES256 {
-		tests = append(tests, attack{"the high-s spelling of a good ES256 signature", i, highS(t, good), ErrInvalid})
+		tests = append(tests, attack{"the high-s spelling of a good ES256 signature", i, highS(t, good), auth.ErrTokenInvalid})
 	}
 	// The key-confusion attack of RFC 8725 §2.1: HS256 keyed with the public
 	// key, which every JWKS reader knows, with and without our kid.
 	for form, secret := range st.hmacForms {
 		for _, kid := range []string{st.kid, ""} {
 			tests = append(tests, attack{fmt.Sprintf("HS256 keyed with the public key as %s, kid %q", form, kid), i,
-				withKid(jwt.SigningMethodHS256, secret, kid), ErrInvalid})
+				withKid(jwt.SigningMethodHS256, secret, kid), auth.ErrTokenInvalid})
 		}
 	}
 	for _, tt := range tests {
@@ -320,10 +321,10 @@ func parseRefuses(t *testing.T, st setup) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
+			if errors.Is(err, auth.ErrTokenInvalid) == errors.Is(err, auth.ErrTokenExpired) {
 				t.Errorf("err = %v wraps both sentinels or neither", err)
 			}
-			if c != (Claims{}) {
+			if c != (auth.AccessClaims{}) {
 				t.Errorf("claims %+v returned with an error", c)
 			}
 		})

@@ -3,6 +3,7 @@ package token
 import (
 	"crypto/elliptic"
 	"encoding/base64"
+	"github.com/authd/authd/internal/auth"
 	"math/big"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ func TestES256SignsLowS(t *testing.T) {
 	t.Parallel()
 	i := newKeyIssuer(t, generated(t, AlgES256), at(t0()))
 	for range 32 {
-		p, _ := i.Issue(1, "a", testSID)
+		p, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 		sig, err := base64.RawURLEncoding.DecodeString(strings.Split(p, ".")[2])
 		if err != nil || len(sig) != es256SigLen || !lowS(sig) {
 			t.Fatalf("signature %x: %v, want 64 bytes with a low s", sig, err)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,8 +27,8 @@ import (
 func FuzzParse(f *testing.F) {
 	now := t0()
 	i := newTestIssuer(f, at(now))
-	fresh, _ := i.Issue(1, "seed", testSID)
-	old, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(2, "old", testSID) // expired by now
+	fresh, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "seed", SessionID: testSID})
+	old, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(auth.AccessClaims{UserID: 2, Username: "old", SessionID: testSID}) // expired by now
 	oldRefresh := sign(f, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"sub": "1", "username": "x", "type": "refresh",
 		"iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"})
 	for _, raw := range []string{fresh, old, oldRefresh} {
@@ -58,21 +59,21 @@ func FuzzParse(f *testing.F) {
 // says whether raw is byte for byte a token of i's key.
 func parseExactly(t *testing.T, i *Issuer, raw string, ours func(string) (map[string]any, bool)) {
 	c, err := i.Parse(raw)
-	if err != nil && errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
+	if err != nil && errors.Is(err, auth.ErrTokenInvalid) == errors.Is(err, auth.ErrTokenExpired) {
 		t.Fatalf("err %v wraps both sentinels or neither", err)
 	}
-	if err != nil && c != (Claims{}) {
+	if err != nil && c != (auth.AccessClaims{}) {
 		t.Fatalf("claims %+v returned with %v", c, err)
 	}
 	body, signed := ours(raw)
 	switch {
 	case !signed || body["type"] != "access" || body["sid"] == nil || body["sid"] == "":
-		if !errors.Is(err, ErrInvalid) {
-			t.Fatalf("Parse(%q) = %+v, %v; want ErrInvalid", raw, c, err)
+		if !errors.Is(err, auth.ErrTokenInvalid) {
+			t.Fatalf("Parse(%q) = %+v, %v; want auth.ErrTokenInvalid", raw, c, err)
 		}
 	case body["exp"].(float64) <= float64(i.now().Unix()):
-		if !errors.Is(err, ErrExpired) {
-			t.Fatalf("expired token: %v; want ErrExpired", err)
+		if !errors.Is(err, auth.ErrTokenExpired) {
+			t.Fatalf("expired token: %v; want auth.ErrTokenExpired", err)
 		}
 	default:
 		if err != nil {
@@ -92,8 +93,8 @@ func FuzzParseKey(f *testing.F) {
 	ks := generated(f, AlgEdDSA)
 	k := ks.list[0]
 	i := newKeyIssuer(f, ks, at(now))
-	fresh, _ := i.Issue(1, "seed", testSID)
-	old, _ := newKeyIssuer(f, ks, at(now.Add(-2*time.Hour))).Issue(2, "old", testSID)
+	fresh, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "seed", SessionID: testSID})
+	old, _ := newKeyIssuer(f, ks, at(now.Add(-2*time.Hour))).Issue(auth.AccessClaims{UserID: 2, Username: "old", SessionID: testSID})
 	other := generated(f, AlgEdDSA).list[0]
 	pub, _ := ks.Public()
 	claims := jwt.MapClaims{"sub": "1", "sid": testSID, "username": "x", "type": "access", "iss": "authd",
@@ -155,7 +156,7 @@ func signedBy(raw, header string, valid func(signed string, sig []byte) bool) (m
 }
 
 // consistent checks accepted claims against the body of the token.
-func consistent(t *testing.T, i *Issuer, raw string, c Claims) {
+func consistent(t *testing.T, i *Issuer, raw string, c auth.AccessClaims) {
 	t.Helper()
 	m := payload(t, raw)
 	wantBody := map[string]any{

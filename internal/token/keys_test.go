@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"slices"
 	"strings"
 	"testing"
@@ -152,7 +153,7 @@ func TestGenerateKeysRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseKeys of MarshalPrivate: %v\n%s", err, b)
 			}
-			p, _ := newKeyIssuer(t, ks, at(t0())).Issue(1, "a", testSID)
+			p, _ := newKeyIssuer(t, ks, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 			if _, err := newKeyIssuer(t, back, at(t0())).Parse(p); err != nil {
 				t.Errorf("a token of the generated key does not verify with the key read back: %v", err)
 			}
@@ -226,8 +227,8 @@ func TestRotation(t *testing.T) {
 		return newKeyIssuer(t, ks, at(t0()))
 	}
 	before, during, after := parse(old), parse(next, old), parse(next)
-	oldToken, _ := before.Issue(1, "a", testSID)
-	newToken, _ := during.Issue(1, "a", testSID)
+	oldToken, _ := before.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+	newToken, _ := during.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 	if h := payloadHeader(t, newToken); h["kid"] != next["kid"] || h["alg"] != AlgES256 {
 		t.Errorf("header of the rotated replica = %v, want the new key's", h)
 	}
@@ -240,8 +241,8 @@ func TestRotation(t *testing.T) {
 		{"old token, old replica", before, oldToken, nil},
 		{"old token, rotated replica", during, oldToken, nil},
 		{"new token, rotated replica", during, newToken, nil},
-		{"new token, old replica", before, newToken, ErrInvalid},
-		{"old token after the old key is dropped", after, oldToken, ErrInvalid},
+		{"new token, old replica", before, newToken, auth.ErrTokenInvalid},
+		{"old token after the old key is dropped", after, oldToken, auth.ErrTokenInvalid},
 		{"new token after the old key is dropped", after, newToken, nil},
 	}
 	for _, tt := range tests {
@@ -257,7 +258,7 @@ func TestIssueWritesKeyHeader(t *testing.T) {
 	t.Parallel()
 	for _, st := range setups(t) {
 		t.Run(st.name, func(t *testing.T) {
-			p, _ := newKeyIssuer(t, st.keys, at(t0())).Issue(1, "a", testSID)
+			p, _ := newKeyIssuer(t, st.keys, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 			h := payloadHeader(t, p)
 			want := map[string]any{"alg": st.alg, "typ": "JWT"}
 			if st.kid != "" {
@@ -293,7 +294,7 @@ func BenchmarkParseKey(b *testing.B) {
 	for _, alg := range []string{AlgEdDSA, AlgES256} {
 		b.Run(alg, func(b *testing.B) {
 			i := newKeyIssuer(b, generated(b, alg), time.Now)
-			p, _ := i.Issue(1, "bench", testSID)
+			p, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID})
 			for b.Loop() {
 				if _, err := i.Parse(p); err != nil {
 					b.Fatal(err)
@@ -347,7 +348,7 @@ func TestMACKeysFromKeyFile(t *testing.T) {
 	}
 	before, _ := ParseKeys(jwkSet(t, ed))
 	after, _ := ParseKeys(jwkSet(t, ec, ed))
-	sid := NewSessionID()
+	sid := auth.NewSessionID()
 	raw := mustMint(t, refresherOf(t, before), sid, 1)
 	if got, err := refresherOf(t, after).Parse(raw); err != nil || got.SessionID != sid {
 		t.Errorf("refresh token of the old first key after rotation: %+v, %v", got, err)
@@ -359,7 +360,7 @@ func BenchmarkIssueKey(b *testing.B) {
 		b.Run(alg, func(b *testing.B) {
 			i := newKeyIssuer(b, generated(b, alg), time.Now)
 			for b.Loop() {
-				if _, err := i.Issue(1, "bench", testSID); err != nil {
+				if _, err := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/auth"
 	"strconv"
 	"strings"
 	"time"
@@ -119,31 +120,31 @@ func subject(sub string) (int64, error) {
 // The signature is checked before the body is decoded, so a forged token
 // costs one signature check and no JSON.
 //
-// An error wraps ErrExpired only when the token is one we signed and would
+// An error wraps auth.ErrTokenExpired only when the token is one we signed and would
 // have been accepted before its exp: the client should refresh or log in
-// again. Anything else wraps ErrInvalid, including a token that is both
+// again. Anything else wraps auth.ErrTokenInvalid, including a token that is both
 // expired and wrong in another way (say a refresh JWT of an older
 // release), so "expired" never vouches for a token that was not good.
-func (i *Issuer) Parse(raw string) (Claims, error) {
+func (i *Issuer) Parse(raw string) (auth.AccessClaims, error) {
 	if !compact(raw) {
-		return Claims{}, fmt.Errorf("%w: not a compact JWS of at most %d bytes", ErrInvalid, MaxLen)
+		return auth.AccessClaims{}, fmt.Errorf("%w: not a compact JWS of at most %d bytes", auth.ErrTokenInvalid, MaxLen)
 	}
 	c, err := i.signedClaims(raw)
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return auth.AccessClaims{}, fmt.Errorf("%w: %w", auth.ErrTokenInvalid, err)
 	}
 	err = i.validator.Validate(&c)
 	if errors.Is(err, jwt.ErrTokenExpired) && i.goodUntilExpiry(&c) {
-		return Claims{}, fmt.Errorf("%w: %w", ErrExpired, err)
+		return auth.AccessClaims{}, fmt.Errorf("%w: %w", auth.ErrTokenExpired, err)
 	}
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return auth.AccessClaims{}, fmt.Errorf("%w: %w", auth.ErrTokenInvalid, err)
 	}
 	id, err := subject(c.Subject)
 	if err != nil { // Validate refused such a sub; checked again so a change there cannot yield id 0
-		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+		return auth.AccessClaims{}, fmt.Errorf("%w: %w", auth.ErrTokenInvalid, err)
 	}
-	return Claims{
+	return auth.AccessClaims{
 		UserID: id, Username: c.Username, SessionID: c.SessionID, ID: c.ID,
 		IssuedAt: time.Unix(*c.IssuedAt, 0), ExpiresAt: time.Unix(*c.ExpiresAt, 0),
 	}, nil

@@ -36,24 +36,21 @@ package token
 import (
 	"crypto/hkdf"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/auth"
 )
 
 // refreshVersion is the first byte of every refresh token; a new format
 // takes a new byte, and a token of another format is refused.
 const refreshVersion byte = 1
 
-// SessionIDBytes is the number of random bytes in a session id (128 bits).
-const SessionIDBytes = 16
-
 const (
 	macBytes      = sha256.Size
-	refreshBytes  = 1 + SessionIDBytes + 8 + macBytes
+	refreshBytes  = 1 + auth.SessionIDBytes + 8 + macBytes
 	refreshKeyLen = 32
 	// refreshKeyInfo labels the HKDF output, so the same secret used for
 	// another purpose can never yield this key.
@@ -63,13 +60,6 @@ const (
 // RefreshLen is the length of every refresh token: the unpadded base64url
 // of its 57 bytes, which fill whole 4-character groups.
 const RefreshLen = refreshBytes / 3 * 4
-
-// RefreshToken is what a verified refresh token says: the session it
-// belongs to and the counter it was minted for.
-type RefreshToken struct {
-	SessionID string
-	Counter   int64
-}
 
 // Refresher mints and verifies refresh tokens. It is safe for concurrent
 // use: nothing in it changes after NewRefresher.
@@ -111,18 +101,10 @@ func NewRefresher(keys [][]byte) (*Refresher, error) {
 	return &Refresher{keys: own, b64: base64.RawURLEncoding.Strict()}, nil
 }
 
-// NewSessionID returns a new random session id: 128 bits, base64url.
-func NewSessionID() string {
-	b := make([]byte, SessionIDBytes)
-	// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // Mint returns the refresh token of session sid at counter. The same
 // (sid, counter) always gives the same token.
 func (r *Refresher) Mint(sid string, counter int64) (string, error) {
-	id, err := decodeSessionID(sid)
+	id, err := auth.DecodeSessionID(sid)
 	if err != nil || counter < 0 {
 		return "", fmt.Errorf("token: mint refresh token for session %q at %d: bad session or counter", sid, counter)
 	}
@@ -135,33 +117,33 @@ func (r *Refresher) Mint(sid string, counter int64) (string, error) {
 }
 
 // Parse verifies raw and returns its session and counter. Every error wraps
-// ErrInvalid: a refresh token carries no expiry of its own (the session
+// auth.ErrTokenInvalid: a refresh token carries no expiry of its own (the session
 // decides), and anything that is not exactly a token this server minted
 // with one of its keys is refused, with no other spelling of it accepted.
-func (r *Refresher) Parse(raw string) (RefreshToken, error) {
+func (r *Refresher) Parse(raw string) (auth.RefreshToken, error) {
 	// The length check comes first, so a long string costs nothing; and
 	// the strict decoder refuses padding, CR/LF and non-zero spare bits,
 	// which a lenient one would read as the same bytes.
 	if len(raw) != RefreshLen || !isBase64URL(raw) {
-		return RefreshToken{}, fmt.Errorf("%w: not a refresh token", ErrInvalid)
+		return auth.RefreshToken{}, fmt.Errorf("%w: not a refresh token", auth.ErrTokenInvalid)
 	}
 	b, err := r.b64.DecodeString(raw)
 	if err != nil || len(b) != refreshBytes {
-		return RefreshToken{}, fmt.Errorf("%w: refresh token encoding", ErrInvalid)
+		return auth.RefreshToken{}, fmt.Errorf("%w: refresh token encoding", auth.ErrTokenInvalid)
 	}
 	if b[0] != refreshVersion {
-		return RefreshToken{}, fmt.Errorf("%w: refresh token version %d", ErrInvalid, b[0])
+		return auth.RefreshToken{}, fmt.Errorf("%w: refresh token version %d", auth.ErrTokenInvalid, b[0])
 	}
 	body, sum := b[:refreshBytes-macBytes], b[refreshBytes-macBytes:]
 	if !r.verify(body, sum) {
-		return RefreshToken{}, fmt.Errorf("%w: refresh token signature", ErrInvalid)
+		return auth.RefreshToken{}, fmt.Errorf("%w: refresh token signature", auth.ErrTokenInvalid)
 	}
-	counter := binary.BigEndian.Uint64(body[1+SessionIDBytes:])
+	counter := binary.BigEndian.Uint64(body[1+auth.SessionIDBytes:])
 	if counter > 1<<63-1 {
-		return RefreshToken{}, fmt.Errorf("%w: refresh token counter", ErrInvalid)
+		return auth.RefreshToken{}, fmt.Errorf("%w: refresh token counter", auth.ErrTokenInvalid)
 	}
-	return RefreshToken{
-		SessionID: base64.RawURLEncoding.EncodeToString(body[1 : 1+SessionIDBytes]),
+	return auth.RefreshToken{
+		SessionID: base64.RawURLEncoding.EncodeToString(body[1 : 1+auth.SessionIDBytes]),
 		Counter:   int64(counter),
 	}, nil
 }
@@ -181,25 +163,6 @@ func mac(key, body []byte) []byte {
 	h := hmac.New(sha256.New, key)
 	h.Write(body)
 	return h.Sum(nil)
-}
-
-// decodeSessionID reads a session id as NewSessionID writes it.
-func decodeSessionID(sid string) ([]byte, error) {
-	if len(sid) != base64.RawURLEncoding.EncodedLen(SessionIDBytes) || !isBase64URL(sid) {
-		return nil, errors.New("not a session id")
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(sid)
-	if err != nil || len(b) != SessionIDBytes {
-		return nil, errors.New("not a session id")
-	}
-	return b, nil
-}
-
-// ValidSessionID reports whether sid has the form of a session id, so that
-// a made-up id can be refused before it reaches the database.
-func ValidSessionID(sid string) bool {
-	_, err := decodeSessionID(sid)
-	return err == nil
 }
 
 // isBase64URL reports whether s holds only the base64url alphabet:

@@ -3,6 +3,7 @@ package token
 import (
 	"encoding/base64"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"strings"
 	"testing"
 )
@@ -46,8 +47,8 @@ func mustMint(t testing.TB, r *Refresher, sid string, counter int64) string {
 func TestRefreshRoundTrip(t *testing.T) {
 	t.Parallel()
 	r := newTestRefresher(t, secret)
-	sid := NewSessionID()
-	if !ValidSessionID(sid) || sid == NewSessionID() {
+	sid := auth.NewSessionID()
+	if !auth.ValidSessionID(sid) || sid == auth.NewSessionID() {
 		t.Fatalf("NewSessionID = %q: not valid or not random", sid)
 	}
 	for _, c := range []int64{0, 1, 41, 1<<63 - 1} {
@@ -56,7 +57,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 			t.Errorf("token %q: length %d, want %d and no dots (never a JWT)", raw, len(raw), RefreshLen)
 		}
 		got, err := r.Parse(raw)
-		if err != nil || got != (RefreshToken{SessionID: sid, Counter: c}) {
+		if err != nil || got != (auth.RefreshToken{SessionID: sid, Counter: c}) {
 			t.Errorf("Parse(Mint(%s, %d)) = %+v, %v", sid, c, got, err)
 		}
 		if again := mustMint(t, r, sid, c); again != raw {
@@ -106,7 +107,7 @@ func TestRefreshKeyRotation(t *testing.T) {
 	other := strings.Repeat("n", 32)
 	old := newTestRefresher(t, secret)
 	rotated := newTestRefresher(t, other, secret)
-	sid := NewSessionID()
+	sid := auth.NewSessionID()
 	raw := mustMint(t, old, sid, 3)
 	if got, err := rotated.Parse(raw); err != nil || got.Counter != 3 {
 		t.Errorf("old token after rotation: %+v, %v", got, err)
@@ -114,8 +115,8 @@ func TestRefreshKeyRotation(t *testing.T) {
 	if mustMint(t, rotated, sid, 3) == raw {
 		t.Error("rotated refresher still mints with the old key")
 	}
-	if _, err := newTestRefresher(t, other).Parse(raw); !errors.Is(err, ErrInvalid) {
-		t.Errorf("token of a removed key: %v, want ErrInvalid", err)
+	if _, err := newTestRefresher(t, other).Parse(raw); !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Errorf("token of a removed key: %v, want auth.ErrTokenInvalid", err)
 	}
 }
 
@@ -126,8 +127,8 @@ func TestMintRefuses(t *testing.T) {
 		sid string
 		c   int64
 	}{
-		"empty sid": {"", 0}, "short sid": {"AAEC", 0}, "sid with padding": {NewSessionID()[:20] + "==", 0},
-		"negative counter": {NewSessionID(), -1},
+		"empty sid": {"", 0}, "short sid": {"AAEC", 0}, "sid with padding": {auth.NewSessionID()[:20] + "==", 0},
+		"negative counter": {auth.NewSessionID(), -1},
 	} {
 		if _, err := r.Mint(tc.sid, tc.c); err == nil {
 			t.Errorf("%s: minted", name)
@@ -138,7 +139,7 @@ func TestMintRefuses(t *testing.T) {
 func TestRefreshParseRefuses(t *testing.T) {
 	t.Parallel()
 	r := newTestRefresher(t, secret)
-	sid := NewSessionID()
+	sid := auth.NewSessionID()
 	good := mustMint(t, r, sid, 5)
 	raw, _ := base64.RawURLEncoding.DecodeString(good)
 	reencode := func(mod func(b []byte)) string {
@@ -146,7 +147,7 @@ func TestRefreshParseRefuses(t *testing.T) {
 		mod(b)
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
-	access, _ := newTestIssuer(t, nil).Issue(7, "bob", sid)
+	access, _ := newTestIssuer(t, nil).Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: sid})
 	tests := []struct{ name, raw string }{
 		{"empty", ""},
 		{"access token", access},
@@ -167,8 +168,8 @@ func TestRefreshParseRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := r.Parse(tt.raw)
-			if !errors.Is(err, ErrInvalid) || got != (RefreshToken{}) {
-				t.Errorf("Parse = %+v, %v; want ErrInvalid", got, err)
+			if !errors.Is(err, auth.ErrTokenInvalid) || got != (auth.RefreshToken{}) {
+				t.Errorf("Parse = %+v, %v; want auth.ErrTokenInvalid", got, err)
 			}
 		})
 	}
@@ -181,7 +182,7 @@ func FuzzRefreshParse(f *testing.F) {
 	r := newTestRefresher(f, secret)
 	sid := "AAECAwQFBgcICQoLDA0ODw"
 	good := mustMint(f, r, sid, 7)
-	access, _ := newTestIssuer(f, nil).Issue(7, "bob", sid)
+	access, _ := newTestIssuer(f, nil).Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: sid})
 	for _, s := range []string{good, mustMint(f, r, sid, 0), good + "=", good[:len(good)-1], access, "", "A",
 		strings.Repeat("A", RefreshLen), strings.Repeat("_", RefreshLen), "\x00\xff" + good[2:]} {
 		f.Add(s)
@@ -189,7 +190,7 @@ func FuzzRefreshParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		got, err := r.Parse(raw)
 		if err != nil {
-			if !errors.Is(err, ErrInvalid) || got != (RefreshToken{}) {
+			if !errors.Is(err, auth.ErrTokenInvalid) || got != (auth.RefreshToken{}) {
 				t.Fatalf("Parse(%q) = %+v, %v", raw, got, err)
 			}
 			return

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/auth"
 	"strconv"
 	"time"
 
@@ -40,31 +41,6 @@ const accessType = "access"
 // MinSecretBytes is the shortest HMAC key accepted: RFC 7518 §3.2 asks for a
 // key at least as long as the hash output (256 bits for HS256).
 const MinSecretBytes = 32
-
-// Sentinel errors; every error from Parse wraps exactly one of them.
-var (
-	ErrInvalid = errors.New("invalid token")
-	ErrExpired = errors.New("token expired")
-)
-
-// Claims are the verified contents of an access token.
-type Claims struct {
-	UserID   int64
-	Username string
-	// SessionID is the sid claim: the session the token was issued to,
-	// which authd's own endpoints check on every call.
-	SessionID string
-	ID        string // jti
-	IssuedAt  time.Time
-	ExpiresAt time.Time
-}
-
-// Pair is what a login, register or refresh hands out: an access JWT and
-// the session's opaque refresh token.
-type Pair struct {
-	Access, Refresh string
-	AccessTTL       time.Duration
-}
 
 // Issuer signs tokens with the first of its keys and verifies them with any
 // of them. It is safe for concurrent use: nothing in it changes after
@@ -136,9 +112,11 @@ func (i *Issuer) rules(now func() time.Time) []jwt.ParserOption {
 // AccessTTL is how long an access token lives (expires_in of a token answer).
 func (i *Issuer) AccessTTL() time.Duration { return i.accessTTL }
 
-// Issue signs an access token for the user's session. It carries a random
-// jti, so two tokens issued in the same second differ.
-func (i *Issuer) Issue(userID int64, username, sessionID string) (string, error) {
+// Issue signs an access token for c's user and session (UserID, Username
+// and SessionID; the rest it sets). It carries a random jti, so two tokens
+// issued in the same second differ.
+func (i *Issuer) Issue(c auth.AccessClaims) (string, error) {
+	userID, username, sessionID := c.UserID, c.Username, c.SessionID
 	// Refuse to mint what Parse would refuse to read.
 	if userID <= 0 || username == "" || sessionID == "" {
 		return "", fmt.Errorf("token: issue for user %d %q: need a positive id, a name and a session", userID, username)

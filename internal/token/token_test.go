@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestIssueRefuses(t *testing.T) {
 		sid      string
 	}{{"zero id", 0, "alice", testSID}, {"negative id", -1, "alice", testSID}, {"no username", 1, "", testSID}, {"no session", 1, "alice", ""}} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := i.Issue(tt.id, tt.username, tt.sid); err == nil {
+			if _, err := i.Issue(auth.AccessClaims{UserID: tt.id, Username: tt.username, SessionID: tt.sid}); err == nil {
 				t.Error("issued")
 			}
 		})
@@ -116,7 +117,7 @@ func object(t testing.TB, b []byte) map[string]any {
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	i := newTestIssuer(t, at(t0()))
-	raw, err := i.Issue(42, "alice", testSID)
+	raw, err := i.Issue(auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Claims{UserID: 42, Username: "alice", SessionID: testSID, ID: c.ID, IssuedAt: t0(), ExpiresAt: t0().Add(15 * time.Minute)}
+	want := auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID, ID: c.ID, IssuedAt: t0(), ExpiresAt: t0().Add(15 * time.Minute)}
 	if c.ID == "" || c.UserID != want.UserID || c.Username != want.Username || c.SessionID != want.SessionID ||
 		!c.IssuedAt.Equal(want.IssuedAt) || !c.ExpiresAt.Equal(want.ExpiresAt) {
 		t.Errorf("claims = %+v, want %+v", c, want)
@@ -141,7 +142,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	t.Run("same second differs", func(t *testing.T) {
-		raw2, _ := i.Issue(42, "alice", testSID)
+		raw2, _ := i.Issue(auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID})
 		if raw2 == raw {
 			t.Error("two tokens issued in the same second are the same")
 		}
@@ -151,7 +152,7 @@ func TestRoundTrip(t *testing.T) {
 // TestExpiryIsExact: no leeway, so the last valid instant is just before exp.
 func TestExpiryIsExact(t *testing.T) {
 	t.Parallel()
-	access, _ := newTestIssuer(t, at(t0())).Issue(1, "a", testSID)
+	access, _ := newTestIssuer(t, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 	exp := t0().Add(15 * time.Minute)
 	tests := []struct {
 		name string
@@ -159,8 +160,8 @@ func TestExpiryIsExact(t *testing.T) {
 		want error
 	}{
 		{"one nanosecond before exp", exp.Add(-time.Nanosecond), nil},
-		{"at exp", exp, ErrExpired},
-		{"one second after exp", exp.Add(time.Second), ErrExpired},
+		{"at exp", exp, auth.ErrTokenExpired},
+		{"one second after exp", exp.Add(time.Second), auth.ErrTokenExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,7 +176,7 @@ func TestExpiryIsExact(t *testing.T) {
 // token still accepts it (iat is not compared with the clock).
 func TestReplicaClockSkew(t *testing.T) {
 	t.Parallel()
-	access, _ := newTestIssuer(t, at(t0().Add(2*time.Second))).Issue(1, "a", testSID)
+	access, _ := newTestIssuer(t, at(t0().Add(2*time.Second))).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 	if _, err := newTestIssuer(t, at(t0())).Parse(access); err != nil {
 		t.Errorf("token from a replica 2s ahead: %v", err)
 	}
@@ -184,7 +185,7 @@ func TestReplicaClockSkew(t *testing.T) {
 func BenchmarkIssue(b *testing.B) {
 	i := newTestIssuer(b, time.Now)
 	for b.Loop() {
-		if _, err := i.Issue(1, "bench", testSID); err != nil {
+		if _, err := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -192,7 +193,7 @@ func BenchmarkIssue(b *testing.B) {
 
 func BenchmarkParse(b *testing.B) {
 	i := newTestIssuer(b, time.Now)
-	access, _ := i.Issue(1, "bench", testSID)
+	access, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID})
 	for b.Loop() {
 		if _, err := i.Parse(access); err != nil {
 			b.Fatal(err)

@@ -3,6 +3,7 @@ package token
 import (
 	"crypto/sha256"
 	"errors"
+	"github.com/authd/authd/internal/auth"
 	"strings"
 	"sync"
 	"testing"
@@ -28,13 +29,13 @@ func TestVerifiedRemembersOnlySignatures(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			c := &clock{t: t0()}
 			i := newKeyIssuer(t, st.keys, c.now)
-			p, _ := i.Issue(1, "a", testSID)
+			p, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 			forged := st.forge(t, jwtClaims(t0()))
 			for range 2 {
 				if _, err := i.Parse(p); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := i.Parse(forged); !errors.Is(err, ErrInvalid) {
+				if _, err := i.Parse(forged); !errors.Is(err, auth.ErrTokenInvalid) {
 					t.Fatalf("forged token: %v", err)
 				}
 			}
@@ -46,8 +47,8 @@ func TestVerifiedRemembersOnlySignatures(t *testing.T) {
 				t.Errorf("%d signatures remembered, want %d (the good token's only)", n, wantLen)
 			}
 			c.set(t0().Add(15 * time.Minute))
-			if _, err := i.Parse(p); !errors.Is(err, ErrExpired) {
-				t.Errorf("remembered token at its exp: %v, want ErrExpired", err)
+			if _, err := i.Parse(p); !errors.Is(err, auth.ErrTokenExpired) {
+				t.Errorf("remembered token at its exp: %v, want auth.ErrTokenExpired", err)
 			}
 		})
 	}

@@ -78,35 +78,40 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, ls auth.LoginSuccess) er
 	if len(ls.Forget) == 0 && len(ls.Known) == 0 {
 		return nil
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if len(ls.Forget) > 0 {
-			_, err := tx.Exec(ctx, `
-				DELETE FROM throttle_records WHERE key = ANY($1)`,
-				keyArgs(ls.Forget))
-			if err != nil {
-				return err
-			}
-		}
-		if len(ls.Known) == 0 {
-			return nil
-		}
-		known := slices.Clone(ls.Known)
-		slices.SortFunc(known, func(a, b auth.AttemptKey) int { return bytes.Compare(a[:], b[:]) })
-		args := []any{dbTime(ls.At), dbTime(ls.KnownUntil)}
-		for _, k := range known {
-			args = append(args, k[:])
-		}
-		// $1 is At, $2 KnownUntil; each record brings its key.
-		values := groups(len(known), func(i int) string { return fmt.Sprintf("($%d, 0, $2, $1)", 3+i) })
-		_, err := tx.Exec(ctx, `
-			INSERT INTO throttle_records (key, count, window_ends, last_at)
-			VALUES `+values+`
-			ON CONFLICT (key) DO UPDATE SET
-				window_ends = excluded.window_ends,
-				last_at = excluded.last_at`,
-			args...)
-		return err
+	return s.inTx(ctx, "record login success", func(tx pgx.Tx) error {
+		return recordLoginSuccess(ctx, tx, ls)
 	})
+}
+
+// recordLoginSuccess is RecordLoginSuccess within tx; an empty ls writes
+// nothing.
+func recordLoginSuccess(ctx context.Context, tx pgx.Tx, ls auth.LoginSuccess) error {
+	if len(ls.Forget) > 0 {
+		_, err := tx.Exec(ctx, `
+			DELETE FROM throttle_records WHERE key = ANY($1)`,
+			keyArgs(ls.Forget))
+		if err != nil {
+			return translate("record login success", err)
+		}
+	}
+	if len(ls.Known) == 0 {
+		return nil
+	}
+	known := slices.Clone(ls.Known)
+	slices.SortFunc(known, func(a, b auth.AttemptKey) int { return bytes.Compare(a[:], b[:]) })
+	args := []any{dbTime(ls.At), dbTime(ls.KnownUntil)}
+	for _, k := range known {
+		args = append(args, k[:])
+	}
+	// $1 is At, $2 KnownUntil; each record brings its key.
+	values := groups(len(known), func(i int) string { return fmt.Sprintf("($%d, 0, $2, $1)", 3+i) })
+	_, err := tx.Exec(ctx, `
+		INSERT INTO throttle_records (key, count, window_ends, last_at)
+		VALUES `+values+`
+		ON CONFLICT (key) DO UPDATE SET
+			window_ends = excluded.window_ends,
+			last_at = excluded.last_at`,
+		args...)
 	if err != nil {
 		return translate("record login success", err)
 	}

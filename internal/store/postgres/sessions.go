@@ -16,9 +16,29 @@ import (
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
 	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
 
-// CreateSession inserts s.
-func (s *Store) CreateSession(ctx context.Context, sess auth.Session) error {
-	_, err := s.pool.Exec(ctx, `
+// CreateSession inserts the session and writes what its login records,
+// in one transaction: last_login first, then the throttle records, then
+// the session.
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
+	return s.inTx(ctx, "create session", func(tx pgx.Tx) error {
+		if n.LastLogin {
+			tag, err := tx.Exec(ctx, `
+				UPDATE users SET last_login = $1, updated_at = $1 WHERE id = $2`,
+				dbTime(n.Session.CreatedAt), n.Session.UserID)
+			if err := updated("set last login", n.Session.UserID, tag, err); err != nil {
+				return err
+			}
+		}
+		if err := recordLoginSuccess(ctx, tx, n.Throttle); err != nil {
+			return err
+		}
+		return insertSession(ctx, tx, n.Session)
+	})
+}
+
+// insertSession inserts sess within tx.
+func insertSession(ctx context.Context, tx pgx.Tx, sess auth.Session) error {
+	_, err := tx.Exec(ctx, `
 		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
 			expires_at, max_expires_at, ip, user_agent)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -101,21 +121,33 @@ func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, exp
 	return matched("rotate session", tag, err)
 }
 
-// EndSession ends the session when it is the user's and live at t.
-func (s *Store) EndSession(ctx context.Context, id string, userID int64, reason auth.EndReason, t time.Time) (bool, error) {
+// EndSession ends the session when it is the user's and live at e.At.
+func (s *Store) EndSession(ctx context.Context, e auth.SessionEnd) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE sessions SET ended_at = $1, end_reason = $2
 		WHERE id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $1`,
-		dbTime(t), string(reason), id, userID)
+		dbTime(e.At), string(e.Reason), e.ID, e.UserID)
 	return matched("end session", tag, err)
 }
 
-// EndUserSessions ends every session of the user not ended yet, but except.
-func (s *Store) EndUserSessions(ctx context.Context, userID int64, except string, reason auth.EndReason, t time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `
+// EndUserSessions ends every session of the user not ended yet, but e.Except.
+func (s *Store) EndUserSessions(ctx context.Context, e auth.SessionEnd) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, "end user sessions", func(tx pgx.Tx) error {
+		var err error
+		n, err = endUserSessions(ctx, tx, e)
+		return err
+	})
+	return n, err
+}
+
+// endUserSessions is EndUserSessions within tx, for the use cases that end
+// sessions with another change.
+func endUserSessions(ctx context.Context, tx pgx.Tx, e auth.SessionEnd) (int64, error) {
+	tag, err := tx.Exec(ctx, `
 		UPDATE sessions SET ended_at = $1, end_reason = $2
 		WHERE user_id = $3 AND id <> $4 AND ended_at IS NULL`,
-		dbTime(t), string(reason), userID, except)
+		dbTime(e.At), string(e.Reason), e.UserID, e.Except)
 	if err != nil {
 		return 0, translate("end user sessions", err)
 	}

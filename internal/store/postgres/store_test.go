@@ -33,6 +33,17 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestAtomic: a use case whose last write fails leaves nothing of its
+// earlier writes (see storetest.RunAtomic); the fault is a trigger that
+// raises, in the test's own schema.
+func TestAtomic(t *testing.T) {
+	t.Parallel()
+	storetest.RunAtomic(t, func(t *testing.T) storetest.Faulty {
+		url := storetest.PostgresURL(t)
+		return storetest.Faulty{Store: open(t, url), Break: storetest.PostgresBreak(url)}
+	})
+}
+
 // TestReopen: a second store on a migrated schema (another replica, or the
 // next start) migrates again without change and sees the same data.
 func TestReopen(t *testing.T) {

@@ -16,18 +16,30 @@ import (
 // SQLite one, whose RFC 3339 text holds none.
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
-// CreateUser inserts u as an active user. The unique indexes, not a prior
+// CreateUser inserts u as an active user, and its first session when
+// u.Session is set, in one transaction. The unique indexes, not a prior
 // lookup, decide whether the username or email is taken.
 func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, error) {
-	created := dbTime(u.CreatedAt)
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
-		VALUES ($1, $2, $3, true, $4, $4)
-		RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
-		u.Username, u.Email, u.HashedPassword, created)
-	user, err := scanUser(row)
+	var user auth.User
+	err := s.inTx(ctx, "create user", func(tx pgx.Tx) error {
+		row := tx.QueryRow(ctx, `
+			INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
+			VALUES ($1, $2, $3, true, $4, $4)
+			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
+			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt))
+		var err error
+		if user, err = scanUser(row); err != nil {
+			return translate("create user", err)
+		}
+		if u.Session == nil {
+			return nil
+		}
+		sess := *u.Session
+		sess.UserID = user.ID
+		return insertSession(ctx, tx, sess)
+	})
 	if err != nil {
-		return auth.User{}, translate("create user", err)
+		return auth.User{}, err
 	}
 	return user, nil
 }
@@ -76,28 +88,50 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error
 	return user, nil
 }
 
-// SetLastLogin records a successful login at t, which is also the new updated_at.
-func (s *Store) SetLastLogin(ctx context.Context, id int64, t time.Time) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE users SET last_login = $1, updated_at = $1 WHERE id = $2`,
-		dbTime(t), id)
-	return updated("set last login", id, tag, err)
+// SetActive activates or deactivates the user and, on deactivation, ends
+// their sessions, in one transaction.
+func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, error) {
+	var ended int64
+	err := s.inTx(ctx, "set active", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3`,
+			c.Active, dbTime(c.At), c.UserID)
+		if err := updated("set active", c.UserID, tag, err); err != nil {
+			return err
+		}
+		if c.Active {
+			return nil
+		}
+		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Reason: auth.EndDeactivated, At: c.At})
+		return err
+	})
+	return ended, err
 }
 
-// SetActive activates or deactivates a user; updated_at becomes t.
-func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Time) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3`,
-		active, dbTime(t), id)
-	return updated("set active", id, tag, err)
+// ChangePassword replaces the hash and ends the user's other sessions in
+// one transaction.
+func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int64, error) {
+	var ended int64
+	err := s.inTx(ctx, "change password", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE users SET hashed_password = $1, updated_at = $2 WHERE id = $3`,
+			c.Hash, dbTime(c.At), c.UserID)
+		if err := updated("change password", c.UserID, tag, err); err != nil {
+			return err
+		}
+		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Except: c.KeepSession, Reason: auth.EndPassword, At: c.At})
+		return err
+	})
+	return ended, err
 }
 
-// SetPasswordHash replaces the user's password hash; updated_at becomes t.
-func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
+// RehashPassword replaces the hash only while it is still old: one UPDATE,
+// so a password changed since the login read the user is never undone.
+func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string, t time.Time) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `
-		UPDATE users SET hashed_password = $1, updated_at = $2 WHERE id = $3`,
-		hash, dbTime(t), id)
-	return updated("set password hash", id, tag, err)
+		UPDATE users SET hashed_password = $1, updated_at = $2 WHERE id = $3 AND hashed_password = $4`,
+		new, dbTime(t), id, old)
+	return matched("rehash password", tag, err)
 }
 
 // updated turns the outcome of an UPDATE of one user by ID into the store's

@@ -74,11 +74,14 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, ls auth.LoginSuccess) er
 	if len(ls.Forget) == 0 && len(ls.Known) == 0 {
 		return nil
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return translate("record login success", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	return s.inTx(ctx, "record login success", func(tx *sql.Tx) error {
+		return recordLoginSuccess(ctx, tx, ls)
+	})
+}
+
+// recordLoginSuccess is RecordLoginSuccess within tx; an empty ls writes
+// nothing.
+func recordLoginSuccess(ctx context.Context, tx *sql.Tx, ls auth.LoginSuccess) error {
 	if len(ls.Forget) > 0 {
 		_, err := tx.ExecContext(ctx, `
 			DELETE FROM throttle_records
@@ -103,9 +106,6 @@ func (s *Store) RecordLoginSuccess(ctx context.Context, ls auth.LoginSuccess) er
 		if err != nil {
 			return translate("record login success", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return translate("record login success", err)
 	}
 	return nil
 }

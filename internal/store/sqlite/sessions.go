@@ -14,16 +14,50 @@ import (
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
 	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
 
-// CreateSession inserts s.
-func (s *Store) CreateSession(ctx context.Context, sess auth.Session) error {
-	stmt, err := s.writes.prepare(ctx, s.write, `
+// CreateSession inserts the session and writes what its login records,
+// in one transaction: last_login first, then the throttle records, then
+// the session.
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
+	insert, err := s.insertSessionStmt(ctx)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, "create session", func(tx *sql.Tx) error {
+		if n.LastLogin {
+			at := formatTime(n.Session.CreatedAt)
+			res, err := tx.ExecContext(ctx, `
+				UPDATE users SET last_login = ?, updated_at = ? WHERE id = ?`,
+				at, at, n.Session.UserID)
+			if err := updated("set last login", n.Session.UserID, res, err); err != nil {
+				return err
+			}
+		}
+		if err := recordLoginSuccess(ctx, tx, n.Throttle); err != nil {
+			return err
+		}
+		return insertSession(ctx, tx, insert, n.Session)
+	})
+}
+
+// insertSessionStmt is the writer's cached statement that inserts a
+// session: every login and registration runs it. It must be had before the
+// transaction begins: the write pool's one connection is the
+// transaction's until it ends, so preparing inside it would wait forever.
+func (s *Store) insertSessionStmt(ctx context.Context) (*sql.Stmt, error) {
+	st, err := s.writes.prepare(ctx, s.write, `
 		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
 			expires_at, max_expires_at, ip, user_agent)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return translate("create session", err)
+		return nil, translate("create session", err)
 	}
-	_, err = stmt.ExecContext(ctx,
+	return st, nil
+}
+
+// insertSession inserts sess within tx with insert, the statement of
+// insertSessionStmt.
+func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.Session) error {
+	_, err := tx.StmtContext(ctx, insert).ExecContext(ctx,
 		sess.ID, sess.UserID, sess.Counter, formatTime(sess.CreatedAt), formatTime(sess.LastUsedAt),
 		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
 	if err != nil {
@@ -77,22 +111,34 @@ func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, exp
 	return matched("rotate session", res, err)
 }
 
-// EndSession ends the session when it is the user's and live at t.
-func (s *Store) EndSession(ctx context.Context, id string, userID int64, reason auth.EndReason, t time.Time) (bool, error) {
-	at := formatTime(t)
+// EndSession ends the session when it is the user's and live at e.At.
+func (s *Store) EndSession(ctx context.Context, e auth.SessionEnd) (bool, error) {
+	at := formatTime(e.At)
 	res, err := s.write.ExecContext(ctx, `
 		UPDATE sessions SET ended_at = ?, end_reason = ?
 		WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?`,
-		at, string(reason), id, userID, at)
+		at, string(e.Reason), e.ID, e.UserID, at)
 	return matched("end session", res, err)
 }
 
-// EndUserSessions ends every session of the user not ended yet, but except.
-func (s *Store) EndUserSessions(ctx context.Context, userID int64, except string, reason auth.EndReason, t time.Time) (int64, error) {
-	res, err := s.write.ExecContext(ctx, `
+// EndUserSessions ends every session of the user not ended yet, but e.Except.
+func (s *Store) EndUserSessions(ctx context.Context, e auth.SessionEnd) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, "end user sessions", func(tx *sql.Tx) error {
+		var err error
+		n, err = endUserSessions(ctx, tx, e)
+		return err
+	})
+	return n, err
+}
+
+// endUserSessions is EndUserSessions within tx, for the use cases that end
+// sessions with another change.
+func endUserSessions(ctx context.Context, tx *sql.Tx, e auth.SessionEnd) (int64, error) {
+	res, err := tx.ExecContext(ctx, `
 		UPDATE sessions SET ended_at = ?, end_reason = ?
 		WHERE user_id = ? AND id <> ? AND ended_at IS NULL`,
-		formatTime(t), string(reason), userID, except)
+		formatTime(e.At), string(e.Reason), e.UserID, e.Except)
 	return affected("end user sessions", res, err)
 }
 

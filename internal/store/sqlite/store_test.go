@@ -31,6 +31,25 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestAtomic: a use case whose last write fails leaves nothing of its
+// earlier writes (see storetest.RunAtomic); the fault is a trigger that
+// raises, installed on the store's own write connection.
+func TestAtomic(t *testing.T) {
+	t.Parallel()
+	storetest.RunAtomic(t, func(t *testing.T) storetest.Faulty {
+		s := open(t, filepath.Join(t.TempDir(), "authd.db"))
+		return storetest.Faulty{Store: s, Break: func(t *testing.T, table, op string) {
+			t.Helper()
+			_, err := s.DBs()["write"].ExecContext(t.Context(), `
+				CREATE TRIGGER authd_fault_`+table+` BEFORE `+op+` ON `+table+`
+				BEGIN SELECT RAISE(ABORT, 'injected fault'); END`)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}}
+	})
+}
+
 // TestReopen: what was written survives closing the store, and migrating
 // a migrated database again changes nothing.
 func TestReopen(t *testing.T) {

@@ -24,18 +24,35 @@ func parseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// CreateUser inserts u as an active user. The unique indexes, not a prior
+// CreateUser inserts u as an active user, and its first session when
+// u.Session is set, in one transaction. The unique indexes, not a prior
 // lookup, decide whether the username or email is taken.
 func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, error) {
-	created := formatTime(u.CreatedAt)
-	row := s.write.QueryRowContext(ctx, `
-		INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
-		VALUES (?, ?, ?, 1, ?, ?)
-		RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
-		u.Username, u.Email, u.HashedPassword, created, created)
-	user, err := scanUser(row)
+	insert, err := s.insertSessionStmt(ctx)
 	if err != nil {
-		return auth.User{}, translate("create user", err)
+		return auth.User{}, err
+	}
+	var user auth.User
+	err = s.inTx(ctx, "create user", func(tx *sql.Tx) error {
+		created := formatTime(u.CreatedAt)
+		row := tx.QueryRowContext(ctx, `
+			INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
+			VALUES (?, ?, ?, 1, ?, ?)
+			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
+			u.Username, u.Email, u.HashedPassword, created, created)
+		var err error
+		if user, err = scanUser(row); err != nil {
+			return translate("create user", err)
+		}
+		if u.Session == nil {
+			return nil
+		}
+		sess := *u.Session
+		sess.UserID = user.ID
+		return insertSession(ctx, tx, insert, sess)
+	})
+	if err != nil {
+		return auth.User{}, err
 	}
 	return user, nil
 }
@@ -90,29 +107,50 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error
 	return user, nil
 }
 
-// SetLastLogin records a successful login at t, which is also the new updated_at.
-func (s *Store) SetLastLogin(ctx context.Context, id int64, t time.Time) error {
-	at := formatTime(t)
-	res, err := s.write.ExecContext(ctx, `
-		UPDATE users SET last_login = ?, updated_at = ? WHERE id = ?`,
-		at, at, id)
-	return updated("set last login", id, res, err)
+// SetActive activates or deactivates the user and, on deactivation, ends
+// their sessions, in one transaction.
+func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, error) {
+	var ended int64
+	err := s.inTx(ctx, "set active", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?`,
+			c.Active, formatTime(c.At), c.UserID)
+		if err := updated("set active", c.UserID, res, err); err != nil {
+			return err
+		}
+		if c.Active {
+			return nil
+		}
+		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Reason: auth.EndDeactivated, At: c.At})
+		return err
+	})
+	return ended, err
 }
 
-// SetActive activates or deactivates a user; updated_at becomes t.
-func (s *Store) SetActive(ctx context.Context, id int64, active bool, t time.Time) error {
-	res, err := s.write.ExecContext(ctx, `
-		UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?`,
-		active, formatTime(t), id)
-	return updated("set active", id, res, err)
+// ChangePassword replaces the hash and ends the user's other sessions in
+// one transaction.
+func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int64, error) {
+	var ended int64
+	err := s.inTx(ctx, "change password", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?`,
+			c.Hash, formatTime(c.At), c.UserID)
+		if err := updated("change password", c.UserID, res, err); err != nil {
+			return err
+		}
+		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Except: c.KeepSession, Reason: auth.EndPassword, At: c.At})
+		return err
+	})
+	return ended, err
 }
 
-// SetPasswordHash replaces the user's password hash; updated_at becomes t.
-func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string, t time.Time) error {
+// RehashPassword replaces the hash only while it is still old: one UPDATE,
+// so a password changed since the login read the user is never undone.
+func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string, t time.Time) (bool, error) {
 	res, err := s.write.ExecContext(ctx, `
-		UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?`,
-		hash, formatTime(t), id)
-	return updated("set password hash", id, res, err)
+		UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ? AND hashed_password = ?`,
+		new, formatTime(t), id, old)
+	return matched("rehash password", res, err)
 }
 
 // updated turns the outcome of an UPDATE of one user by ID into the store's

@@ -48,7 +48,7 @@ func newSession(n int, userID int64, at time.Time) auth.Session {
 
 func mustCreateSession(t *testing.T, s auth.Store, sess auth.Session) {
 	t.Helper()
-	if err := s.CreateSession(t.Context(), sess); err != nil {
+	if err := s.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
 		t.Fatalf("CreateSession(%s): %v", sess.ID, err)
 	}
 }
@@ -132,7 +132,7 @@ func testRotateCAS(t *testing.T, s auth.Store) {
 	if got := mustSession(t, s, sess.ID); got.Counter != 2 {
 		t.Errorf("counter = %d after two swaps, want 2", got.Counter)
 	}
-	if ok, err := s.EndSession(ctx, sess.ID, u.ID, auth.EndLogout, at); !ok || err != nil {
+	if ok, err := s.EndSession(ctx, auth.SessionEnd{ID: sess.ID, UserID: u.ID, Reason: auth.EndLogout, At: at}); !ok || err != nil {
 		t.Fatalf("EndSession = %t, %v", ok, err)
 	}
 	if ok, err := s.RotateSession(ctx, sess.ID, 2, at, at.Add(time.Hour)); ok || err != nil {
@@ -180,7 +180,7 @@ func testEndSession(t *testing.T, s auth.Store) {
 		{"already ended", sess.ID, u.ID, false},
 	}
 	for _, st := range steps {
-		ok, err := s.EndSession(ctx, st.id, st.userID, auth.EndReuse, at)
+		ok, err := s.EndSession(ctx, auth.SessionEnd{ID: st.id, UserID: st.userID, Reason: auth.EndReuse, At: at})
 		if err != nil || ok != st.want {
 			t.Errorf("EndSession %s = %t, %v; want %t", st.name, ok, err, st.want)
 		}
@@ -199,10 +199,10 @@ func testEndUserSessions(t *testing.T, s auth.Store) {
 	}
 	mustCreateSession(t, s, newSession(9, other.ID, sessionT0()))
 	at := sessionT0().Add(time.Minute)
-	if ok, _ := s.EndSession(ctx, newSession(3, 0, at).ID, u.ID, auth.EndLogout, at); !ok {
+	if ok, _ := s.EndSession(ctx, auth.SessionEnd{ID: newSession(3, 0, at).ID, UserID: u.ID, Reason: auth.EndLogout, At: at}); !ok {
 		t.Fatal("EndSession of session 3 failed")
 	}
-	n, err := s.EndUserSessions(ctx, u.ID, newSession(0, 0, at).ID, auth.EndPassword, at.Add(time.Second))
+	n, err := s.EndUserSessions(ctx, auth.SessionEnd{UserID: u.ID, Except: newSession(0, 0, at).ID, Reason: auth.EndPassword, At: at.Add(time.Second)})
 	if err != nil || n != 2 {
 		t.Fatalf("EndUserSessions except session 0 = %d, %v; want 2 (1 and 2; 3 had ended)", n, err)
 	}
@@ -211,7 +211,7 @@ func testEndUserSessions(t *testing.T, s auth.Store) {
 			t.Errorf("session %d: end reason %q, want %q", i, got.EndReason, want)
 		}
 	}
-	if n, err := s.EndUserSessions(ctx, u.ID, "", auth.EndDeactivated, at); err != nil || n != 1 {
+	if n, err := s.EndUserSessions(ctx, auth.SessionEnd{UserID: u.ID, Except: "", Reason: auth.EndDeactivated, At: at}); err != nil || n != 1 {
 		t.Errorf("EndUserSessions of all = %d, %v; want 1", n, err)
 	}
 }
@@ -227,7 +227,7 @@ func testUserSessions(t *testing.T, s auth.Store) {
 	mustCreateSession(t, s, newSession(7, u.ID, t0.Add(-3*time.Hour)))  // expired
 	mustCreateSession(t, s, newSession(8, other.ID, t0))                // another user's
 	mustCreateSession(t, s, newSession(9, u.ID, t0.Add(5*time.Minute))) // ended below
-	if ok, _ := s.EndSession(ctx, newSession(9, 0, t0).ID, u.ID, auth.EndLogout, t0.Add(6*time.Minute)); !ok {
+	if ok, _ := s.EndSession(ctx, auth.SessionEnd{ID: newSession(9, 0, t0).ID, UserID: u.ID, Reason: auth.EndLogout, At: t0.Add(6 * time.Minute)}); !ok {
 		t.Fatal("EndSession failed")
 	}
 	list, err := s.UserSessions(ctx, u.ID, t0.Add(10*time.Minute))
@@ -263,25 +263,25 @@ func testPurgeSessions(t *testing.T, s auth.Store) {
 	}
 	for i := 4; i <= 5; i++ { // ended before the cut
 		mustCreateSession(t, s, newSession(i, u.ID, t0))
-		if ok, _ := s.EndSession(ctx, newSession(i, 0, t0).ID, u.ID, auth.EndLogout, t0.Add(time.Minute)); !ok {
+		if ok, _ := s.EndSession(ctx, auth.SessionEnd{ID: newSession(i, 0, t0).ID, UserID: u.ID, Reason: auth.EndLogout, At: t0.Add(time.Minute)}); !ok {
 			t.Fatal("EndSession failed")
 		}
 	}
 	// Ended, then expired, both before the cut: counted as ended, not expired.
 	both := newSession(7, u.ID, t0.Add(-5*time.Hour))
 	mustCreateSession(t, s, both)
-	if ok, _ := s.EndSession(ctx, both.ID, u.ID, auth.EndPassword, t0.Add(-5*time.Hour+time.Minute)); !ok {
+	if ok, _ := s.EndSession(ctx, auth.SessionEnd{ID: both.ID, UserID: u.ID, Reason: auth.EndPassword, At: t0.Add(-5*time.Hour + time.Minute)}); !ok {
 		t.Fatal("EndSession failed")
 	}
 	// Ended for deactivation before the cut: counted as deactivated.
 	deactivated := newSession(8, u.ID, t0)
 	mustCreateSession(t, s, deactivated)
-	if ok, _ := s.EndSession(ctx, deactivated.ID, u.ID, auth.EndDeactivated, t0.Add(time.Minute)); !ok {
+	if ok, _ := s.EndSession(ctx, auth.SessionEnd{ID: deactivated.ID, UserID: u.ID, Reason: auth.EndDeactivated, At: t0.Add(time.Minute)}); !ok {
 		t.Fatal("EndSession failed")
 	}
 	recent := newSession(6, u.ID, t0) // ended after the cut
 	mustCreateSession(t, s, recent)
-	if ok, _ := s.EndSession(ctx, recent.ID, u.ID, auth.EndLogout, t0.Add(20*time.Minute)); !ok {
+	if ok, _ := s.EndSession(ctx, auth.SessionEnd{ID: recent.ID, UserID: u.ID, Reason: auth.EndLogout, At: t0.Add(20 * time.Minute)}); !ok {
 		t.Fatal("EndSession failed")
 	}
 	cut := t0.Add(10 * time.Minute)

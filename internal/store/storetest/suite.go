@@ -124,8 +124,8 @@ func testTimes(t *testing.T, s auth.Store) {
 	assertTime(t, "CreateUser CreatedAt", got.CreatedAt, want)
 
 	login := time.Date(2026, 1, 3, 0, 0, 1, 500_000_000, time.Local)
-	if err := s.SetLastLogin(t.Context(), got.ID, login); err != nil {
-		t.Fatalf("SetLastLogin: %v", err)
+	if err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, got.ID, login), LastLogin: true}); err != nil {
+		t.Fatalf("CreateSession of a login: %v", err)
 	}
 	read, err := s.UserByID(t.Context(), got.ID)
 	if err != nil {
@@ -133,7 +133,7 @@ func testTimes(t *testing.T, s auth.Store) {
 	}
 	assertTime(t, "CreatedAt", read.CreatedAt, want)
 	if read.LastLogin == nil {
-		t.Fatal("LastLogin = nil after SetLastLogin")
+		t.Fatal("LastLogin = nil after a login")
 	}
 	assertTime(t, "LastLogin", *read.LastLogin, login.Truncate(time.Second))
 }

@@ -1,0 +1,55 @@
+package auth
+
+import (
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Deps is what the core Service and the use-case packages (admin, and
+// later recovery and mfa) are built from: the adapters that meet in run()
+// and the settings that shape the rules. Only Store is required of every
+// user of Deps; each use case needs the adapters its work touches.
+type Deps struct {
+	Store   Store
+	Hasher  PasswordHasher
+	Common  CommonPasswords
+	Tokens  TokenIssuer
+	Refresh RefreshTokens
+	Policy  SessionPolicy
+	// Throttle holds the limits of throttle.go; zero throttles nothing
+	// (tests of other features, the operator commands).
+	Throttle Throttle
+	// Observer is told each outcome, for metrics; nil observes nothing.
+	Observer Observer
+	// Log is where use cases log; nil discards.
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now. Tests inject theirs.
+	Now func() time.Time
+}
+
+// Clock returns the current time in UTC, whole seconds: the precision
+// API.md shows and the one both databases keep alike. Every use case
+// reads the time through it.
+func (d Deps) Clock() time.Time {
+	if d.Now == nil {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	return d.Now().UTC().Truncate(time.Second)
+}
+
+// Logger is Log, or a logger that discards when Log is nil.
+func (d Deps) Logger() *slog.Logger {
+	if d.Log == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return d.Log
+}
+
+// Observe is Observer, or one that counts nothing when it is nil.
+func (d Deps) Observe() Observer {
+	if d.Observer == nil {
+		return nopObserver{}
+	}
+	return d.Observer
+}

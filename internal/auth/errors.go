@@ -121,40 +121,6 @@ func (c Code) Status() int { return c.row().status }
 // client is told when the error brings no detail of its own.
 func (c Code) Detail() string { return c.row().detail }
 
-// CodeForStatus names the code for a status produced outside the domain
-// (the router, the HTTP framework). A status with no code of its own is an
-// INTERNAL_ERROR when it is a 5xx and a VALIDATION_ERROR otherwise.
-func CodeForStatus(status int) Code {
-	switch status {
-	case http.StatusUnauthorized:
-		return CodeInvalidToken
-	case http.StatusForbidden:
-		return CodeUserInactive
-	case http.StatusNotFound:
-		return CodeNotFound
-	case http.StatusMethodNotAllowed:
-		return CodeMethodNotAllowed
-	case http.StatusRequestTimeout:
-		return CodeRequestTimeout
-	case http.StatusRequestedRangeNotSatisfiable:
-		return CodeRangeNotSatisfiable
-	case http.StatusConflict:
-		return CodeUserExists
-	case http.StatusRequestEntityTooLarge:
-		return CodePayloadTooLarge
-	case http.StatusUnsupportedMediaType:
-		return CodeUnsupportedMedia
-	case http.StatusTooManyRequests:
-		return CodeRateLimited
-	case http.StatusServiceUnavailable:
-		return CodeOverloaded
-	}
-	if status >= 500 {
-		return CodeInternal
-	}
-	return CodeValidation
-}
-
 // FieldError names one input field that failed validation and why.
 type FieldError struct {
 	Field   string

@@ -3,7 +3,6 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 )
 
@@ -111,18 +110,6 @@ func TestCodeDetail(t *testing.T) {
 func TestCodeLookupAllocates(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = CodeNotReady.Status() + len(Code("X").Detail()) }); n != 0 {
 		t.Errorf("lookup allocates %.0f times", n)
-	}
-}
-
-func TestCodeForStatus(t *testing.T) {
-	t.Parallel()
-	for _, status := range []int{400, 401, 403, 404, 405, 408, 409, 413, 415, 416, 429, 503} {
-		if got := CodeForStatus(status).Status(); got != status {
-			t.Errorf("CodeForStatus(%d) = %s with status %d", status, CodeForStatus(status), got)
-		}
-	}
-	if CodeForStatus(http.StatusTeapot) != CodeValidation || CodeForStatus(502) != CodeInternal {
-		t.Error("fallbacks wrong")
 	}
 }
 

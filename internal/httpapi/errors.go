@@ -36,27 +36,20 @@ type fieldError struct {
 // produced on its own, with no *auth.Error behind it. Only transport
 // failures arrive that way: huma's 400, 406, 408, 413, 415, 422 and 500 (see
 // fromFramework) and, through jsonErrors, the mux's 404 and 405, the docs
-// handlers' 404, 405, 412 and 416, and a 500 from the metrics handler. A
-// status says nothing about the domain, so none is guessed to be a domain
-// code (a 403 is not USER_INACTIVE, a 409 not USER_ALREADY_EXISTS); any
-// status not named here is an INTERNAL_ERROR when it is a 5xx and a
-// VALIDATION_ERROR otherwise.
+// handlers' 404, 405, 412 and 416, and a 500 from the metrics handler. The
+// codes below are the transport ones, and the error table gives their
+// statuses. A status says nothing about the domain, so none is guessed to
+// be a domain code (a 403 is not USER_INACTIVE, a 409 not
+// USER_ALREADY_EXISTS); any other status is an INTERNAL_ERROR when it is a
+// 5xx and a VALIDATION_ERROR otherwise.
 func transportCode(status int) auth.Code {
-	switch status {
-	case http.StatusBadRequest:
-		return auth.CodeValidation
-	case http.StatusNotFound:
-		return auth.CodeNotFound
-	case http.StatusMethodNotAllowed:
-		return auth.CodeMethodNotAllowed
-	case http.StatusRequestTimeout:
-		return auth.CodeRequestTimeout
-	case http.StatusRequestEntityTooLarge:
-		return auth.CodePayloadTooLarge
-	case http.StatusUnsupportedMediaType:
-		return auth.CodeUnsupportedMedia
-	case http.StatusRequestedRangeNotSatisfiable:
-		return auth.CodeRangeNotSatisfiable
+	for _, code := range [...]auth.Code{
+		auth.CodeValidation, auth.CodeNotFound, auth.CodeMethodNotAllowed, auth.CodeRequestTimeout,
+		auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeRangeNotSatisfiable,
+	} {
+		if code.Status() == status {
+			return code
+		}
 	}
 	if status >= 500 {
 		return auth.CodeInternal

@@ -15,7 +15,8 @@ type Code string
 
 // The error codes of API.md, plus RANGE_NOT_SATISFIABLE, which the contract
 // leaves unnamed: a Range header past the end of a docs page or asset gets
-// 416 (RFC 9110 §15.5.17), and every error has a code.
+// 416 (RFC 9110 §15.5.17), and every error has a code. Each has its row in
+// errorTable.
 const (
 	CodeValidation          Code = "VALIDATION_ERROR"
 	CodeInvalidCredentials  Code = "INVALID_CREDENTIALS"
@@ -23,89 +24,102 @@ const (
 	CodeTokenExpired        Code = "TOKEN_EXPIRED"
 	CodeSessionRevoked      Code = "SESSION_REVOKED"
 	CodeRefreshReused       Code = "REFRESH_TOKEN_REUSED"
+	CodeMFARequired         Code = "MFA_REQUIRED"
+	CodeInvalidCode         Code = "INVALID_CODE"
 	CodeUserInactive        Code = "USER_INACTIVE"
+	CodeEmailNotVerified    Code = "EMAIL_NOT_VERIFIED"
+	CodeForbidden           Code = "FORBIDDEN"
 	CodeNotFound            Code = "NOT_FOUND"
 	CodeUserNotFound        Code = "USER_NOT_FOUND"
 	CodeSessionNotFound     Code = "SESSION_NOT_FOUND"
 	CodeMethodNotAllowed    Code = "METHOD_NOT_ALLOWED"
 	CodeRequestTimeout      Code = "REQUEST_TIMEOUT"
-	CodeRangeNotSatisfiable Code = "RANGE_NOT_SATISFIABLE"
 	CodeUserExists          Code = "USER_ALREADY_EXISTS"
+	CodeLastAdmin           Code = "LAST_ADMIN"
+	CodeMFAAlreadyEnabled   Code = "MFA_ALREADY_ENABLED"
 	CodePayloadTooLarge     Code = "PAYLOAD_TOO_LARGE"
 	CodeUnsupportedMedia    Code = "UNSUPPORTED_MEDIA_TYPE"
+	CodeRangeNotSatisfiable Code = "RANGE_NOT_SATISFIABLE"
 	CodeRateLimited         Code = "RATE_LIMITED"
 	CodeInternal            Code = "INTERNAL_ERROR"
 	CodeDatabase            Code = "DATABASE_ERROR"
+	CodeNotConfigured       Code = "NOT_CONFIGURED"
 	CodeBreakerOpen         Code = "CIRCUIT_BREAKER_OPEN"
 	CodeOverloaded          Code = "OVERLOADED"
 	CodeNotReady            Code = "NOT_READY"
 )
 
-// Status is the HTTP status of a code: the one table of codes and statuses.
-// An unknown code is a 500.
-func (c Code) Status() int {
-	switch c {
-	case CodeValidation:
-		return http.StatusBadRequest
-	case CodeInvalidCredentials, CodeInvalidToken, CodeTokenExpired, CodeSessionRevoked, CodeRefreshReused:
-		return http.StatusUnauthorized
-	case CodeUserInactive:
-		return http.StatusForbidden
-	case CodeNotFound, CodeUserNotFound, CodeSessionNotFound:
-		return http.StatusNotFound
-	case CodeMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case CodeRequestTimeout:
-		return http.StatusRequestTimeout
-	case CodeRangeNotSatisfiable:
-		return http.StatusRequestedRangeNotSatisfiable
-	case CodeUserExists:
-		return http.StatusConflict
-	case CodePayloadTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case CodeUnsupportedMedia:
-		return http.StatusUnsupportedMediaType
-	case CodeRateLimited:
-		return http.StatusTooManyRequests
-	case CodeBreakerOpen, CodeOverloaded, CodeNotReady:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+// codeRow is one row of errorTable.
+type codeRow struct {
+	code   Code
+	status int
+	// detail is the public text of an error of this code that brings no
+	// detail of its own: it must hold nothing a client should not see.
+	detail string
 }
 
-// CodeForStatus names the code for a status produced outside the domain
-// (the router, the HTTP framework). A status with no code of its own is an
-// INTERNAL_ERROR when it is a 5xx and a VALIDATION_ERROR otherwise.
-func CodeForStatus(status int) Code {
-	switch status {
-	case http.StatusUnauthorized:
-		return CodeInvalidToken
-	case http.StatusForbidden:
-		return CodeUserInactive
-	case http.StatusNotFound:
-		return CodeNotFound
-	case http.StatusMethodNotAllowed:
-		return CodeMethodNotAllowed
-	case http.StatusRequestTimeout:
-		return CodeRequestTimeout
-	case http.StatusRequestedRangeNotSatisfiable:
-		return CodeRangeNotSatisfiable
-	case http.StatusConflict:
-		return CodeUserExists
-	case http.StatusRequestEntityTooLarge:
-		return CodePayloadTooLarge
-	case http.StatusUnsupportedMediaType:
-		return CodeUnsupportedMedia
-	case http.StatusTooManyRequests:
-		return CodeRateLimited
-	case http.StatusServiceUnavailable:
-		return CodeOverloaded
+// errorTable is the one table of error codes, their HTTP statuses (API.md's
+// Errors table) and their default public details; Code.Status and
+// Code.Detail read it. It is a sequence over a local array rather than a
+// package-level variable because the house keeps no mutable state at
+// package level; ranging over it allocates nothing.
+func errorTable(yield func(codeRow) bool) {
+	rows := [...]codeRow{
+		{CodeValidation, http.StatusBadRequest, "Invalid request"},
+		{CodeInvalidCredentials, http.StatusUnauthorized, "Invalid credentials"},
+		{CodeInvalidToken, http.StatusUnauthorized, "Invalid token"},
+		{CodeTokenExpired, http.StatusUnauthorized, "Token has expired"},
+		{CodeSessionRevoked, http.StatusUnauthorized, "The session has ended; log in again"},
+		{CodeRefreshReused, http.StatusUnauthorized, "Refresh token was already used; the session has ended"},
+		{CodeMFARequired, http.StatusUnauthorized, "A second factor is required"},
+		{CodeInvalidCode, http.StatusUnauthorized, "Invalid or expired code"},
+		{CodeUserInactive, http.StatusForbidden, "User account is inactive"},
+		{CodeEmailNotVerified, http.StatusForbidden, "Email address is not verified"},
+		{CodeForbidden, http.StatusForbidden, "Not allowed"},
+		{CodeNotFound, http.StatusNotFound, "Not found"},
+		{CodeUserNotFound, http.StatusNotFound, "User not found"},
+		{CodeSessionNotFound, http.StatusNotFound, "No such session"},
+		{CodeMethodNotAllowed, http.StatusMethodNotAllowed, "Method not allowed"},
+		{CodeRequestTimeout, http.StatusRequestTimeout, "Request body arrived too slowly"},
+		{CodeUserExists, http.StatusConflict, "Username or email already registered"},
+		{CodeLastAdmin, http.StatusConflict, "Cannot remove the last active admin"},
+		{CodeMFAAlreadyEnabled, http.StatusConflict, "Two-factor authentication is already on"},
+		{CodePayloadTooLarge, http.StatusRequestEntityTooLarge, "Request body too large"},
+		{CodeUnsupportedMedia, http.StatusUnsupportedMediaType, "Unsupported media type"},
+		{CodeRangeNotSatisfiable, http.StatusRequestedRangeNotSatisfiable, "Range not satisfiable; Content-Range gives the size"},
+		{CodeRateLimited, http.StatusTooManyRequests, "Too many attempts; try again later"},
+		{CodeInternal, http.StatusInternalServerError, "Internal server error"},
+		{CodeDatabase, http.StatusInternalServerError, "Database error"},
+		{CodeNotConfigured, http.StatusNotImplemented, "This feature is not configured"},
+		{CodeBreakerOpen, http.StatusServiceUnavailable, "Database unavailable; try again later"},
+		{CodeOverloaded, http.StatusServiceUnavailable, "Too many password checks at once; try again shortly"},
+		{CodeNotReady, http.StatusServiceUnavailable, "Not ready"},
 	}
-	if status >= 500 {
-		return CodeInternal
+	for _, r := range rows {
+		if !yield(r) {
+			return
+		}
 	}
-	return CodeValidation
 }
+
+// row is c's row of errorTable. A code without one is treated as
+// INTERNAL_ERROR, so an unknown code never shows a client more than
+// "internal error".
+func (c Code) row() codeRow {
+	for r := range errorTable {
+		if r.code == c {
+			return r
+		}
+	}
+	return codeRow{code: c, status: http.StatusInternalServerError, detail: "Internal server error"}
+}
+
+// Status is the HTTP status of a code, from errorTable. An unknown code is a 500.
+func (c Code) Status() int { return c.row().status }
+
+// Detail is the default public detail of a code, from errorTable: what a
+// client is told when the error brings no detail of its own.
+func (c Code) Detail() string { return c.row().detail }
 
 // FieldError names one input field that failed validation and why.
 type FieldError struct {
@@ -153,6 +167,13 @@ func NewError(code Code, detail string, cause error) *Error {
 	return &Error{Code: code, Detail: detail, Err: cause}
 }
 
+// Fail builds an Error with a code, the code's default detail from
+// errorTable and an optional cause: the constructor for every error whose
+// public text needs nothing beyond its code.
+func Fail(code Code, cause error) *Error {
+	return &Error{Code: code, Detail: code.Detail(), Err: cause}
+}
+
 // AsError finds the *Error in err's chain. An error that is not an *Error
 // becomes an INTERNAL_ERROR whose cause is err, so nothing unexpected reaches
 // a client as anything but "internal error".
@@ -161,7 +182,7 @@ func AsError(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Code: CodeInternal, Detail: "Internal server error", Err: err}
+	return Fail(CodeInternal, err)
 }
 
 // Sentinel errors a Store returns, wrapped with context; the Service turns
@@ -179,7 +200,7 @@ var (
 // (connection refused, timeout, I/O): 500 DATABASE_ERROR, with no driver text
 // reaching the client.
 func DatabaseError(cause error) *Error {
-	return &Error{Code: CodeDatabase, Detail: "Database error", Err: cause}
+	return Fail(CodeDatabase, cause)
 }
 
 // InvalidData marks cause as the database refusing a value a request
@@ -196,5 +217,5 @@ func InvalidData(cause error) *Error {
 // table, a deadlock): 500 INTERNAL_ERROR with no driver text. The database
 // answered, so the circuit breaker does not count it.
 func StoreRefused(cause error) *Error {
-	return &Error{Code: CodeInternal, Detail: "Internal server error", Err: cause}
+	return Fail(CodeInternal, cause)
 }

@@ -8,12 +8,13 @@ import (
 )
 
 func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessionOutput, error) {
+	body := newJSONBody[RegisterRequest]()
 	return func(ctx context.Context, in *jsonInput) (*sessionOutput, error) {
 		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
 			return nil, err
 		}
-		var req RegisterRequest
-		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
+		req, err := body.decode(in.RawBody)
+		if err != nil {
 			return nil, err
 		}
 		s, err := svc.Register(ctx, auth.RegisterInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
@@ -27,16 +28,21 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 // handleLogin serves both media types of POST /auth/login: JSON, and the
 // form of the OAuth2 token endpoint (see oauth2.go).
 func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*loginOutput, error) {
+	body, form := newJSONBody[LoginRequest](), newFormBody[LoginForm]()
 	return func(ctx context.Context, in *jsonInput) (*loginOutput, error) {
 		mt, err := mediaType(in.contentType, mediaJSON, mediaForm)
 		if err != nil {
 			return nil, err
 		}
 		if mt == mediaForm {
-			return tokenRequest(ctx, svc, in.RawBody, in.client)
+			f, err := form.decode(in.RawBody)
+			if err != nil {
+				return nil, err
+			}
+			return tokenRequest(ctx, svc, f, in.client)
 		}
-		var req LoginRequest
-		if err := decodeJSON(in.RawBody, &req, "username", "email", "password"); err != nil {
+		req, err := body.decode(in.RawBody)
+		if err != nil {
 			return nil, err
 		}
 		return login(ctx, svc, auth.LoginInput{Username: req.Username, Email: req.Email, Password: req.Password, Client: in.client})
@@ -53,12 +59,13 @@ func login(ctx context.Context, svc *auth.Service, in auth.LoginInput) (*loginOu
 }
 
 func handleRefresh(svc *auth.Service) func(context.Context, *jsonInput) (*tokenOutput, error) {
+	body := newJSONBody[RefreshRequest]()
 	return func(ctx context.Context, in *jsonInput) (*tokenOutput, error) {
 		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
 			return nil, err
 		}
-		var req RefreshRequest
-		if err := decodeJSON(in.RawBody, &req, "refresh_token"); err != nil {
+		req, err := body.decode(in.RawBody)
+		if err != nil {
 			return nil, err
 		}
 		return refresh(ctx, svc, req.RefreshToken)

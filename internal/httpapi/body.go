@@ -69,9 +69,9 @@ func bodyError(err error) error {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &tooBig):
-		return &auth.Error{Code: auth.CodePayloadTooLarge, Detail: "Request body too large", Err: err}
+		return auth.Fail(auth.CodePayloadTooLarge, err)
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return &auth.Error{Code: auth.CodeRequestTimeout, Detail: "Request body arrived too slowly", Err: err}
+		return auth.Fail(auth.CodeRequestTimeout, err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return unreadableBody("request body ended before its declared length", err)
 	}

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,8 +50,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req RegisterRequest
-		err := decodeJSON(body, &req, "username", "email", "password")
+		_, err := newJSONBody[RegisterRequest]().decode(body)
 		if err != nil {
 			var ae *auth.Error
 			if !errors.As(err, &ae) || ae.Code != auth.CodeValidation {
@@ -79,7 +80,7 @@ func FuzzDecodeForm(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		vals, err := decodeForm([]byte(body), "grant_type", "username", "password", "scope", "client_id", "client_secret")
+		_, err := newFormBody[LoginForm]().decode([]byte(body))
 		if err != nil {
 			var ae *auth.Error
 			if !errors.As(err, &ae) || ae.Code != auth.CodeValidation {
@@ -87,10 +88,83 @@ func FuzzDecodeForm(f *testing.F) {
 			}
 			return
 		}
+		vals, err := url.ParseQuery(body)
+		if err != nil {
+			t.Fatalf("accepted a malformed form: %q", body)
+		}
 		for k, v := range vals {
 			if len(v) != 1 {
 				t.Fatalf("accepted duplicate %q", k)
 			}
+			if !slices.Contains([]string{"grant_type", "username", "password", "refresh_token", "scope", "client_id", "client_secret"}, k) {
+				t.Fatalf("accepted unknown key %q", k)
+			}
 		}
 	})
+}
+
+// TestBodyKeys: each body type allows exactly the keys API.md gives it, as
+// its json tags name them.
+func TestBodyKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		got  []string
+		want []string
+	}{
+		{"RegisterRequest", newJSONBody[RegisterRequest]().keys, []string{"username", "email", "password"}},
+		{"LoginRequest", newJSONBody[LoginRequest]().keys, []string{"username", "email", "password"}},
+		{"RefreshRequest", newJSONBody[RefreshRequest]().keys, []string{"refresh_token"}},
+		{"LogoutRequest", newJSONBody[LogoutRequest]().keys, []string{"scope", "refresh_token"}},
+		{"PasswordRequest", newJSONBody[PasswordRequest]().keys, []string{"current_password", "new_password"}},
+		{"LoginForm", newFormBody[LoginForm]().keys, []string{"grant_type", "username", "password", "refresh_token", "scope", "client_id", "client_secret"}},
+		{"tags", newJSONBody[struct {
+			Plain   string
+			Renamed string `json:"other,omitempty"`
+			Skipped string `json:"-"`
+			hidden  string
+		}]().keys, []string{"Plain", "other"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !slices.Equal(tt.got, tt.want) {
+				t.Errorf("keys = %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBodyTypesRefused: a body type the decoders cannot describe exactly
+// stops the server at start instead of allowing the wrong keys.
+func TestBodyTypesRefused(t *testing.T) {
+	t.Parallel()
+	type inner struct {
+		A string `json:"a"`
+	}
+	tests := map[string]func(){
+		"embedded field":    func() { newJSONBody[struct{ inner }]() },
+		"not a struct":      func() { newJSONBody[map[string]string]() },
+		"form field of int": func() { newFormBody[struct{ N int }]() },
+	}
+	for name, build := range tests {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("built without a panic")
+				}
+			}()
+			build()
+		})
+	}
+}
+
+func TestFormBodyFills(t *testing.T) {
+	t.Parallel()
+	got, err := newFormBody[LoginForm]().decode([]byte("grant_type=password&username=alice&password=p%26ss&scope="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (LoginForm{GrantType: "password", Username: "alice", Password: "p&ss"}); got != want {
+		t.Errorf("decode = %+v, want %+v", got, want)
+	}
 }

@@ -32,28 +32,29 @@ type fieldError struct {
 	Message string `json:"message" example:"email must be a plain address such as alice@example.com"`
 }
 
-// defaultDetail is the public text for errors that arise outside the domain
-// (router, framework), whose own messages may carry internals.
-func defaultDetail(code auth.Code) string {
-	switch code {
-	case auth.CodeValidation:
-		return "Invalid request"
-	case auth.CodeNotFound:
-		return "Not found"
-	case auth.CodeMethodNotAllowed:
-		return "Method not allowed"
-	case auth.CodeRequestTimeout:
-		return "Request body arrived too slowly"
-	case auth.CodeRangeNotSatisfiable:
-		return "Range not satisfiable; Content-Range gives the size"
-	case auth.CodePayloadTooLarge:
-		return "Request body too large"
-	case auth.CodeUnsupportedMedia:
-		return "Unsupported media type"
-	case auth.CodeDatabase:
-		return "Database error"
+// transportCode names the code of an error status that huma or the mux
+// produced on its own, with no *auth.Error behind it. Only transport
+// failures arrive that way: huma's 400, 406, 408, 413, 415, 422 and 500 (see
+// fromFramework) and, through jsonErrors, the mux's 404 and 405, the docs
+// handlers' 404, 405, 412 and 416, and a 500 from the metrics handler. The
+// codes below are the transport ones, and the error table gives their
+// statuses. A status says nothing about the domain, so none is guessed to
+// be a domain code (a 403 is not USER_INACTIVE, a 409 not
+// USER_ALREADY_EXISTS); any other status is an INTERNAL_ERROR when it is a
+// 5xx and a VALIDATION_ERROR otherwise.
+func transportCode(status int) auth.Code {
+	for _, code := range [...]auth.Code{
+		auth.CodeValidation, auth.CodeNotFound, auth.CodeMethodNotAllowed, auth.CodeRequestTimeout,
+		auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeRangeNotSatisfiable,
+	} {
+		if code.Status() == status {
+			return code
+		}
 	}
-	return "Internal server error"
+	if status >= 500 {
+		return auth.CodeInternal
+	}
+	return auth.CodeValidation
 }
 
 // renderError is the one place where an error becomes a response body. It
@@ -64,8 +65,10 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, er
 	e := fromFramework(err)
 	status := e.Status()
 	detail := e.Detail
+	// An internal error's own detail may name internals, so it always
+	// gets the table's.
 	if detail == "" || e.Code == auth.CodeInternal {
-		detail = defaultDetail(e.Code)
+		detail = e.Code.Detail()
 	}
 	body := errorBody{
 		Detail:    detail,
@@ -111,9 +114,8 @@ func fromFramework(err error) *auth.Error {
 	}
 	var em *huma.ErrorModel
 	if errors.As(err, &em) {
-		code := auth.CodeForStatus(em.Status)
-		e := &auth.Error{Code: code, Detail: defaultDetail(code), Err: err}
-		if code == auth.CodeValidation {
+		e := auth.Fail(transportCode(em.Status), err)
+		if e.Code == auth.CodeValidation {
 			// huma's 400s are about the body as a whole ("request body is
 			// required"); its wording holds nothing internal.
 			e.Fields = []auth.FieldError{{Field: "body", Message: em.Detail}}
@@ -146,15 +148,14 @@ func (s *Server) jsonErrors(next http.Handler) http.Handler {
 		if c.code == 0 {
 			return
 		}
-		code := auth.CodeForStatus(c.code)
-		detail := defaultDetail(code)
+		e := auth.Fail(transportCode(c.code), nil)
 		switch c.code {
 		case http.StatusNotFound:
-			detail = "No route for " + r.URL.Path
+			e.Detail = "No route for " + r.URL.Path
 		case http.StatusMethodNotAllowed:
-			detail = "Method " + r.Method + " not allowed; allowed: " + w.Header().Get("Allow")
+			e.Detail = "Method " + r.Method + " not allowed; allowed: " + w.Header().Get("Allow")
 		}
-		s.writeError(w, r, &auth.Error{Code: code, Detail: detail})
+		s.writeError(w, r, e)
 	})
 }
 

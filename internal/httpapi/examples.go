@@ -145,35 +145,14 @@ func exampleError(code auth.Code) errorBody {
 }
 
 // exampleDetail is the detail an example body of code shows: the detail
-// the code's usual source gives.
+// the code's usual source gives, which is the table's default except where
+// that source says more.
 func exampleDetail(code auth.Code) string {
 	switch code {
-	case auth.CodeInvalidCredentials:
-		return "Invalid credentials"
-	case auth.CodeInvalidToken:
-		return "Invalid token"
-	case auth.CodeTokenExpired:
-		return "Token has expired"
-	case auth.CodeUserInactive:
-		return "User account is inactive"
-	case auth.CodeUserExists:
-		return "Username or email already registered"
 	case auth.CodeUnsupportedMedia:
 		return "Content-Type must be application/json"
-	case auth.CodeBreakerOpen:
-		return "Database unavailable; try again later"
-	case auth.CodeOverloaded:
-		return "Too many password checks at once; try again shortly"
 	case auth.CodeNotReady:
 		return "Not ready: database"
-	case auth.CodeSessionRevoked:
-		return "The session has ended; log in again"
-	case auth.CodeRefreshReused:
-		return "Refresh token was already used; the session has ended"
-	case auth.CodeSessionNotFound:
-		return "No such session"
-	case auth.CodeRateLimited:
-		return "Too many attempts; try again later"
 	}
-	return defaultDetail(code)
+	return code.Detail()
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -45,49 +44,46 @@ var errUnsupportedGrant = errors.New("unsupported grant_type")
 // goes through refresh, the very function behind POST /auth/refresh, so the
 // two doors give the same answer and follow the same rules. client is kept
 // with the session a password grant opens.
-func tokenRequest(ctx context.Context, svc *auth.Service, body []byte, client auth.Client) (*loginOutput, error) {
-	grant, vals, err := decodeGrant(body)
+func tokenRequest(ctx context.Context, svc *auth.Service, form LoginForm, client auth.Client) (*loginOutput, error) {
+	grant, err := grantOf(form)
 	if err != nil {
 		return nil, err
 	}
 	if grant == grantPassword {
-		return login(ctx, svc, auth.LoginInput{Username: vals.Get("username"), Password: vals.Get("password"), Client: client})
+		return login(ctx, svc, auth.LoginInput{Username: form.Username, Password: form.Password, Client: client})
 	}
-	out, err := refresh(ctx, svc, vals.Get("refresh_token"))
+	out, err := refresh(ctx, svc, form.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
 	return &loginOutput{CacheControl: out.CacheControl, Body: out.Body}, nil
 }
 
-// decodeGrant reads the form and names its grant. A field that is empty
-// counts as omitted (RFC 6749 §3.2), so an empty grant_type is the password
+// grantOf names the grant of a decoded form. A field that is empty counts
+// as omitted (RFC 6749 §3.2), so an empty grant_type is the password
 // grant, as an absent one is (API.md). scope, client_id and client_secret
 // are accepted and ignored; the credential of the other grant is refused,
 // since a request with two credentials is ambiguous (§5.2 invalid_request).
-func decodeGrant(body []byte) (string, url.Values, error) {
-	vals, err := decodeForm(body, "grant_type", "username", "password", "refresh_token", "scope", "client_id", "client_secret")
-	if err != nil {
-		return "", nil, err
-	}
-	grant := vals.Get("grant_type")
-	var foreign []string
+func grantOf(form LoginForm) (string, error) {
+	type field struct{ name, value string }
+	grant := form.GrantType
+	var foreign []field
 	switch grant {
 	case "", grantPassword:
-		grant, foreign = grantPassword, []string{"refresh_token"}
+		grant, foreign = grantPassword, []field{{"refresh_token", form.RefreshToken}}
 	case grantRefresh:
-		foreign = []string{"username", "password"}
+		foreign = []field{{"username", form.Username}, {"password", form.Password}}
 	default:
 		e := fieldProblem("grant_type", fmt.Sprintf("grant_type must be %q or %q", grantPassword, grantRefresh))
 		e.Err = errUnsupportedGrant
-		return "", nil, e
+		return "", e
 	}
 	for _, f := range foreign {
-		if vals.Get(f) != "" {
-			return "", nil, fieldProblem(f, fmt.Sprintf("%s is not a field of the %s grant", f, grant))
+		if f.value != "" {
+			return "", fieldProblem(f.name, fmt.Sprintf("%s is not a field of the %s grant", f.name, grant))
 		}
 	}
-	return grant, vals, nil
+	return grant, nil
 }
 
 // isTokenRequest tells a request to the token endpoint, whose errors carry

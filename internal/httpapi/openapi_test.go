@@ -11,11 +11,6 @@ import (
 
 func TestOpenAPIDocument(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	r := e.do(t, http.MethodGet, "/openapi.json", "", "")
-	if r.status != http.StatusOK {
-		t.Fatalf("status %d", r.status)
-	}
 	var doc struct {
 		OpenAPI string `json:"openapi"`
 		Info    struct {
@@ -27,9 +22,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			SecuritySchemes map[string]map[string]any
 		}
 	}
-	if err := json.Unmarshal([]byte(r.raw), &doc); err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
+	newEnv(t, envOptions{}).openAPI(t, &doc)
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Errorf("openapi = %q", doc.OpenAPI)
 	}
@@ -186,4 +179,16 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// openAPI fetches the served OpenAPI document into doc.
+func (e *env) openAPI(t *testing.T, doc any) {
+	t.Helper()
+	r := e.do(t, http.MethodGet, "/openapi.json", "", "")
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /openapi.json: status %d", r.status)
+	}
+	if err := json.Unmarshal([]byte(r.raw), doc); err != nil {
+		t.Fatalf("GET /openapi.json: not JSON: %v", err)
+	}
 }

@@ -84,13 +84,15 @@ func authenticate(ctx context.Context, svc *auth.Service, authorization string) 
 }
 
 func handleLogout(svc *auth.Service) func(context.Context, *bearerJSONInput) (*struct{}, error) {
+	body := newJSONBody[LogoutRequest]()
 	return func(ctx context.Context, in *bearerJSONInput) (*struct{}, error) {
 		var req LogoutRequest
 		if len(in.RawBody) > 0 {
 			if _, err := mediaType(in.contentType, mediaJSON); err != nil {
 				return nil, err
 			}
-			if err := decodeJSON(in.RawBody, &req, "scope", "refresh_token"); err != nil {
+			var err error
+			if req, err = body.decode(in.RawBody); err != nil {
 				return nil, err
 			}
 		}
@@ -143,6 +145,7 @@ func handleEndSession(svc *auth.Service) func(context.Context, *sessionIDInput) 
 }
 
 func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (*struct{}, error) {
+	body := newJSONBody[PasswordRequest]()
 	return func(ctx context.Context, in *bearerJSONInput) (*struct{}, error) {
 		c, err := authenticate(ctx, svc, in.authorization)
 		if err != nil {
@@ -151,8 +154,8 @@ func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (
 		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
 			return nil, err
 		}
-		var req PasswordRequest
-		if err := decodeJSON(in.RawBody, &req, "current_password", "new_password"); err != nil {
+		req, err := body.decode(in.RawBody)
+		if err != nil {
 			return nil, err
 		}
 		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{

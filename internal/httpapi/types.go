@@ -68,7 +68,7 @@ type SessionBody struct {
 }
 
 // jsonInput is the input of an operation with a body: huma hands the raw
-// bytes over, and the handler decodes them strictly (see decodeJSON).
+// bytes over, and the handler decodes them strictly (see jsonBody).
 type jsonInput struct {
 	RawBody     []byte
 	contentType string

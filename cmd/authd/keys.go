@@ -14,16 +14,16 @@ import (
 // keys): the AUTHD_JWT_KEYS file, else the HS256 AUTHD_JWT_SECRET, else a
 // new Ed25519 key of this process, so "go run ./cmd/authd" just works. A
 // bad key file is an error naming the variable, like every other setting.
-func signingKeys(cfg config.Config) (token.Keys, error) {
+func signingKeys(cfg config.Tokens) (token.Keys, error) {
 	switch {
-	case cfg.JWTKeys != nil:
-		keys, err := token.ParseKeys(cfg.JWTKeys)
+	case cfg.Keys != nil:
+		keys, err := token.ParseKeys(cfg.Keys)
 		if err != nil {
 			return token.Keys{}, &config.Error{Var: "AUTHD_JWT_KEYS", Problem: err.Error()}
 		}
 		return keys, nil
-	case cfg.JWTSecret != nil:
-		keys, err := token.SecretKeys(cfg.JWTSecret)
+	case cfg.Secret != nil:
+		keys, err := token.SecretKeys(cfg.Secret)
 		if err != nil {
 			return token.Keys{}, &config.Error{Var: "AUTHD_JWT_SECRET", Problem: err.Error()}
 		}

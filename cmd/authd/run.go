@@ -63,14 +63,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{err}
 	}
-	if cfg.DatabaseDriver == "postgres" {
+	if cfg.DB.Driver == "postgres" {
 		// config knows only the scheme (it uses the standard library
 		// only); the driver reads the rest, before anything is opened.
-		if err := postgres.CheckURL(cfg.DatabaseDSN); err != nil {
+		if err := postgres.CheckURL(cfg.DB.DSN); err != nil {
 			return &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
 		}
 	}
-	keys, err := signingKeys(cfg)
+	keys, err := signingKeys(cfg.Tokens)
 	if err != nil {
 		return &usageError{err}
 	}
@@ -84,8 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer buffered.Close()
 		logOut = buffered
 	}
-	log := logging.New(logOut, cfg.LogLevel)
-	st, err := openStore(ctx, cfg)
+	log := logging.New(logOut, cfg.Log.Level)
+	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	switch cmd {
 	case "migrate":
-		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
+		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DB.Driver))
 		return nil
 	case "user":
 		return userCommand(ctx, cfg, keys, st, log, args[1], args[2], stdout)
@@ -110,17 +110,19 @@ type store interface {
 	Migrate(ctx context.Context) error
 }
 
-func openStore(ctx context.Context, cfg config.Config) (store, error) {
-	switch cfg.DatabaseDriver {
+// openStore opens the database db names; config has already refused any
+// other driver.
+func openStore(ctx context.Context, db config.DB) (store, error) {
+	switch db.Driver {
 	case "postgres":
-		return postgres.Open(ctx, cfg.DatabaseDSN, cfg.DatabaseMaxConns)
+		return postgres.Open(ctx, db.DSN, db.MaxConns)
 	default:
-		return sqlite.Open(ctx, cfg.DatabaseDSN)
+		return sqlite.Open(ctx, db.DSN)
 	}
 }
 
 func newHasher(cfg config.Config) (*password.Hasher, error) {
-	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
+	hasher, err := password.NewHasher(cfg.Hash.Cost, password.Pool{Workers: cfg.Hash.Workers, Queue: cfg.Hash.Queue, MaxWait: cfg.Hash.MaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
@@ -128,7 +130,7 @@ func newHasher(cfg config.Config) (*password.Hasher, error) {
 }
 
 func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, opts ...auth.Option) (*auth.Service, error) {
-	issuer, err := token.NewIssuer(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
+	issuer, err := token.NewIssuer(keys, cfg.Tokens.Issuer, cfg.Tokens.AccessTTL, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
@@ -140,7 +142,7 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *passw
 	if err != nil {
 		return nil, fmt.Errorf("refresh tokens: %w", err)
 	}
-	policy := auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace}
+	policy := auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge, ReuseGrace: cfg.Sessions.ReuseGrace}
 	// The common-password set is built here, once per process, and only
 	// read after (about 11,600 entries; see password.NewCommonList).
 	opts = append(opts, auth.WithThrottle(throttle(cfg)))
@@ -154,9 +156,9 @@ func newService(cfg config.Config, keys token.Keys, st auth.Store, hasher *passw
 // with a key of its own process and throttles with one too: counts then
 // neither survive a restart nor are shared, like its tokens.
 func throttle(cfg config.Config) auth.Throttle {
-	material := cfg.JWTKeys
+	material := cfg.Tokens.Keys
 	if material == nil {
-		material = cfg.JWTSecret
+		material = cfg.Tokens.Secret
 	}
 	if material == nil {
 		material = make([]byte, 32)
@@ -164,10 +166,10 @@ func throttle(cfg config.Config) auth.Throttle {
 		_, _ = rand.Read(material)
 	}
 	return auth.Throttle{
-		PairFreeFailures:   cfg.LoginPairFreeFailures,
-		AccountMaxFailures: cfg.LoginAccountMaxFailures,
-		IPMaxFailures:      cfg.LoginIPMaxFailures,
-		RegisterIPMax:      cfg.RegisterIPMax,
+		PairFreeFailures:   cfg.Throttle.PairFreeFailures,
+		AccountMaxFailures: cfg.Throttle.AccountMaxFailures,
+		IPMaxFailures:      cfg.Throttle.IPMaxFailures,
+		RegisterIPMax:      cfg.Throttle.RegisterIPMax,
 		Keys:               auth.NewAttemptKeys(material),
 	}
 }
@@ -209,27 +211,27 @@ func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st aut
 
 func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, log *slog.Logger) error {
 	mainLog := logging.For(log, "main")
-	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
+	if cfg.Tokens.Keys != nil && cfg.Tokens.Secret != nil {
 		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
 	}
-	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
+	if cfg.Tokens.Keys == nil && cfg.Tokens.Secret == nil {
 		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
 	}
 	mainLog.InfoContext(ctx, "signing key ready", slog.String("alg", keys.Alg()), slog.String("kid", keys.KID()))
-	if cfg.BcryptCost < 10 {
-		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.BcryptCost))
+	if cfg.Hash.Cost < 10 {
+		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.Hash.Cost))
 	}
 	// Every store call the server makes goes through the one breaker.
 	guarded := breaker.New(st, breaker.Settings{
-		FailureThreshold: cfg.BreakerThreshold,
-		RecoveryTimeout:  cfg.BreakerTimeout,
-		CallTimeout:      cfg.DatabaseTimeout,
+		FailureThreshold: cfg.Breaker.FailureThreshold,
+		RecoveryTimeout:  cfg.Breaker.RecoveryTimeout,
+		CallTimeout:      cfg.Breaker.CallTimeout,
 	}, logging.For(log, "breaker"))
 	hasher, err := newHasher(cfg)
 	if err != nil {
 		return err
 	}
-	reg, err := newMetrics(cfg, st, guarded, hasher)
+	reg, err := newMetrics(cfg.Metrics, st, guarded, hasher)
 	if err != nil {
 		return err
 	}
@@ -250,11 +252,11 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
 	httpOpts := httpapi.Options{
-		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-		BodyReadTimeout: cfg.BodyReadTimeout,
-		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
+		Version: buildVersion(), CORSAllowedOrigins: cfg.HTTP.CORSAllowedOrigins, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
+		BodyReadTimeout: cfg.HTTP.BodyReadTimeout,
+		TrustedProxies:  cfg.HTTP.TrustedProxies, JWKS: jwks,
 	}
-	if err := mountMetrics(ctx, cfg, reg, &httpOpts, mainLog); err != nil {
+	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err
 	}
 	srv, err := httpapi.NewServer(httpOpts, svc, checks, log)
@@ -262,14 +264,14 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		return err
 	}
 
-	if cfg.PprofAddr != "" {
-		if err := servePprof(ctx, cfg.PprofAddr, mainLog); err != nil {
+	if cfg.Pprof.Addr != "" {
+		if err := servePprof(ctx, cfg.Pprof.Addr, mainLog); err != nil {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
 	}
 	busy := &handlers{}
 	hs := &http.Server{
@@ -290,14 +292,14 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 	purged := make(chan struct{})
 	go func() {
 		defer close(purged)
-		svc.PurgeLoop(purgeCtx, cfg.SessionPurgeInterval)
+		svc.PurgeLoop(purgeCtx, cfg.Sessions.PurgeInterval)
 	}()
 	defer func() {
 		stopPurge()
 		<-purged
 	}()
 	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
-		slog.String("version", buildVersion()), slog.String("database", cfg.DatabaseDriver))
+		slog.String("version", buildVersion()), slog.String("database", cfg.DB.Driver))
 
 	select {
 	case err := <-errc:
@@ -305,7 +307,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 	case <-ctx.Done():
 	}
 	mainLog.InfoContext(ctx, "shutting down")
-	if err := shutdown(ctx, hs, busy, cfg.ShutdownTimeout, mainLog); err != nil {
+	if err := shutdown(ctx, hs, busy, cfg.HTTP.ShutdownTimeout, mainLog); err != nil {
 		return err
 	}
 	mainLog.InfoContext(ctx, "stopped")

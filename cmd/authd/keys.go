@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
-	"flag"
+	"context"
 	"fmt"
-	"io"
 
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/token"
@@ -14,16 +12,16 @@ import (
 // keys): the AUTHD_JWT_KEYS file, else the HS256 AUTHD_JWT_SECRET, else a
 // new Ed25519 key of this process, so "go run ./cmd/authd" just works. A
 // bad key file is an error naming the variable, like every other setting.
-func signingKeys(cfg config.Config) (token.Keys, error) {
+func signingKeys(cfg config.Tokens) (token.Keys, error) {
 	switch {
-	case cfg.JWTKeys != nil:
-		keys, err := token.ParseKeys(cfg.JWTKeys)
+	case cfg.Keys != nil:
+		keys, err := token.ParseKeys(cfg.Keys)
 		if err != nil {
 			return token.Keys{}, &config.Error{Var: "AUTHD_JWT_KEYS", Problem: err.Error()}
 		}
 		return keys, nil
-	case cfg.JWTSecret != nil:
-		keys, err := token.SecretKeys(cfg.JWTSecret)
+	case cfg.Secret != nil:
+		keys, err := token.SecretKeys(cfg.Secret)
 		if err != nil {
 			return token.Keys{}, &config.Error{Var: "AUTHD_JWT_SECRET", Problem: err.Error()}
 		}
@@ -32,17 +30,18 @@ func signingKeys(cfg config.Config) (token.Keys, error) {
 	return token.GenerateKeys(token.AlgEdDSA)
 }
 
-// generateKeys is "authd keys generate [--alg EdDSA|ES256]": a new private
-// JWK Set on stdout, ready to be the AUTHD_JWT_KEYS file.
-func generateKeys(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("authd keys generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	alg := fs.String("alg", token.AlgEdDSA, "signing algorithm: EdDSA (Ed25519) or ES256 (P-256)")
-	if err := fs.Parse(args); err != nil {
+// runKeys is "authd keys generate [--alg EdDSA|ES256]": a new private JWK
+// Set on stdout, ready to be the AUTHD_JWT_KEYS file.
+func runKeys(_ context.Context, c call) error {
+	alg := c.flags.String("alg", token.AlgEdDSA, "signing algorithm: EdDSA (Ed25519) or ES256 (P-256)")
+	if _, err := firstVerb(c, "generate"); err != nil {
+		return err
+	}
+	if err := c.flags.Parse(c.args[1:]); err != nil {
 		return &usageError{err}
 	}
-	if fs.NArg() > 0 {
-		return &usageError{errors.New(usage)}
+	if c.flags.NArg() > 0 {
+		return errUsage
 	}
 	if *alg != token.AlgEdDSA && *alg != token.AlgES256 {
 		return &usageError{fmt.Errorf("--alg %q: use %s or %s", *alg, token.AlgEdDSA, token.AlgES256)}
@@ -55,6 +54,6 @@ func generateKeys(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	_, err = fmt.Fprintf(c.stdout, "%s\n", b)
 	return err
 }

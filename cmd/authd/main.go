@@ -48,7 +48,7 @@ func spareProc(getenv func(string) string) func(string) string {
 	if err != nil {
 		return getenv
 	}
-	workers := cfg.HashWorkers
+	workers := cfg.Hash.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}

@@ -17,8 +17,8 @@ import (
 // newMetrics builds the registry unless AUTHD_METRICS_ADDR is off (nil
 // then), with the gauges read at each scrape: the breaker, the bcrypt queue
 // and the database pools.
-func newMetrics(cfg config.Config, st store, guarded *breaker.Store, hasher *password.Hasher) (*metrics.Metrics, error) {
-	if cfg.MetricsAddr == config.MetricsOff {
+func newMetrics(cfg config.Metrics, st store, guarded *breaker.Store, hasher *password.Hasher) (*metrics.Metrics, error) {
+	if cfg.Addr == config.MetricsOff {
 		return nil, nil
 	}
 	m := metrics.New(buildVersion())
@@ -48,16 +48,16 @@ func newMetrics(cfg config.Config, st store, guarded *breaker.Store, hasher *pas
 // mountMetrics puts /metrics where AUTHD_METRICS_ADDR says: on the main
 // listener (through opts) or on a listener of its own. Requests to the main
 // listener are counted either way.
-func mountMetrics(ctx context.Context, cfg config.Config, m *metrics.Metrics, opts *httpapi.Options, log *slog.Logger) error {
+func mountMetrics(ctx context.Context, cfg config.Metrics, m *metrics.Metrics, opts *httpapi.Options, log *slog.Logger) error {
 	if m == nil {
 		return nil
 	}
 	opts.ObserveRequest = m.ObserveRequest
-	if cfg.MetricsAddr == "" {
+	if cfg.Addr == "" {
 		opts.Metrics = m.Handler()
 		return nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
-	return serveAside(ctx, "metrics", cfg.MetricsAddr, mux, log)
+	return serveAside(ctx, "metrics", cfg.Addr, mux, log)
 }

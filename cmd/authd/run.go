@@ -4,19 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"runtime/debug"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
-	"github.com/authd/authd/internal/auth/admin"
-	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
-	"github.com/authd/authd/internal/httpapi"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/password"
 	"github.com/authd/authd/internal/store/postgres"
@@ -24,85 +19,65 @@ import (
 	"github.com/authd/authd/internal/token"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
-
 // usageError is a mistake in how authd was called or configured: exit 2.
 type usageError struct{ err error }
 
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-// Log buffering of the server's output.
-const (
-	logBufferBytes   = 64 << 10
-	logFlushInterval = 100 * time.Millisecond
-)
-
-const usage = `usage: authd [serve | migrate | user activate|deactivate|logout <username-or-email> | keys generate [--alg EdDSA|ES256] | version]`
-
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and streams, so tests can start authd in-process.
+// It runs the command of the table (commands.go) that args name, serve
+// when they name none. "--help" prints the usage and succeeds.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd := "serve"
+	table := commands()
+	cmd, rest := table[0], args
 	if len(args) > 0 {
-		cmd = args[0]
-	}
-	switch {
-	case cmd == "version" && len(args) == 1:
-		_, err := fmt.Fprintln(stdout, buildVersion())
-		return err
-	case cmd == "keys" && len(args) >= 2 && args[1] == "generate":
-		return generateKeys(args[2:], stdout, stderr)
-	case cmd == "serve" && len(args) <= 1, cmd == "migrate" && len(args) == 1:
-	case cmd == "user" && len(args) == 3 && (args[1] == "activate" || args[1] == "deactivate" || args[1] == "logout"):
-	default:
-		return &usageError{errors.New(usage)}
-	}
-
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return &usageError{err}
-	}
-	if cfg.DatabaseDriver == "postgres" {
-		// config knows only the scheme (it uses the standard library
-		// only); the driver reads the rest, before anything is opened.
-		if err := postgres.CheckURL(cfg.DatabaseDSN); err != nil {
-			return &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
+		switch args[0] {
+		case "-h", "-help", "--help":
+			return printUsage(stderr, table)
+		}
+		var found bool
+		for _, c := range table {
+			if c.name == args[0] {
+				cmd, rest, found = c, args[1:], true
+			}
+		}
+		if !found {
+			return &usageError{errors.New(usageLine(table))}
 		}
 	}
-	keys, err := signingKeys(cfg)
-	if err != nil {
-		return &usageError{err}
-	}
-	// serve's log is its output; the operator commands print their result
-	// on stdout and keep the log on stderr.
-	logOut := stderr
-	if cmd == "serve" {
-		// One write per access line would cost a cheap request more than
-		// its JWT check; lines wait at most logFlushInterval.
-		buffered := logging.NewBufferedWriter(stdout, logBufferBytes, logFlushInterval)
-		defer buffered.Close()
-		logOut = buffered
-	}
-	log := logging.New(logOut, cfg.LogLevel)
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-
-	switch cmd {
-	case "migrate":
-		log.InfoContext(ctx, "migrations applied", slog.String("logger", "main"), slog.String("database", cfg.DatabaseDriver))
+	err := cmd.run(ctx, call{args: rest, getenv: getenv, stdout: stdout, stderr: stderr, flags: cmd.flagSet(stderr)})
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// The command's flag set has printed its usage, as asked.
 		return nil
-	case "user":
-		return userCommand(ctx, cfg, keys, st, log, args[1], args[2], stdout)
+	case errors.Is(err, errUsage):
+		return &usageError{errors.New(usageLine(table))}
 	}
-	return serve(ctx, cfg, keys, st, log)
+	return err
+}
+
+// configure loads the configuration and the signing keys it names: what
+// every command that opens the store needs first. A mistake in either is
+// a usage error, found before anything is opened or changed.
+func configure(getenv func(string) string) (config.Config, token.Keys, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return config.Config{}, token.Keys{}, &usageError{err}
+	}
+	if cfg.DB.Driver == "postgres" {
+		// config knows only the scheme (it uses the standard library
+		// only); the driver reads the rest, before anything is opened.
+		if err := postgres.CheckURL(cfg.DB.DSN); err != nil {
+			return config.Config{}, token.Keys{}, &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
+		}
+	}
+	keys, err := signingKeys(cfg.Tokens)
+	if err != nil {
+		return config.Config{}, token.Keys{}, &usageError{err}
+	}
+	return cfg, keys, nil
 }
 
 // store is what run needs of a database: the auth.Store plus migrations.
@@ -111,26 +86,59 @@ type store interface {
 	Migrate(ctx context.Context) error
 }
 
-func openStore(ctx context.Context, cfg config.Config) (store, error) {
-	switch cfg.DatabaseDriver {
+// openStore opens the database db names; config has already refused any
+// other driver.
+func openStore(ctx context.Context, db config.DB) (store, error) {
+	switch db.Driver {
 	case "postgres":
-		return postgres.Open(ctx, cfg.DatabaseDSN, cfg.DatabaseMaxConns)
+		return postgres.Open(ctx, db.DSN, db.MaxConns)
 	default:
-		return sqlite.Open(ctx, cfg.DatabaseDSN)
+		return sqlite.Open(ctx, db.DSN)
 	}
 }
 
+// deps is what the commands that use the store (serve, migrate, user)
+// share: the configuration and keys, the log, and the store, open and
+// migrated.
+type deps struct {
+	cfg  config.Config
+	keys token.Keys
+	log  *slog.Logger
+	st   store
+}
+
+// openDeps configures (see configure), logs to logOut, and opens the store
+// and brings its schema up to date: every command that uses the store
+// applies the migrations first. The caller closes d.st.
+func openDeps(ctx context.Context, getenv func(string) string, logOut io.Writer) (deps, error) {
+	cfg, keys, err := configure(getenv)
+	if err != nil {
+		return deps{}, err
+	}
+	log := logging.New(logOut, cfg.Log.Level)
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return deps{}, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		// The migration's error is the one worth reporting.
+		_ = st.Close()
+		return deps{}, fmt.Errorf("migrate: %w", err)
+	}
+	return deps{cfg: cfg, keys: keys, log: log, st: st}, nil
+}
+
 func newHasher(cfg config.Config) (*password.Hasher, error) {
-	hasher, err := password.NewHasher(cfg.BcryptCost, password.Pool{Workers: cfg.HashWorkers, Queue: cfg.HashQueue, MaxWait: cfg.HashMaxWait})
+	hasher, err := password.NewHasher(cfg.Hash.Cost, password.Pool{Workers: cfg.Hash.Workers, Queue: cfg.Hash.Queue, MaxWait: cfg.Hash.MaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}
 	return hasher, nil
 }
 
-// deps are the core's dependencies for cfg, on st; obs may be nil.
-func deps(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, obs auth.Observer) (auth.Deps, error) {
-	tokens, err := token.NewTokens(keys, cfg.JWTIssuer, cfg.AccessTokenTTL, time.Now)
+// coreDeps are the use cases' dependencies for cfg, on st; obs may be nil.
+func coreDeps(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Hasher, log *slog.Logger, obs auth.Observer) (auth.Deps, error) {
+	tokens, err := token.NewTokens(keys, cfg.Tokens.Issuer, cfg.Tokens.AccessTTL, time.Now)
 	if err != nil {
 		return auth.Deps{}, err
 	}
@@ -140,7 +148,7 @@ func deps(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Ha
 		// only read after (about 11,600 entries; see password.NewCommonList).
 		Common: password.NewCommonList(),
 		Tokens: tokens.Access, Refresh: tokens.Refresh,
-		Policy:   auth.SessionPolicy{RefreshTTL: cfg.RefreshTokenTTL, MaxAge: cfg.SessionMaxAge, ReuseGrace: cfg.RefreshReuseGrace},
+		Policy:   auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge, ReuseGrace: cfg.Sessions.ReuseGrace},
 		Throttle: throttle(cfg),
 		Observer: obs,
 		Log:      logging.For(log, "auth"),
@@ -155,9 +163,9 @@ func deps(cfg config.Config, keys token.Keys, st auth.Store, hasher *password.Ha
 // with a key of its own process and throttles with one too: counts then
 // neither survive a restart nor are shared, like its tokens.
 func throttle(cfg config.Config) auth.Throttle {
-	material := cfg.JWTKeys
+	material := cfg.Tokens.Keys
 	if material == nil {
-		material = cfg.JWTSecret
+		material = cfg.Tokens.Secret
 	}
 	if material == nil {
 		material = make([]byte, 32)
@@ -165,191 +173,10 @@ func throttle(cfg config.Config) auth.Throttle {
 		_, _ = rand.Read(material)
 	}
 	return auth.Throttle{
-		PairFreeFailures:   cfg.LoginPairFreeFailures,
-		AccountMaxFailures: cfg.LoginAccountMaxFailures,
-		IPMaxFailures:      cfg.LoginIPMaxFailures,
-		RegisterIPMax:      cfg.RegisterIPMax,
+		PairFreeFailures:   cfg.Throttle.PairFreeFailures,
+		AccountMaxFailures: cfg.Throttle.AccountMaxFailures,
+		IPMaxFailures:      cfg.Throttle.IPMaxFailures,
+		RegisterIPMax:      cfg.Throttle.RegisterIPMax,
 		Keys:               auth.NewAttemptKeys(material),
 	}
-}
-
-// userCommand runs `authd user activate|deactivate|logout <login>`.
-func userCommand(ctx context.Context, cfg config.Config, keys token.Keys, st auth.Store, log *slog.Logger, verb, login string, stdout io.Writer) error {
-	hasher, err := newHasher(cfg)
-	if err != nil {
-		return err
-	}
-	d, err := deps(cfg, keys, st, hasher, log, nil)
-	if err != nil {
-		return err
-	}
-	users := admin.New(d)
-	var u auth.User
-	switch verb {
-	case "logout":
-		u, err = users.LogoutUser(ctx, auth.ActorCLI, login)
-	default:
-		u, err = users.SetActive(ctx, auth.ActorCLI, login, verb == "activate")
-	}
-	if err != nil {
-		var ae *auth.Error
-		switch {
-		case errors.As(err, &ae) && ae.Code == auth.CodeUserNotFound:
-			return fmt.Errorf("no user %q", login)
-		case errors.As(err, &ae) && ae.Code == auth.CodeValidation && len(ae.Fields) > 0:
-			return &usageError{fmt.Errorf("%q is not a username or email: %s", login, ae.Fields[0].Message)}
-		}
-		return err
-	}
-	done := verb + "d"
-	if verb == "logout" {
-		done = "logged out of every session"
-	}
-	_, err = fmt.Fprintf(stdout, "user %d (%s) %s\n", u.ID, u.Username, done)
-	return err
-}
-
-func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, log *slog.Logger) error {
-	mainLog := logging.For(log, "main")
-	if cfg.JWTKeys != nil && cfg.JWTSecret != nil {
-		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
-	}
-	if cfg.JWTKeys == nil && cfg.JWTSecret == nil {
-		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
-	}
-	mainLog.InfoContext(ctx, "signing key ready", slog.String("alg", keys.Alg()), slog.String("kid", keys.KID()))
-	if cfg.BcryptCost < 10 {
-		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.BcryptCost))
-	}
-	// Every store call the server makes goes through the one breaker.
-	guarded := breaker.New(st, breaker.Settings{
-		FailureThreshold: cfg.BreakerThreshold,
-		RecoveryTimeout:  cfg.BreakerTimeout,
-		CallTimeout:      cfg.DatabaseTimeout,
-	}, logging.For(log, "breaker"))
-	hasher, err := newHasher(cfg)
-	if err != nil {
-		return err
-	}
-	reg, err := newMetrics(cfg, st, guarded, hasher)
-	if err != nil {
-		return err
-	}
-	var obs auth.Observer
-	if reg != nil {
-		obs = reg
-	}
-	d, err := deps(cfg, keys, guarded, hasher, log, obs)
-	if err != nil {
-		return err
-	}
-	svc := auth.NewService(d)
-	jwks, err := keys.Public()
-	if err != nil {
-		return err
-	}
-	checks := []httpapi.HealthCheck{
-		httpapi.CachedCheck(httpapi.HealthCheck{Name: "database", Check: pingCheck(guarded)}, pingCacheTTL, time.Now),
-		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
-	}
-	httpOpts := httpapi.Options{
-		Version: buildVersion(), CORSAllowedOrigins: cfg.CORSAllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
-		BodyReadTimeout: cfg.BodyReadTimeout,
-		TrustedProxies:  cfg.TrustedProxies, JWKS: jwks,
-	}
-	if err := mountMetrics(ctx, cfg, reg, &httpOpts, mainLog); err != nil {
-		return err
-	}
-	srv, err := httpapi.NewServer(httpOpts, svc, checks, log)
-	if err != nil {
-		return err
-	}
-
-	if cfg.PprofAddr != "" {
-		if err := servePprof(ctx, cfg.PprofAddr, mainLog); err != nil {
-			return err
-		}
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	busy := &handlers{}
-	hs := &http.Server{
-		Handler: busy.track(srv),
-		// Bounds so a slow or idle client cannot hold a connection forever.
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logging.For(log, "http").Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	// The purge of ended and expired sessions runs beside the server and
-	// stops before the store closes.
-	purgeCtx, stopPurge := context.WithCancel(ctx)
-	purged := make(chan struct{})
-	go func() {
-		defer close(purged)
-		svc.PurgeLoop(purgeCtx, cfg.SessionPurgeInterval)
-	}()
-	defer func() {
-		stopPurge()
-		<-purged
-	}()
-	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
-		slog.String("version", buildVersion()), slog.String("database", cfg.DatabaseDriver))
-
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	mainLog.InfoContext(ctx, "shutting down")
-	if err := shutdown(ctx, hs, busy, cfg.ShutdownTimeout, mainLog); err != nil {
-		return err
-	}
-	mainLog.InfoContext(ctx, "stopped")
-	return nil
-}
-
-// pingCacheTTL is how long /health and /health/ready reuse one database
-// ping: probes polling every second or faster then cost at most one ping a
-// second, whatever their number.
-const pingCacheTTL = time.Second
-
-// pingCheck asks the database whether it answers. The breaker's Ping goes
-// around the breaker: a health probe neither counts towards opening it nor
-// is refused by it (see breaker.Store.Ping).
-func pingCheck(st auth.Store) func(context.Context) (string, bool) {
-	return func(ctx context.Context) (string, bool) {
-		if err := st.Ping(ctx); err != nil {
-			return "error", false
-		}
-		return "ok", true
-	}
-}
-
-// breakerCheck shows the breaker's state; only an open breaker makes authd
-// unready, since half-open is the state in which it finds out it can serve.
-func breakerCheck(b *breaker.Store) func(context.Context) (string, bool) {
-	return func(ctx context.Context) (string, bool) {
-		state := b.State(ctx)
-		return state, state != "open"
-	}
-}
-
-// buildVersion is the -ldflags version, else the module version Go recorded.
-// It is the one source of `authd version`, /health's version and
-// authd_build_info's version label.
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }

@@ -24,33 +24,36 @@ func TestLoadDefaults(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"addr", c.Addr, ":8080"},
-		{"driver", c.DatabaseDriver, "sqlite"},
-		{"dsn", c.DatabaseDSN, "authd.db"},
-		{"issuer", c.JWTIssuer, "authd"},
-		{"access ttl", c.AccessTokenTTL, 15 * time.Minute},
-		{"refresh ttl", c.RefreshTokenTTL, 168 * time.Hour},
-		{"session max age", c.SessionMaxAge, 720 * time.Hour},
-		{"refresh reuse grace", c.RefreshReuseGrace, 10 * time.Second},
-		{"session purge interval", c.SessionPurgeInterval, time.Minute},
-		{"bcrypt cost", c.BcryptCost, 12},
-		{"cors", len(c.CORSAllowedOrigins), 0},
-		{"log level", c.LogLevel, slog.LevelInfo},
-		{"breaker threshold", c.BreakerThreshold, 5},
-		{"breaker timeout", c.BreakerTimeout, 60 * time.Second},
-		{"database timeout", c.DatabaseTimeout, 5 * time.Second},
-		{"max body", c.MaxBodyBytes, int64(64 << 10)},
-		{"body read timeout", c.BodyReadTimeout, 5 * time.Second},
-		{"hash workers", c.HashWorkers, 0},
-		{"hash queue", c.HashQueue, 256},
-		{"hash max wait", c.HashMaxWait, 5 * time.Second},
-		{"pprof off", c.PprofAddr, ""},
-		{"no secret", c.JWTSecret == nil, true},
-		{"no keys", c.JWTKeys == nil, true},
-		{"pair free failures", c.LoginPairFreeFailures, 5},
-		{"account max failures", c.LoginAccountMaxFailures, 100},
-		{"ip max failures", c.LoginIPMaxFailures, 100},
-		{"register ip max", c.RegisterIPMax, 20},
+		{"addr", c.HTTP.Addr, ":8080"},
+		{"driver", c.DB.Driver, "sqlite"},
+		{"dsn", c.DB.DSN, "authd.db"},
+		{"issuer", c.Tokens.Issuer, "authd"},
+		{"access ttl", c.Tokens.AccessTTL, 15 * time.Minute},
+		{"refresh ttl", c.Sessions.RefreshTTL, 168 * time.Hour},
+		{"session max age", c.Sessions.MaxAge, 720 * time.Hour},
+		{"refresh reuse grace", c.Sessions.ReuseGrace, 10 * time.Second},
+		{"session purge interval", c.Sessions.PurgeInterval, time.Minute},
+		{"bcrypt cost", c.Hash.Cost, 12},
+		{"cors", len(c.HTTP.CORSAllowedOrigins), 0},
+		{"log level", c.Log.Level, slog.LevelInfo},
+		{"breaker threshold", c.Breaker.FailureThreshold, 5},
+		{"breaker timeout", c.Breaker.RecoveryTimeout, 60 * time.Second},
+		{"database timeout", c.Breaker.CallTimeout, 5 * time.Second},
+		{"max body", c.HTTP.MaxBodyBytes, int64(64 << 10)},
+		{"body read timeout", c.HTTP.BodyReadTimeout, 5 * time.Second},
+		{"hash workers", c.Hash.Workers, 0},
+		{"hash queue", c.Hash.Queue, 256},
+		{"hash max wait", c.Hash.MaxWait, 5 * time.Second},
+		{"pprof off", c.Pprof.Addr, ""},
+		{"no secret", c.Tokens.Secret == nil, true},
+		{"no keys", c.Tokens.Keys == nil, true},
+		{"pair free failures", c.Throttle.PairFreeFailures, 5},
+		{"account max failures", c.Throttle.AccountMaxFailures, 100},
+		{"ip max failures", c.Throttle.IPMaxFailures, 100},
+		{"register ip max", c.Throttle.RegisterIPMax, 20},
+		{"max conns", c.DB.MaxConns, int32(10)},
+		{"shutdown timeout", c.HTTP.ShutdownTimeout, 10 * time.Second},
+		{"metrics on the main listener", c.Metrics.Addr, ""},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -89,29 +92,29 @@ func TestLoadValues(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if c.Addr != "127.0.0.1:9000" || c.DatabaseDriver != "postgres" || c.DatabaseDSN != "postgresql://u:p@db:5432/authd" ||
-		string(c.JWTSecret) != secret || c.JWTIssuer != "me" ||
-		c.AccessTokenTTL != time.Minute || c.RefreshTokenTTL != 2*time.Hour || c.BcryptCost != 4 ||
-		c.LogLevel != slog.LevelDebug || c.BreakerThreshold != 3 || c.BreakerTimeout != 5*time.Second {
+	if c.HTTP.Addr != "127.0.0.1:9000" || c.DB.Driver != "postgres" || c.DB.DSN != "postgresql://u:p@db:5432/authd" ||
+		string(c.Tokens.Secret) != secret || c.Tokens.Issuer != "me" ||
+		c.Tokens.AccessTTL != time.Minute || c.Sessions.RefreshTTL != 2*time.Hour || c.Hash.Cost != 4 ||
+		c.Log.Level != slog.LevelDebug || c.Breaker.FailureThreshold != 3 || c.Breaker.RecoveryTimeout != 5*time.Second {
 		t.Errorf("Load = %+v", c)
 	}
-	if c.PprofAddr != "127.0.0.1:6060" || c.HashWorkers != 3 {
-		t.Errorf("pprof %q, workers %d", c.PprofAddr, c.HashWorkers)
+	if c.Pprof.Addr != "127.0.0.1:6060" || c.Hash.Workers != 3 {
+		t.Errorf("pprof %q, workers %d", c.Pprof.Addr, c.Hash.Workers)
 	}
-	if c.SessionMaxAge != 48*time.Hour || c.RefreshReuseGrace != 3*time.Second || c.SessionPurgeInterval != 10*time.Minute {
-		t.Errorf("sessions: max age %s, grace %s, purge every %s", c.SessionMaxAge, c.RefreshReuseGrace, c.SessionPurgeInterval)
+	if c.Sessions.MaxAge != 48*time.Hour || c.Sessions.ReuseGrace != 3*time.Second || c.Sessions.PurgeInterval != 10*time.Minute {
+		t.Errorf("sessions: max age %s, grace %s, purge every %s", c.Sessions.MaxAge, c.Sessions.ReuseGrace, c.Sessions.PurgeInterval)
 	}
-	if c.DatabaseTimeout != 750*time.Millisecond {
-		t.Errorf("database timeout %s, want 750ms", c.DatabaseTimeout)
+	if c.Breaker.CallTimeout != 750*time.Millisecond {
+		t.Errorf("database timeout %s, want 750ms", c.Breaker.CallTimeout)
 	}
-	if c.LoginPairFreeFailures != 0 || c.LoginAccountMaxFailures != 7 || c.LoginIPMaxFailures != 8 || c.RegisterIPMax != 0 {
-		t.Errorf("throttle limits %d %d %d %d, want 0 7 8 0", c.LoginPairFreeFailures,
-			c.LoginAccountMaxFailures, c.LoginIPMaxFailures, c.RegisterIPMax)
+	if c.Throttle.PairFreeFailures != 0 || c.Throttle.AccountMaxFailures != 7 || c.Throttle.IPMaxFailures != 8 || c.Throttle.RegisterIPMax != 0 {
+		t.Errorf("throttle limits %d %d %d %d, want 0 7 8 0", c.Throttle.PairFreeFailures,
+			c.Throttle.AccountMaxFailures, c.Throttle.IPMaxFailures, c.Throttle.RegisterIPMax)
 	}
-	if c.BodyReadTimeout != 1500*time.Millisecond {
-		t.Errorf("body read timeout %s, want 1.5s", c.BodyReadTimeout)
+	if c.HTTP.BodyReadTimeout != 1500*time.Millisecond {
+		t.Errorf("body read timeout %s, want 1.5s", c.HTTP.BodyReadTimeout)
 	}
-	if got := strings.Join(c.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
+	if got := strings.Join(c.HTTP.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
 	}
 }
@@ -124,8 +127,8 @@ func TestLoadMetricsAddr(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if c.MetricsAddr != v {
-				t.Errorf("MetricsAddr = %q, want %q", c.MetricsAddr, v)
+			if c.Metrics.Addr != v {
+				t.Errorf("Metrics.Addr = %q, want %q", c.Metrics.Addr, v)
 			}
 		})
 	}
@@ -148,8 +151,8 @@ func TestLoadDatabaseURL(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if c.DatabaseDriver != tt.driver || c.DatabaseDSN != tt.dsn {
-				t.Errorf("got %s %s, want %s %s", c.DatabaseDriver, c.DatabaseDSN, tt.driver, tt.dsn)
+			if c.DB.Driver != tt.driver || c.DB.DSN != tt.dsn {
+				t.Errorf("got %s %s, want %s %s", c.DB.Driver, c.DB.DSN, tt.driver, tt.dsn)
 			}
 		})
 	}
@@ -243,7 +246,7 @@ func TestLoadRefreshAfterAccess(t *testing.T) {
 		t.Errorf("err = %v, want AUTHD_REFRESH_TOKEN_TTL longer than 2h", err)
 	}
 	c, err := Load(env(map[string]string{"AUTHD_ACCESS_TOKEN_TTL": "1s", "AUTHD_REFRESH_TOKEN_TTL": "2s", "AUTHD_ADDR": "[::1]:0"}))
-	if err != nil || c.AccessTokenTTL != time.Second || c.RefreshTokenTTL != 2*time.Second || c.Addr != "[::1]:0" {
+	if err != nil || c.Tokens.AccessTTL != time.Second || c.Sessions.RefreshTTL != 2*time.Second || c.HTTP.Addr != "[::1]:0" {
 		t.Errorf("Load = %+v, %v; want the smallest TTLs and an IPv6 address accepted", c, err)
 	}
 }
@@ -271,11 +274,11 @@ func TestLoadTrustedProxies(t *testing.T) {
 				t.Fatalf("Load: %v", err)
 			}
 			var got []string
-			for _, p := range c.TrustedProxies {
+			for _, p := range c.HTTP.TrustedProxies {
 				got = append(got, p.String())
 			}
 			if strings.Join(got, " ") != tt.want {
-				t.Errorf("TrustedProxies = %v, want %s", got, tt.want)
+				t.Errorf("HTTP.TrustedProxies = %v, want %s", got, tt.want)
 			}
 		})
 	}
@@ -306,8 +309,8 @@ func TestLoadKeysFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := Load(env(map[string]string{"AUTHD_JWT_KEYS": good}))
-	if err != nil || string(c.JWTKeys) != `{"keys":[]}` {
-		t.Fatalf("Load = %q, %v", c.JWTKeys, err)
+	if err != nil || string(c.Tokens.Keys) != `{"keys":[]}` {
+		t.Fatalf("Load = %q, %v", c.Tokens.Keys, err)
 	}
 	tests := []struct{ name, path, problem string }{
 		{"missing", filepath.Join(dir, "nope.json"), "no such file"},

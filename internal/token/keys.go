@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/config"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
@@ -63,8 +64,8 @@ func (ks Keys) Alg() string {
 // SecretKeys is the HS256 setup: one shared secret that signs and
 // verifies. It publishes no public key.
 func SecretKeys(secret []byte) (Keys, error) {
-	if len(secret) < MinSecretBytes {
-		return Keys{}, fmt.Errorf("token: secret must be at least %d bytes", MinSecretBytes)
+	if len(secret) < config.MinSecretBytes {
+		return Keys{}, fmt.Errorf("token: secret must be at least %d bytes", config.MinSecretBytes)
 	}
 	// A copy, so a caller that reuses its slice cannot change our key.
 	s := bytes.Clone(secret)

@@ -38,10 +38,6 @@ import (
 // so that a refresh JWT of an older release is refused as an access token.
 const accessType = "access"
 
-// MinSecretBytes is the shortest HMAC key accepted: RFC 7518 §3.2 asks for a
-// key at least as long as the hash output (256 bits for HS256).
-const MinSecretBytes = 32
-
 // Issuer signs tokens with the first of its keys and verifies them with any
 // of them. It is safe for concurrent use: nothing in it changes after
 // NewIssuer but the set of verified signatures, which has its own lock.

@@ -24,10 +24,10 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Caller,
 		return Caller{}, err
 	}
 	if !c.Session.live(s.clock()) {
-		return Caller{}, sessionRevoked()
+		return Caller{}, Fail(CodeSessionRevoked, nil)
 	}
 	if !c.User.IsActive {
-		return Caller{}, inactive()
+		return Caller{}, Fail(CodeUserInactive, nil)
 	}
 	return c, nil
 }
@@ -43,22 +43,22 @@ func (s *Service) Me(ctx context.Context, accessToken string) (User, error) {
 func (s *Service) bearer(ctx context.Context, raw string) (Caller, error) {
 	claims, err := s.tokens.Parse(raw)
 	if errors.Is(err, ErrTokenExpired) {
-		return Caller{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired", Err: err}
+		return Caller{}, Fail(CodeTokenExpired, err)
 	}
 	if err != nil {
-		return Caller{}, invalidToken(err)
+		return Caller{}, Fail(CodeInvalidToken, err)
 	}
 	sess, u, err := s.store.SessionWithUser(ctx, claims.SessionID)
 	if errors.Is(err, ErrSessionNotFound) {
 		// A token we signed whose session is gone: it was deleted some
 		// time after it ended.
-		return Caller{}, &Error{Code: CodeSessionRevoked, Detail: "The session has ended; log in again", Err: err}
+		return Caller{}, Fail(CodeSessionRevoked, err)
 	}
 	if err != nil {
 		return Caller{}, fmt.Errorf("find session: %w", err)
 	}
 	if sess.UserID != claims.UserID {
-		return Caller{}, invalidToken(fmt.Errorf("session %s belongs to user %d, token to %d", sess.ID, sess.UserID, claims.UserID))
+		return Caller{}, Fail(CodeInvalidToken, fmt.Errorf("session %s belongs to user %d, token to %d", sess.ID, sess.UserID, claims.UserID))
 	}
 	return Caller{User: u, Session: sess}, nil
 }
@@ -91,7 +91,7 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 		return validationError([]FieldError{{Field: "scope", Message: `scope must be "current", "others" or "all"`}})
 	}
 	if !c.Session.live(now) {
-		return sessionRevoked()
+		return Fail(CodeSessionRevoked, nil)
 	}
 	except := c.Session.ID
 	if scope == ScopeAll {
@@ -108,7 +108,7 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
 	rt, err := s.refresh.Parse(raw)
 	if err != nil {
-		return invalidToken(err)
+		return Fail(CodeInvalidToken, err)
 	}
 	sess, _, err := s.store.SessionWithUser(ctx, rt.SessionID)
 	if errors.Is(err, ErrSessionNotFound) {
@@ -119,7 +119,7 @@ func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
 	}
 	now := s.clock()
 	if sess.EndedAt == nil && !now.Before(sess.ExpiresAt) {
-		return &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
+		return Fail(CodeTokenExpired, nil)
 	}
 	return s.end(ctx, sess, now)
 }
@@ -177,7 +177,7 @@ func (s *Service) Sessions(ctx context.Context, c Caller) ([]Session, error) {
 // id, another user's included, is SESSION_NOT_FOUND, so ids of other users'
 // sessions cannot be probed.
 func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
-	notFound := &Error{Code: CodeSessionNotFound, Detail: "No such session"}
+	notFound := Fail(CodeSessionNotFound, nil)
 	if !ValidSessionID(id) {
 		return notFound
 	}

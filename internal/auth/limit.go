@@ -65,5 +65,7 @@ func refuse(ctx context.Context, d Deps, r refusal) error {
 	d.Logger().InfoContext(ctx, "attempt throttled", slog.String("scope", r.scope),
 		slog.Int64("retry_after_s", int64((r.wait+time.Second-1)/time.Second)), slog.Bool("in_flight", r.inFlight))
 	d.Observe().ThrottleRefusal(ThrottleScope(r.scope))
-	return &Error{Code: CodeRateLimited, Detail: "Too many attempts; try again later", RetryAfter: r.wait}
+	e := Fail(CodeRateLimited, nil)
+	e.RetryAfter = r.wait
+	return e
 }

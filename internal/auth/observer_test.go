@@ -17,8 +17,8 @@ func TestLoginResult(t *testing.T) {
 	}{
 		{"success", nil, LoginSucceeded, true},
 		{"malformed request", validationError([]FieldError{{Field: "password", Message: "required"}}), "", false},
-		{"wrong password", invalidCredentials(), LoginInvalidCredentials, true},
-		{"inactive", inactive(), LoginInactive, true},
+		{"wrong password", Fail(CodeInvalidCredentials, nil), LoginInvalidCredentials, true},
+		{"inactive", Fail(CodeUserInactive, nil), LoginInactive, true},
 		{"throttled", fmt.Errorf("wrapped: %w", &Error{Code: CodeRateLimited}), LoginThrottled, true},
 		{"overloaded", &Error{Code: CodeOverloaded}, LoginOverloaded, true},
 		{"breaker open", &Error{Code: CodeBreakerOpen}, LoginError, true},

@@ -51,7 +51,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
 			return err
 		}
-		return invalidCredentials()
+		return Fail(CodeInvalidCredentials, nil)
 	}
 	if err != nil {
 		return hashFailure("compare password", err)

@@ -60,7 +60,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 	if err != nil {
 		s.log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
 		s.observe.RefreshAttempt(RefreshInvalid)
-		return Pair{}, invalidToken(err)
+		return Pair{}, Fail(CodeInvalidToken, err)
 	}
 	sess, u, err := s.sessionWithUser(ctx, rt.SessionID)
 	if err != nil {
@@ -71,7 +71,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 	outcome := decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace)
 	if outcome == refreshRotate {
 		if !u.IsActive {
-			return Pair{}, inactive()
+			return Pair{}, Fail(CodeUserInactive, nil)
 		}
 		// The answer is made before the swap, so nothing can fail once
 		// the old token is spent.
@@ -106,7 +106,7 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 	switch outcome {
 	case refreshGrace:
 		if !u.IsActive {
-			return Pair{}, inactive()
+			return Pair{}, Fail(CodeUserInactive, nil)
 		}
 		s.log.InfoContext(ctx, "session refreshed", attrs...)
 		s.observe.RefreshAttempt(RefreshGrace)
@@ -124,19 +124,19 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 			s.observe.SessionsEnded(EndReuse, 1)
 		}
 		s.log.WarnContext(ctx, "refresh token reused: session ended", attrs...)
-		return Pair{}, &Error{Code: CodeRefreshReused, Detail: "Refresh token was already used; the session has ended"}
+		return Pair{}, Fail(CodeRefreshReused, nil)
 	case refreshExpired:
 		s.log.InfoContext(ctx, "refresh refused", attrs...)
 		s.observe.RefreshAttempt(RefreshExpired)
-		return Pair{}, &Error{Code: CodeTokenExpired, Detail: "Token has expired"}
+		return Pair{}, Fail(CodeTokenExpired, nil)
 	case refreshRevoked:
 		s.log.InfoContext(ctx, "refresh refused", attrs...)
 		s.observe.RefreshAttempt(RefreshRevoked)
-		return Pair{}, sessionRevoked()
+		return Pair{}, Fail(CodeSessionRevoked, nil)
 	}
 	s.log.InfoContext(ctx, "refresh refused", attrs...)
 	s.observe.RefreshAttempt(RefreshInvalid)
-	return Pair{}, invalidToken(nil)
+	return Pair{}, Fail(CodeInvalidToken, nil)
 }
 
 // sessionWithUser reads a session named by a verified token. A session that
@@ -144,18 +144,10 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 func (s *Service) sessionWithUser(ctx context.Context, sid string) (Session, User, error) {
 	sess, u, err := s.store.SessionWithUser(ctx, sid)
 	if errors.Is(err, ErrSessionNotFound) {
-		return Session{}, User{}, invalidToken(err)
+		return Session{}, User{}, Fail(CodeInvalidToken, err)
 	}
 	if err != nil {
 		return Session{}, User{}, fmt.Errorf("find session: %w", err)
 	}
 	return sess, u, nil
-}
-
-func invalidToken(cause error) *Error {
-	return &Error{Code: CodeInvalidToken, Detail: "Invalid token", Err: cause}
-}
-
-func sessionRevoked() *Error {
-	return &Error{Code: CodeSessionRevoked, Detail: "The session has ended; log in again"}
 }

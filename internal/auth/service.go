@@ -74,7 +74,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 		Event:          in.Client.event(ActionRegistered, 0, now),
 	})
 	if errors.Is(err, ErrUserExists) {
-		return Authenticated{}, &Error{Code: CodeUserExists, Detail: "Username or email already registered", Err: err}
+		return Authenticated{}, Fail(CodeUserExists, err)
 	}
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("create user: %w", err)
@@ -148,7 +148,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 	}
 	if !u.IsActive {
 		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
-		return Authenticated{}, inactive()
+		return Authenticated{}, Fail(CodeUserInactive, nil)
 	}
 	s.rehash(ctx, &u, in.Password)
 	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
@@ -274,7 +274,7 @@ func FindUser(ctx context.Context, st UserStore, login string) (User, error) {
 	}
 	u, err := lookup(ctx, st, login)
 	if errors.Is(err, ErrUserNotFound) {
-		return User{}, &Error{Code: CodeUserNotFound, Detail: "User not found", Err: err}
+		return User{}, Fail(CodeUserNotFound, err)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("find user: %w", err)
@@ -289,17 +289,9 @@ const overloadRetry = time.Second
 // once instead of letting every login wait longer and longer.
 func hashFailure(what string, err error) error {
 	if errors.Is(err, ErrHashOverloaded) {
-		return &Error{Code: CodeOverloaded, Detail: "Too many password checks at once; try again shortly",
-			RetryAfter: overloadRetry, Err: err}
+		e := Fail(CodeOverloaded, err)
+		e.RetryAfter = overloadRetry
+		return e
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// invalidCredentials is one answer for an unknown user and a wrong password.
-func invalidCredentials() *Error {
-	return &Error{Code: CodeInvalidCredentials, Detail: "Invalid credentials"}
-}
-
-func inactive() *Error {
-	return &Error{Code: CodeUserInactive, Detail: "User account is inactive"}
 }

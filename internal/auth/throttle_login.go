@@ -138,7 +138,7 @@ func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, att
 	if err := s.countFailure(ctx, names, ip); err != nil {
 		return err
 	}
-	return invalidCredentials()
+	return Fail(CodeInvalidCredentials, nil)
 }
 
 // addr is the client IP as throttling keys on it; text that is not an IP

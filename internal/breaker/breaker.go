@@ -172,10 +172,7 @@ func (s *Store) refusal(cause error) error {
 	s.mu.Lock()
 	wait := time.Until(s.openedAt.Add(s.settings.RecoveryTimeout))
 	s.mu.Unlock()
-	return &auth.Error{
-		Code:       auth.CodeBreakerOpen,
-		Detail:     "Database unavailable; try again later",
-		RetryAfter: max(wait, time.Second),
-		Err:        cause,
-	}
+	e := auth.Fail(auth.CodeBreakerOpen, cause)
+	e.RetryAfter = max(wait, time.Second)
+	return e
 }

@@ -194,6 +194,9 @@ var (
 	ErrUserExists = errors.New("user already exists")
 	// ErrSessionNotFound: no session has that ID.
 	ErrSessionNotFound = errors.New("session not found")
+	// ErrUserInactive: a login's write found no active user with that ID:
+	// the user was deactivated (or is gone) since the login read them.
+	ErrUserInactive = errors.New("user is not active")
 )
 
 // DatabaseError marks cause as an infrastructure failure of the store

@@ -15,34 +15,40 @@ import (
 // event) in one write, so a login leaves all of it or nothing.
 func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuccess) (Authenticated, error) {
 	now := s.clock()
-	sess := s.policy.newSession(NewSessionID(), u.ID, c, now)
+	sess := s.deps.Policy.newSession(NewSessionID(), u.ID, c, now)
 	// Tokens are made before the session is stored, so nothing can fail
 	// after it exists.
 	pair, err := s.pair(u, sess.ID, sess.Counter)
 	if err != nil {
 		return Authenticated{}, err
 	}
-	err = s.store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
+	err = s.deps.Store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
 		Event: c.event(ActionLogin, u.ID, now)})
+	if errors.Is(err, ErrUserInactive) {
+		// Deactivated since the login read the user: the deactivation
+		// ended their sessions, and this login must not add one.
+		s.deps.Log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
+		return Authenticated{}, Fail(CodeUserInactive, err)
+	}
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("create session: %w", err)
 	}
 	u.LastLogin, u.UpdatedAt = &now, now
-	s.log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
 	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
 }
 
 // pair issues an access token for the session and the refresh token of counter.
 func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
-	access, err := s.tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
+	access, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
 	if err != nil {
 		return Pair{}, fmt.Errorf("issue access token: %w", err)
 	}
-	refresh, err := s.refresh.Mint(sid, counter)
+	refresh, err := s.deps.Refresh.Mint(sid, counter)
 	if err != nil {
 		return Pair{}, fmt.Errorf("mint refresh token: %w", err)
 	}
-	return Pair{Access: access, Refresh: refresh, AccessTTL: s.tokens.AccessTTL()}, nil
+	return Pair{Access: access, Refresh: refresh, AccessTTL: s.deps.Tokens.AccessTTL()}, nil
 }
 
 // Refresh exchanges a refresh token for a new token pair, rotating the
@@ -56,10 +62,10 @@ func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
 // as it is (500 or 503), never as a 401: a client must not throw away a
 // good session because the database blinked.
 func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
-	rt, err := s.refresh.Parse(raw)
+	rt, err := s.deps.Refresh.Parse(raw)
 	if err != nil {
-		s.log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
-		s.observe.RefreshAttempt(RefreshInvalid)
+		s.deps.Log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
+		s.deps.Observer.RefreshAttempt(RefreshInvalid)
 		return Pair{}, Fail(CodeInvalidToken, err)
 	}
 	sess, u, err := s.sessionWithUser(ctx, rt.SessionID)
@@ -68,7 +74,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 		return Pair{}, err
 	}
 	now := s.clock()
-	outcome := decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace)
+	outcome := decideRefresh(sess, rt.Counter, now, s.deps.Policy.ReuseGrace)
 	if outcome == refreshRotate {
 		if !u.IsActive {
 			return Pair{}, Fail(CodeUserInactive, nil)
@@ -79,13 +85,13 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 		if err != nil {
 			return Pair{}, err
 		}
-		swapped, err := s.store.RotateSession(ctx, sess.ID, sess.Counter, now, s.policy.expiry(now, sess.MaxExpiresAt))
+		swapped, err := s.deps.Store.RotateSession(ctx, sess.ID, sess.Counter, now, s.deps.Policy.expiry(now, sess.MaxExpiresAt))
 		if err != nil {
 			return Pair{}, fmt.Errorf("rotate session: %w", err)
 		}
 		if swapped {
-			s.log.InfoContext(ctx, "session refreshed", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
-			s.observe.RefreshAttempt(RefreshRotated)
+			s.deps.Log.InfoContext(ctx, "session refreshed", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+			s.deps.Observer.RefreshAttempt(RefreshRotated)
 			return pair, nil
 		}
 		// Another refresh or an end came first: decide again on what it
@@ -93,7 +99,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 		if sess, u, err = s.sessionWithUser(ctx, rt.SessionID); err != nil {
 			return Pair{}, err
 		}
-		if outcome = decideRefresh(sess, rt.Counter, now, s.policy.ReuseGrace); outcome == refreshRotate {
+		if outcome = decideRefresh(sess, rt.Counter, now, s.deps.Policy.ReuseGrace); outcome == refreshRotate {
 			return Pair{}, errors.New("rotate session: lost the swap but the counter did not move")
 		}
 	}
@@ -108,41 +114,41 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 		if !u.IsActive {
 			return Pair{}, Fail(CodeUserInactive, nil)
 		}
-		s.log.InfoContext(ctx, "session refreshed", attrs...)
-		s.observe.RefreshAttempt(RefreshGrace)
+		s.deps.Log.InfoContext(ctx, "session refreshed", attrs...)
+		s.deps.Observer.RefreshAttempt(RefreshGrace)
 		return s.pair(u, sess.ID, sess.Counter)
 	case refreshReuse:
 		// RFC 9700 §4.14.2: a spent refresh token came back, so either the
 		// client or an attacker holds a copy; the whole session ends.
-		ended, err := s.store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndReuse, At: now,
+		ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndReuse, At: now,
 			Event: Event{Action: ActionReuseDetected, At: now, UserID: sess.UserID}})
 		if err != nil {
 			return Pair{}, fmt.Errorf("end session after reuse: %w", err)
 		}
-		s.observe.RefreshAttempt(RefreshReused)
+		s.deps.Observer.RefreshAttempt(RefreshReused)
 		if ended {
-			s.observe.SessionsEnded(EndReuse, 1)
+			s.deps.Observer.SessionsEnded(EndReuse, 1)
 		}
-		s.log.WarnContext(ctx, "refresh token reused: session ended", attrs...)
+		s.deps.Log.WarnContext(ctx, "refresh token reused: session ended", attrs...)
 		return Pair{}, Fail(CodeRefreshReused, nil)
 	case refreshExpired:
-		s.log.InfoContext(ctx, "refresh refused", attrs...)
-		s.observe.RefreshAttempt(RefreshExpired)
+		s.deps.Log.InfoContext(ctx, "refresh refused", attrs...)
+		s.deps.Observer.RefreshAttempt(RefreshExpired)
 		return Pair{}, Fail(CodeTokenExpired, nil)
 	case refreshRevoked:
-		s.log.InfoContext(ctx, "refresh refused", attrs...)
-		s.observe.RefreshAttempt(RefreshRevoked)
+		s.deps.Log.InfoContext(ctx, "refresh refused", attrs...)
+		s.deps.Observer.RefreshAttempt(RefreshRevoked)
 		return Pair{}, Fail(CodeSessionRevoked, nil)
 	}
-	s.log.InfoContext(ctx, "refresh refused", attrs...)
-	s.observe.RefreshAttempt(RefreshInvalid)
+	s.deps.Log.InfoContext(ctx, "refresh refused", attrs...)
+	s.deps.Observer.RefreshAttempt(RefreshInvalid)
 	return Pair{}, Fail(CodeInvalidToken, nil)
 }
 
 // sessionWithUser reads a session named by a verified token. A session that
 // is gone (deleted some time after it ended) makes the token invalid.
 func (s *Service) sessionWithUser(ctx context.Context, sid string) (Session, User, error) {
-	sess, u, err := s.store.SessionWithUser(ctx, sid)
+	sess, u, err := s.deps.Store.SessionWithUser(ctx, sid)
 	if errors.Is(err, ErrSessionNotFound) {
 		return Session{}, User{}, Fail(CodeInvalidToken, err)
 	}

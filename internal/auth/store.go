@@ -85,7 +85,11 @@ type SessionStore interface {
 	// CreateSession inserts n.Session as given (its ID is chosen by the
 	// service) and, in the same transaction, what the login that opens it
 	// records: last_login, the throttle records of n.Throttle. A login
-	// leaves all of it or nothing.
+	// leaves all of it or nothing. With n.LastLogin the user must still be
+	// active: the write of last_login matches only an active user, so a
+	// login that read the user just before a deactivation committed gets
+	// ErrUserInactive and stores nothing, instead of a session the
+	// deactivation did not end.
 	CreateSession(ctx context.Context, n NewSession) error
 	// SessionWithUser returns the session and its user in one query: the
 	// check behind every bearer call and every refresh.

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -200,5 +201,32 @@ func TestLimiter(t *testing.T) {
 	}
 	if err := l.Hit(t.Context(), auth.Limit{Scope: "off"}, key); err != nil {
 		t.Errorf("a Limit with Max 0: %v", err)
+	}
+}
+
+// deactivatedMidLogin is a real store on which an operator deactivates
+// the user in the moment between a login's password check and its write:
+// the interleaving a test cannot otherwise hit on purpose.
+type deactivatedMidLogin struct{ auth.Store }
+
+func (s deactivatedMidLogin) CreateSession(ctx context.Context, n auth.NewSession) error {
+	if _, err := s.Store.SetActive(ctx, auth.ActiveChange{UserID: n.Session.UserID, At: n.Session.CreatedAt}); err != nil {
+		return err
+	}
+	return s.Store.CreateSession(ctx, n)
+}
+
+// TestLoginRacingDeactivation: a login whose user is deactivated after
+// the password check and before the session is stored answers
+// USER_INACTIVE and leaves no session: a deactivated user is never left
+// logged in.
+func TestLoginRacingDeactivation(t *testing.T) {
+	t.Parallel()
+	env := authtest.New(t, func(d *auth.Deps) { d.Store = deactivatedMidLogin{d.Store} })
+	reg := register(t, env, "fred")
+	_, err := env.Service.Login(t.Context(), auth.LoginInput{Username: "fred", Password: authtest.Password("fred")})
+	wantCode(t, "a login racing a deactivation", err, auth.CodeUserInactive)
+	if list := liveSessions(t, env, reg.User.ID); len(list) != 0 {
+		t.Errorf("live sessions after the race = %+v, want none", list)
 	}
 }

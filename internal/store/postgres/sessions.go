@@ -23,9 +23,9 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
 	return s.inTx(ctx, "create session", func(tx pgx.Tx) error {
 		if n.LastLogin {
 			tag, err := tx.Exec(ctx, `
-				UPDATE users SET last_login = $1, updated_at = $1 WHERE id = $2`,
+				UPDATE users SET last_login = $1, updated_at = $1 WHERE id = $2 AND is_active`,
 				dbTime(n.Session.CreatedAt), n.Session.UserID)
-			if err := updated("set last login", n.Session.UserID, tag, err); err != nil {
+			if err := updated("set last login", n.Session.UserID, auth.ErrUserInactive, tag, err); err != nil {
 				return err
 			}
 		}

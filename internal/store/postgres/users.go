@@ -96,7 +96,7 @@ func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, erro
 		tag, err := tx.Exec(ctx, `
 			UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3`,
 			c.Active, dbTime(c.At), c.UserID)
-		if err := updated("set active", c.UserID, tag, err); err != nil {
+		if err := updated("set active", c.UserID, auth.ErrUserNotFound, tag, err); err != nil {
 			return err
 		}
 		if c.Active {
@@ -116,7 +116,7 @@ func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int6
 		tag, err := tx.Exec(ctx, `
 			UPDATE users SET hashed_password = $1, updated_at = $2 WHERE id = $3`,
 			c.Hash, dbTime(c.At), c.UserID)
-		if err := updated("change password", c.UserID, tag, err); err != nil {
+		if err := updated("change password", c.UserID, auth.ErrUserNotFound, tag, err); err != nil {
 			return err
 		}
 		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Except: c.KeepSession, Reason: auth.EndPassword, At: c.At})
@@ -135,13 +135,14 @@ func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string, t
 }
 
 // updated turns the outcome of an UPDATE of one user by ID into the store's
-// errors: no row matched means no such user.
-func updated(op string, id int64, tag pgconn.CommandTag, err error) error {
+// errors: no row matched is missing (ErrUserNotFound, or ErrUserInactive
+// for a write that matches only an active user).
+func updated(op string, id int64, missing error, tag pgconn.CommandTag, err error) error {
 	if err != nil {
 		return translate(op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%s: user %d: %w", op, id, auth.ErrUserNotFound)
+		return fmt.Errorf("%s: user %d: %w", op, id, missing)
 	}
 	return nil
 }

@@ -26,9 +26,9 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
 		if n.LastLogin {
 			at := formatTime(n.Session.CreatedAt)
 			res, err := tx.ExecContext(ctx, `
-				UPDATE users SET last_login = ?, updated_at = ? WHERE id = ?`,
+				UPDATE users SET last_login = ?, updated_at = ? WHERE id = ? AND is_active`,
 				at, at, n.Session.UserID)
-			if err := updated("set last login", n.Session.UserID, res, err); err != nil {
+			if err := updated("set last login", n.Session.UserID, auth.ErrUserInactive, res, err); err != nil {
 				return err
 			}
 		}

@@ -115,7 +115,7 @@ func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, erro
 		res, err := tx.ExecContext(ctx, `
 			UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?`,
 			c.Active, formatTime(c.At), c.UserID)
-		if err := updated("set active", c.UserID, res, err); err != nil {
+		if err := updated("set active", c.UserID, auth.ErrUserNotFound, res, err); err != nil {
 			return err
 		}
 		if c.Active {
@@ -135,7 +135,7 @@ func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int6
 		res, err := tx.ExecContext(ctx, `
 			UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?`,
 			c.Hash, formatTime(c.At), c.UserID)
-		if err := updated("change password", c.UserID, res, err); err != nil {
+		if err := updated("change password", c.UserID, auth.ErrUserNotFound, res, err); err != nil {
 			return err
 		}
 		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Except: c.KeepSession, Reason: auth.EndPassword, At: c.At})
@@ -154,9 +154,10 @@ func (s *Store) RehashPassword(ctx context.Context, id int64, old, new string, t
 }
 
 // updated turns the outcome of an UPDATE of one user by ID into the store's
-// errors: no row matched means no such user. SQLite counts the rows the
+// errors: no row matched is missing (ErrUserNotFound, or ErrUserInactive
+// for a write that matches only an active user). SQLite counts the rows the
 // UPDATE matched, even when it wrote the values they already had.
-func updated(op string, id int64, res sql.Result, err error) error {
+func updated(op string, id int64, missing error, res sql.Result, err error) error {
 	if err != nil {
 		return translate(op, err)
 	}
@@ -165,7 +166,7 @@ func updated(op string, id int64, res sql.Result, err error) error {
 		return translate(op, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: user %d: %w", op, id, auth.ErrUserNotFound)
+		return fmt.Errorf("%s: user %d: %w", op, id, missing)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -33,6 +34,21 @@ func testSetLastLogin(t *testing.T, s auth.Store) {
 		t.Fatalf("UserByID(other): %v", err)
 	}
 	assertUser(t, "other user after a login", untouched, other)
+
+	// A login of a user deactivated since it read them stores nothing:
+	// no session the deactivation did not end, no last_login.
+	if _, err := s.SetActive(ctx, auth.ActiveChange{UserID: u.ID, Active: false, At: login}); err != nil {
+		t.Fatalf("SetActive: %v", err)
+	}
+	late := newSession(3, u.ID, login.Add(time.Minute))
+	err = s.CreateSession(ctx, auth.NewSession{Session: late, LastLogin: true})
+	assertErrorIs(t, "a login of a deactivated user", err, auth.ErrUserInactive)
+	if _, _, err := s.SessionWithUser(ctx, late.ID); !errors.Is(err, auth.ErrSessionNotFound) {
+		t.Errorf("the session of a refused login: %v, want ErrSessionNotFound", err)
+	}
+	if got, err := s.UserByID(ctx, u.ID); err != nil || !got.LastLogin.Equal(login) {
+		t.Errorf("last_login after a refused login = %v (%v), want %v", got.LastLogin, err, login)
+	}
 
 	// A session without LastLogin (a registration's) leaves it alone.
 	if err := s.CreateSession(ctx, auth.NewSession{Session: newSession(2, other.ID, login)}); err != nil {
@@ -162,7 +178,7 @@ func testUpdateMissing(t *testing.T, s auth.Store) {
 	missing := u.ID + 1000
 	at := u.CreatedAt.Add(time.Minute)
 	loginErr := s.CreateSession(ctx, auth.NewSession{Session: newSession(1, missing, at), LastLogin: true})
-	assertErrorIs(t, "a login of a missing id", loginErr, auth.ErrUserNotFound)
+	assertErrorIs(t, "a login of a missing id", loginErr, auth.ErrUserInactive)
 	_, activeErr := s.SetActive(ctx, auth.ActiveChange{UserID: missing, At: at})
 	assertErrorIs(t, "SetActive of a missing id", activeErr, auth.ErrUserNotFound)
 	_, changeErr := s.ChangePassword(ctx, auth.PasswordChange{UserID: missing, Hash: "$2a$05$new", At: at})

@@ -41,14 +41,14 @@ func (s *Service) Me(ctx context.Context, accessToken string) (User, error) {
 
 // bearer verifies an access token and reads its session, live or not.
 func (s *Service) bearer(ctx context.Context, raw string) (Caller, error) {
-	claims, err := s.tokens.Parse(raw)
+	claims, err := s.deps.Tokens.Parse(raw)
 	if errors.Is(err, ErrTokenExpired) {
 		return Caller{}, Fail(CodeTokenExpired, err)
 	}
 	if err != nil {
 		return Caller{}, Fail(CodeInvalidToken, err)
 	}
-	sess, u, err := s.store.SessionWithUser(ctx, claims.SessionID)
+	sess, u, err := s.deps.Store.SessionWithUser(ctx, claims.SessionID)
 	if errors.Is(err, ErrSessionNotFound) {
 		// A token we signed whose session is gone: it was deleted some
 		// time after it ended.
@@ -106,11 +106,11 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 // that has already ended (or is gone) is a success; an expired one is
 // TOKEN_EXPIRED, as for a refresh.
 func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
-	rt, err := s.refresh.Parse(raw)
+	rt, err := s.deps.Refresh.Parse(raw)
 	if err != nil {
 		return Fail(CodeInvalidToken, err)
 	}
-	sess, _, err := s.store.SessionWithUser(ctx, rt.SessionID)
+	sess, _, err := s.deps.Store.SessionWithUser(ctx, rt.SessionID)
 	if errors.Is(err, ErrSessionNotFound) {
 		return nil
 	}
@@ -129,14 +129,14 @@ func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
 	if !sess.live(now) {
 		return nil
 	}
-	ended, err := s.store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndLogout, At: now,
+	ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndLogout, At: now,
 		Event: Event{Action: ActionLogout, At: now, UserID: sess.UserID}})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
 	if ended {
-		s.observe.SessionsEnded(EndLogout, 1)
-		s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", sess.UserID),
+		s.deps.Observer.SessionsEnded(EndLogout, 1)
+		s.deps.Log.InfoContext(ctx, "session ended", slog.Int64("user_id", sess.UserID),
 			slog.String("session_id", sess.ID), slog.String("reason", string(EndLogout)))
 	}
 	return nil
@@ -144,7 +144,7 @@ func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
 
 // endAll ends the sessions e names and counts and logs them.
 func (s *Service) endAll(ctx context.Context, e SessionEnd) error {
-	n, err := s.store.EndUserSessions(ctx, e)
+	n, err := s.deps.Store.EndUserSessions(ctx, e)
 	if err != nil {
 		return fmt.Errorf("end sessions: %w", err)
 	}
@@ -166,7 +166,7 @@ func SessionsEnded(ctx context.Context, d Deps, userID int64, reason EndReason, 
 
 // Sessions lists the caller's live sessions, newest first.
 func (s *Service) Sessions(ctx context.Context, c Caller) ([]Session, error) {
-	list, err := s.store.UserSessions(ctx, c.User.ID, s.clock())
+	list, err := s.deps.Store.UserSessions(ctx, c.User.ID, s.clock())
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -182,7 +182,7 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 		return notFound
 	}
 	now := s.clock()
-	ended, err := s.store.EndSession(ctx, SessionEnd{ID: id, UserID: c.User.ID, Reason: EndLogout, At: now,
+	ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: id, UserID: c.User.ID, Reason: EndLogout, At: now,
 		Event: Event{Action: ActionLogout, At: now, UserID: c.User.ID}})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
@@ -190,8 +190,8 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 	if !ended {
 		return notFound
 	}
-	s.observe.SessionsEnded(EndLogout, 1)
-	s.log.InfoContext(ctx, "session ended", slog.Int64("user_id", c.User.ID),
+	s.deps.Observer.SessionsEnded(EndLogout, 1)
+	s.deps.Log.InfoContext(ctx, "session ended", slog.Int64("user_id", c.User.ID),
 		slog.String("session_id", id), slog.String("reason", string(EndLogout)))
 	return nil
 }

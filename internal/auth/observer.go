@@ -113,6 +113,6 @@ func (nopObserver) ThrottleRefusal(ThrottleScope) {}
 // about the token and is not counted.
 func (s *Service) refreshFailed(err error) {
 	if AsError(err).Code == CodeInvalidToken {
-		s.observe.RefreshAttempt(RefreshInvalid)
+		s.deps.Observer.RefreshAttempt(RefreshInvalid)
 	}
 }

@@ -44,10 +44,10 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
 	err = ErrPasswordMismatch
 	if len(in.CurrentPassword) <= PasswordMaxBytes {
-		err = s.hasher.Compare(ctx, c.User.HashedPassword, in.CurrentPassword)
+		err = s.deps.Hasher.Compare(ctx, c.User.HashedPassword, in.CurrentPassword)
 	}
 	if errors.Is(err, ErrPasswordMismatch) {
-		s.log.InfoContext(ctx, "password change refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
+		s.deps.Log.InfoContext(ctx, "password change refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
 		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
 			return err
 		}
@@ -59,19 +59,19 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	if err := s.countSuccess(ctx, guard, c.User.accountNames(), ip); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(ctx, in.NewPassword)
+	hash, err := s.deps.Hasher.Hash(ctx, in.NewPassword)
 	if err != nil {
 		return hashFailure("hash password", err)
 	}
 	now := s.clock()
 	// The new hash and the end of every other session are one write: a
 	// changed password never leaves a thief's session alive.
-	ended, err := s.store.ChangePassword(ctx, PasswordChange{UserID: c.User.ID, Hash: hash, KeepSession: c.Session.ID, At: now,
+	ended, err := s.deps.Store.ChangePassword(ctx, PasswordChange{UserID: c.User.ID, Hash: hash, KeepSession: c.Session.ID, At: now,
 		Event: in.Client.event(ActionPasswordChanged, c.User.ID, now)})
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
-	s.log.InfoContext(ctx, "password changed", slog.Int64("user_id", c.User.ID), slog.String("session_id", c.Session.ID))
+	s.deps.Log.InfoContext(ctx, "password changed", slog.Int64("user_id", c.User.ID), slog.String("session_id", c.Session.ID))
 	SessionsEnded(ctx, s.deps, c.User.ID, EndPassword, ended)
 	return nil
 }

@@ -35,16 +35,16 @@ const (
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	var purged PurgedSessions
 	n, err := purgeAll(ctx, func(ctx context.Context, before time.Time, limit int) (int64, error) {
-		p, err := s.store.PurgeSessions(ctx, before, limit)
+		p, err := s.deps.Store.PurgeSessions(ctx, before, limit)
 		purged.Expired += p.Expired
 		purged.Deactivated += p.Deactivated
 		return p.Deleted, err
 	}, s.clock().Add(-sessionRetention))
 	if purged.Expired > 0 {
-		s.observe.SessionsEnded(EndExpired, int(purged.Expired))
+		s.deps.Observer.SessionsEnded(EndExpired, int(purged.Expired))
 	}
 	if purged.Deactivated > 0 {
-		s.observe.SessionsEnded(EndDeactivated, int(purged.Deactivated))
+		s.deps.Observer.SessionsEnded(EndDeactivated, int(purged.Deactivated))
 	}
 	if err != nil {
 		return n, fmt.Errorf("purge sessions: %w", err)
@@ -55,7 +55,7 @@ func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 // PurgeAttempts deletes the throttle records that can no longer refuse
 // anything, as PurgeSessions deletes sessions, and returns how many.
 func (s *Service) PurgeAttempts(ctx context.Context) (int64, error) {
-	n, err := purgeAll(ctx, s.store.PurgeAttempts, purgeBefore(s.clock()))
+	n, err := purgeAll(ctx, s.deps.Store.PurgeAttempts, purgeBefore(s.clock()))
 	if err != nil {
 		return n, fmt.Errorf("purge attempts: %w", err)
 	}
@@ -90,16 +90,16 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 		n, err := s.PurgeSessions(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
+			s.deps.Log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
 		case n > 0:
-			s.log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
+			s.deps.Log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
 		}
 		n, err = s.PurgeAttempts(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
+			s.deps.Log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
 		case n > 0:
-			s.log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
+			s.deps.Log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
 		}
 	}
 }

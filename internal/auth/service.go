@@ -20,29 +20,19 @@ type Authenticated struct {
 // Service implements register, login, refresh, me, logout, the session
 // list and password change on top of a Store.
 type Service struct {
-	deps    Deps
-	store   Store
-	hasher  PasswordHasher
-	common  CommonPasswords
-	tokens  TokenIssuer
-	refresh RefreshTokens
-	policy  SessionPolicy
-	log     *slog.Logger
-	// throttle holds the limits of throttle.go; zero throttles nothing.
-	throttle Throttle
+	// deps are the Service's adapters and settings; NewService fills in
+	// Log and Observer, so neither is nil here.
+	deps     Deps
 	inFlight *inFlight
 	// refused remembers the refusals read from the database until they end.
 	refused *refusals
-	// observe is told each outcome, for metrics; never nil.
-	observe Observer
 	limiter *Limiter
 }
 
 // NewService wires a Service from d.
 func NewService(d Deps) *Service {
-	return &Service{deps: d, store: d.Store, hasher: d.Hasher, common: d.Common, tokens: d.Tokens, refresh: d.Refresh,
-		policy: d.Policy, log: d.Logger(), throttle: d.Throttle,
-		inFlight: newInFlight(), refused: newRefusals(maxRemembered), observe: d.Observe(), limiter: NewLimiter(d)}
+	d.Log, d.Observer = d.Logger(), d.Observe()
+	return &Service{deps: d, inFlight: newInFlight(), refused: newRefusals(maxRemembered), limiter: NewLimiter(d)}
 }
 
 // clock returns the current time in UTC, whole seconds: the precision API.md
@@ -57,15 +47,15 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	if err := s.checkRegister(ctx, in.Client.addr()); err != nil {
 		return Authenticated{}, err
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := s.deps.Hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return Authenticated{}, hashFailure("hash password", err)
 	}
 	now := s.clock()
-	sess := s.policy.newSession(NewSessionID(), 0, in.Client, now)
+	sess := s.deps.Policy.newSession(NewSessionID(), 0, in.Client, now)
 	// The user and their first session are one write: a registration
 	// leaves both or neither.
-	u, err := s.store.CreateUser(ctx, NewUser{
+	u, err := s.deps.Store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
 		Email:          canonicalEmail(in.Email),
 		HashedPassword: hash,
@@ -80,8 +70,8 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 		return Authenticated{}, fmt.Errorf("create user: %w", err)
 	}
 	sess.UserID = u.ID
-	s.log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
-	s.log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	s.deps.Log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
+	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
 	pair, err := s.pair(u, sess.ID, sess.Counter)
 	if err != nil {
 		return Authenticated{}, err
@@ -106,7 +96,7 @@ type LoginInput struct {
 func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, err error) {
 	defer func() {
 		if result, ok := loginResult(err); ok {
-			s.observe.LoginAttempt(result)
+			s.deps.Observer.LoginAttempt(result)
 		}
 	}()
 	login, err := in.identifier()
@@ -119,14 +109,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		return Authenticated{}, err
 	}
 	defer s.release(guard)
-	u, err := lookup(ctx, s.store, login)
+	u, err := lookup(ctx, s.deps.Store, login)
 	if errors.Is(err, ErrUserNotFound) {
 		// An unknown identifier counts under its own lower-cased form.
 		// bcrypt compares only the first 72 bytes; a longer password
 		// cannot be right, and is refused without the dummy compare,
 		// as it is for a known user below.
 		if len(in.Password) <= PasswordMaxBytes {
-			if err := s.hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, ErrPasswordMismatch) {
+			if err := s.deps.Hasher.CompareDummy(ctx, in.Password); err != nil && !errors.Is(err, ErrPasswordMismatch) {
 				return Authenticated{}, hashFailure("dummy compare", err)
 			}
 		}
@@ -139,7 +129,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 	if len(in.Password) > PasswordMaxBytes {
 		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
 	}
-	err = s.hasher.Compare(ctx, u.HashedPassword, in.Password)
+	err = s.deps.Hasher.Compare(ctx, u.HashedPassword, in.Password)
 	if errors.Is(err, ErrPasswordMismatch) {
 		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
 	}
@@ -147,11 +137,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		return Authenticated{}, hashFailure("compare password", err)
 	}
 	if !u.IsActive {
-		s.log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
+		s.deps.Log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
 		return Authenticated{}, Fail(CodeUserInactive, nil)
 	}
 	s.rehash(ctx, &u, in.Password)
-	s.log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
+	s.deps.Log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
 	return s.OpenSession(ctx, u, in.Client, s.loginSuccess(guard, names, ip))
 }
 
@@ -163,22 +153,22 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 // account, telling which accounts exist. A failed rehash does not fail the
 // login: it is logged, and the next login tries again.
 func (s *Service) rehash(ctx context.Context, u *User, pw string) {
-	old, err := s.hasher.HashCost(u.HashedPassword)
-	if err != nil || old == s.hasher.Cost() {
+	old, err := s.deps.Hasher.HashCost(u.HashedPassword)
+	if err != nil || old == s.deps.Hasher.Cost() {
 		// err cannot happen for a hash that has just matched.
 		return
 	}
 	fail := func(err error) {
-		s.log.WarnContext(ctx, "password rehash failed", slog.Int64("user_id", u.ID),
-			slog.Int("old_cost", old), slog.Int("new_cost", s.hasher.Cost()), slog.Any("error", err))
+		s.deps.Log.WarnContext(ctx, "password rehash failed", slog.Int64("user_id", u.ID),
+			slog.Int("old_cost", old), slog.Int("new_cost", s.deps.Hasher.Cost()), slog.Any("error", err))
 	}
-	hash, err := s.hasher.Hash(ctx, pw)
+	hash, err := s.deps.Hasher.Hash(ctx, pw)
 	if err != nil {
 		fail(err)
 		return
 	}
 	now := s.clock()
-	swapped, err := s.store.RehashPassword(ctx, u.ID, u.HashedPassword, hash, now)
+	swapped, err := s.deps.Store.RehashPassword(ctx, u.ID, u.HashedPassword, hash, now)
 	if err != nil {
 		fail(err)
 		return
@@ -189,8 +179,8 @@ func (s *Service) rehash(ctx context.Context, u *User, pw string) {
 		return
 	}
 	u.HashedPassword, u.UpdatedAt = hash, now
-	s.log.InfoContext(ctx, "password rehashed", slog.Int64("user_id", u.ID),
-		slog.Int("old_cost", old), slog.Int("new_cost", s.hasher.Cost()))
+	s.deps.Log.InfoContext(ctx, "password rehashed", slog.Int64("user_id", u.ID),
+		slog.Int("old_cost", old), slog.Int("new_cost", s.deps.Hasher.Cost()))
 }
 
 // identifier returns the text that names the account, after checking that

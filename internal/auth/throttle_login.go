@@ -29,20 +29,20 @@ type loginGuard struct {
 // (Throttle.allowance) until the caller, having counted its outcome,
 // calls release; one that finds no place is refused like a throttled one.
 func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (loginGuard, error) {
-	if !s.throttle.loginEnabled() {
+	if !s.deps.Throttle.loginEnabled() {
 		return loginGuard{}, nil
 	}
-	g := loginGuard{keys: s.throttle.keysFor(accountName(login), ip)}
+	g := loginGuard{keys: s.deps.Throttle.keysFor(accountName(login), ip)}
 	if r, refused := s.refused.lookup(s.clock(), g.keys.pair, g.keys.ip, g.keys.known); refused {
 		return loginGuard{}, s.refuse(ctx, r)
 	}
-	recs, err := s.store.AttemptRecords(ctx, []AttemptKey{g.keys.pair, g.keys.account, g.keys.ip, g.keys.known})
+	recs, err := s.deps.Store.AttemptRecords(ctx, []AttemptKey{g.keys.pair, g.keys.account, g.keys.ip, g.keys.known})
 	if err != nil {
 		return loginGuard{}, fmt.Errorf("read throttle records: %w", err)
 	}
 	g.view = g.keys.view(recs)
 	now := s.clock()
-	waits := s.throttle.loginWaits(g.view, now)
+	waits := s.deps.Throttle.loginWaits(g.view, now)
 	if r, refused := longest(waits); refused {
 		for _, w := range waits {
 			if w.wait > 0 {
@@ -51,7 +51,7 @@ func (s *Service) checkLogin(ctx context.Context, login string, ip netip.Addr) (
 		}
 		return loginGuard{}, s.refuse(ctx, r)
 	}
-	slots := s.throttle.allowance(g.keys, g.view, now)
+	slots := s.deps.Throttle.allowance(g.keys, g.view, now)
 	if full, ok := s.inFlight.enter(slots); !ok {
 		// As many attempts as the limit leaves are being checked: the
 		// answer comes within the second.
@@ -74,22 +74,22 @@ func (s *Service) release(g loginGuard) {
 // A failure that cannot be counted fails the request: answering 401 would
 // let a guess through uncounted.
 func (s *Service) countFailure(ctx context.Context, names []string, ip netip.Addr) error {
-	hits := s.throttle.failureHits(names, ip, s.clock())
+	hits := s.deps.Throttle.failureHits(names, ip, s.clock())
 	if len(hits) == 0 {
 		return nil
 	}
-	recs, err := s.store.HitCounters(ctx, s.clock(), hits)
+	recs, err := s.deps.Store.HitCounters(ctx, s.clock(), hits)
 	if err != nil {
 		return fmt.Errorf("count failed login: %w", err)
 	}
-	if s.throttle.AccountMaxFailures <= 0 {
+	if s.deps.Throttle.AccountMaxFailures <= 0 {
 		return nil
 	}
-	first := s.throttle.Keys.account(names[0])
+	first := s.deps.Throttle.Keys.account(names[0])
 	for _, r := range recs {
-		if r.Key == first && r.Count == s.throttle.AccountMaxFailures {
+		if r.Key == first && r.Count == s.deps.Throttle.AccountMaxFailures {
 			// Exactly once per window: the count passes the limit once.
-			s.log.WarnContext(ctx, "account failure limit reached; unknown IPs refused",
+			s.deps.Log.WarnContext(ctx, "account failure limit reached; unknown IPs refused",
 				slog.Int("failures", r.Count), slog.Time("until", r.WindowEnds))
 		}
 	}
@@ -104,7 +104,7 @@ func (s *Service) countSuccess(ctx context.Context, g loginGuard, names []string
 	if len(ls.Forget) == 0 && len(ls.Known) == 0 {
 		return nil
 	}
-	if err := s.store.RecordLoginSuccess(ctx, ls); err != nil {
+	if err := s.deps.Store.RecordLoginSuccess(ctx, ls); err != nil {
 		return fmt.Errorf("record login success: %w", err)
 	}
 	return nil
@@ -114,10 +114,10 @@ func (s *Service) countSuccess(ctx context.Context, g loginGuard, names []string
 // records: empty when throttling is off or nothing needs writing. A login
 // hands it to OpenSession, which writes it with the session.
 func (s *Service) loginSuccess(g loginGuard, names []string, ip netip.Addr) LoginSuccess {
-	if !s.throttle.loginEnabled() {
+	if !s.deps.Throttle.loginEnabled() {
 		return LoginSuccess{}
 	}
-	ls, write := s.throttle.success(names, ip, g.view, s.clock())
+	ls, write := s.deps.Throttle.success(names, ip, g.view, s.clock())
 	if !write {
 		return LoginSuccess{}
 	}
@@ -127,14 +127,14 @@ func (s *Service) loginSuccess(g loginGuard, names []string, ip netip.Addr) Logi
 // checkRegister counts a registration from ip and refuses it when the IP
 // has made its hourly number of them (API.md's AUTHD_REGISTER_IP_MAX).
 func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
-	lim := Limit{Scope: ScopeRegister, Max: s.throttle.RegisterIPMax, Window: RegisterWindow}
-	return s.limiter.Hit(ctx, lim, s.throttle.Keys.register(ip))
+	lim := Limit{Scope: ScopeRegister, Max: s.deps.Throttle.RegisterIPMax, Window: RegisterWindow}
+	return s.limiter.Hit(ctx, lim, s.deps.Throttle.Keys.register(ip))
 }
 
 // failed logs a failed login, counts it, and returns the one answer for
 // an unknown user and a wrong password.
 func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, attrs ...slog.Attr) error {
-	s.log.LogAttrs(ctx, slog.LevelInfo, "login failed", attrs...)
+	s.deps.Log.LogAttrs(ctx, slog.LevelInfo, "login failed", attrs...)
 	if err := s.countFailure(ctx, names, ip); err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func (s *Service) passwordProblem(p string) string {
 		return "password must be at least 8 bytes"
 	case len(p) > PasswordMaxBytes:
 		return "password must be at most 72 bytes"
-	case s.common.IsCommon(p):
+	case s.deps.Common.IsCommon(p):
 		return "this password is too common"
 	}
 	return ""

@@ -52,7 +52,7 @@ func New(t testing.TB, edit func(*auth.Deps)) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{now: Start()}
+	clock := NewClock(Start())
 	d := auth.Deps{
 		Store: st, Hasher: hasher, Common: password.NewCommonList(),
 		Policy: auth.SessionPolicy{RefreshTTL: time.Hour, MaxAge: 24 * time.Hour, ReuseGrace: 10 * time.Second},
@@ -72,6 +72,9 @@ func New(t testing.TB, edit func(*auth.Deps)) *Env {
 
 // Start is where every Env's clock starts: a whole second, in UTC.
 func Start() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }
+
+// NewClock is a Clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
 
 // Clock is a time a test sets; safe for concurrent use.
 type Clock struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 func TestRegisterAndLoginFlow(t *testing.T) {
@@ -404,39 +405,22 @@ func TestTokenAttacks(t *testing.T) {
 // TestShortTTLsExpire uses real short TTLs from configuration.
 func TestShortTTLsExpire(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now()}
-	e := newEnv(t, envOptions{accessTTL: time.Minute, refreshTTL: 2 * time.Minute, now: clock.now})
+	clock := authtest.NewClock(time.Now())
+	e := newEnv(t, envOptions{accessTTL: time.Minute, refreshTTL: 2 * time.Minute, now: clock.Now})
 	reg := e.mustRegister(t, "gina")
 	if reg.json["expires_in"] != float64(60) {
 		t.Errorf("expires_in = %v, want 60", reg.json["expires_in"])
 	}
-	clock.add(90 * time.Second)
+	clock.Add(90 * time.Second)
 	wantError(t, e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(reg.json, "access_token")), http.StatusUnauthorized, auth.CodeTokenExpired)
 	rf := e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(reg.json, "refresh_token")})
 	if rf.status != http.StatusOK {
 		t.Fatalf("refresh within its TTL: %d %s", rf.status, rf.raw)
 	}
-	clock.add(time.Minute)
+	clock.Add(time.Minute)
 	if r := e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(rf.json, "refresh_token")}); r.status != http.StatusOK {
 		t.Errorf("refresh of the new token within its TTL: %d %s", r.status, r.raw)
 	}
-	clock.add(2 * time.Minute)
+	clock.Add(2 * time.Minute)
 	wantError(t, e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(rf.json, "refresh_token")}), http.StatusUnauthorized, auth.CodeTokenExpired)
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

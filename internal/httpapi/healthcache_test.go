@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/store/sqlite"
 )
 
@@ -34,13 +35,13 @@ func TestHealthFloodPingsOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	counted := &countingStore{Store: st}
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	database := CachedCheck(HealthCheck{Name: "database", Check: func(ctx context.Context) (string, bool) {
 		if counted.Ping(ctx) != nil {
 			return "error", false
 		}
 		return "ok", true
-	}}, time.Second, clock.now)
+	}}, time.Second, clock.Now)
 	e := newEnv(t, envOptions{checks: []HealthCheck{database}})
 
 	probe := func(n int) {
@@ -67,7 +68,7 @@ func TestHealthFloodPingsOnce(t *testing.T) {
 		{"long after", time.Hour, 3},
 	}
 	for _, s := range steps {
-		clock.add(s.advance)
+		clock.Add(s.advance)
 		probe(20)
 		if got := counted.pings.Load(); got != s.pings {
 			t.Errorf("%s: %d pings reached the store, want %d", s.name, got, s.pings)
@@ -80,7 +81,7 @@ func TestHealthFloodPingsOnce(t *testing.T) {
 // check runs, and the check's answer (here a failure) is then kept.
 func TestCachedCheckOneAtATime(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	var calls atomic.Int64
 	release := make(chan string)
 	started := make(chan struct{}, 100)
@@ -89,7 +90,7 @@ func TestCachedCheckOneAtATime(t *testing.T) {
 		started <- struct{}{}
 		status := <-release
 		return status, status == "ok"
-	}}, time.Second, clock.now)
+	}}, time.Second, clock.Now)
 
 	// No answer yet: every caller waits for the one check.
 	const callers = 10
@@ -124,7 +125,7 @@ func TestCachedCheckOneAtATime(t *testing.T) {
 	}
 
 	// Stale: one caller checks; the others get the old answer at once.
-	clock.add(time.Second)
+	clock.Add(time.Second)
 	checked := make(chan string, 1)
 	go func() {
 		status, _ := c.Check(t.Context())
@@ -153,7 +154,7 @@ func TestCachedCheckOneAtATime(t *testing.T) {
 // caller that gives up while waiting for the first answer gets "error".
 func TestCachedCheckOutlivesItsCaller(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clock := authtest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	release := make(chan struct{})
 	started := make(chan struct{}, 2)
 	c := CachedCheck(HealthCheck{Name: "database", Check: func(ctx context.Context) (string, bool) {
@@ -166,7 +167,7 @@ func TestCachedCheckOutlivesItsCaller(t *testing.T) {
 			return "error", false
 		}
 		return "ok", true
-	}}, time.Second, clock.now)
+	}}, time.Second, clock.Now)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	first := make(chan string, 1)

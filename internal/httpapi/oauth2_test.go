@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 // TestRefreshGrant: the form refresh grant at /auth/login answers as
@@ -63,8 +64,8 @@ func TestRefreshGrant(t *testing.T) {
 // across them: a token spent at one door is spent at the other.
 func TestRefreshGrantSharesRotation(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		clock := &fakeClock{t: time.Now()}
-		e := newEnv(t, envOptions{store: store, now: clock.now, grace: 10 * time.Second})
+		clock := authtest.NewClock(time.Now())
+		e := newEnv(t, envOptions{store: store, now: clock.Now, grace: 10 * time.Second})
 		r0 := str(e.mustRegister(t, "ursula").json, "refresh_token")
 		grant := func(tok string) response {
 			return e.do(t, http.MethodPost, "/auth/login", mediaForm, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}.Encode())
@@ -88,7 +89,7 @@ func TestRefreshGrantSharesRotation(t *testing.T) {
 			t.Fatalf("/auth/refresh after the grant: %d %s; want a new refresh token", second.status, second.raw)
 		}
 
-		clock.add(11 * time.Second) // past the grace
+		clock.Add(11 * time.Second) // past the grace
 		wantOAuth2Error(t, grant(r1), http.StatusUnauthorized, auth.CodeRefreshReused, "invalid_grant")
 		// The reuse ended the whole session, for both doors.
 		wantOAuth2Error(t, grant(r2), http.StatusUnauthorized, auth.CodeSessionRevoked, "invalid_grant")
@@ -101,14 +102,14 @@ func TestRefreshGrantSharesRotation(t *testing.T) {
 // status of API.md's table; a JSON request keeps the one shape unchanged.
 func TestTokenEndpointErrors(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		clock := &fakeClock{t: time.Now()}
-		e := newEnv(t, envOptions{store: store, now: clock.now, refreshTTL: time.Hour})
+		clock := authtest.NewClock(time.Now())
+		e := newEnv(t, envOptions{store: store, now: clock.Now, refreshTTL: time.Hour})
 		expired := str(e.mustRegister(t, "quentin").json, "refresh_token")
-		clock.add(2 * time.Hour)
+		clock.Add(2 * time.Hour)
 		reg := e.mustRegister(t, "rosa")
 		access, refresh := str(reg.json, "access_token"), str(reg.json, "refresh_token")
 		inactive := e.mustRegister(t, "sam")
-		_, inactiveRefresh := e.deactivatedWithSession(t, int64(inactive.json["user"].(map[string]any)["id"].(float64)), "sam", clock.now())
+		_, inactiveRefresh := e.deactivatedWithSession(t, int64(inactive.json["user"].(map[string]any)["id"].(float64)), "sam", clock.Now())
 		refreshGrant := func(tok string) string {
 			return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}.Encode()
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 // TestOAuth2ClientLibrary drives authd with golang.org/x/oauth2, the way an
@@ -28,8 +29,8 @@ import (
 // same minutes go by, and nothing sleeps.
 func TestOAuth2ClientLibrary(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		clock := &fakeClock{t: time.Now()}
-		e := newEnv(t, envOptions{store: store, now: clock.now, accessTTL: 15 * time.Minute, refreshTTL: time.Hour})
+		clock := authtest.NewClock(time.Now())
+		e := newEnv(t, envOptions{store: store, now: clock.Now, accessTTL: 15 * time.Minute, refreshTTL: time.Hour})
 		e.mustRegister(t, "olivia")
 
 		reqs := &requestRecorder{}
@@ -129,7 +130,7 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 			if _, err := owner.Token(); err != nil { // the library's refresh spends the first token
 				t.Fatalf("refresh: %v", err)
 			}
-			clock.add(time.Minute) // past the reuse grace
+			clock.Add(time.Minute) // past the reuse grace
 			thief := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: spent, Expiry: time.Now().Add(-time.Minute)})
 			_, err = thief.Token()
 			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeRefreshReused)
@@ -174,8 +175,8 @@ func step(t *testing.T, name string, f func(t *testing.T)) {
 
 // elapse lets d pass for both sides: the server's injected clock, and the
 // token the library holds, whose Expiry it compares with time.Now.
-func elapse(clock *fakeClock, tok *oauth2.Token, d time.Duration) {
-	clock.add(d)
+func elapse(clock *authtest.Clock, tok *oauth2.Token, d time.Duration) {
+	clock.Add(d)
 	tok.Expiry = tok.Expiry.Add(-d)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 // BenchmarkLoginRefused is what the server spends on a login it refuses
@@ -17,8 +18,8 @@ import (
 // the throttle check, the log lines and the JSON answer, without the
 // network. The log is encoded as in production and then discarded.
 func BenchmarkLoginRefused(b *testing.B) {
-	clock := &fakeClock{t: time.Now().Truncate(time.Second)}
-	e := newEnv(b, envOptions{throttle: &auth.Throttle{PairFreeFailures: 1}, now: clock.now,
+	clock := authtest.NewClock(time.Now().Truncate(time.Second))
+	e := newEnv(b, envOptions{throttle: &auth.Throttle{PairFreeFailures: 1}, now: clock.Now,
 		opts: Options{TrustedProxies: loopback}, logOut: io.Discard})
 	e.mustRegister(b, "guessed")
 	const ip = "203.0.113.9"

@@ -19,7 +19,8 @@ import (
 	"github.com/authd/authd/internal/token"
 )
 
-// Options are the HTTP settings of config.Config that the server needs.
+// Options are what the server needs: config.HTTP's settings, the version,
+// the public keys and the metrics handler.
 type Options struct {
 	Version            string
 	CORSAllowedOrigins []string

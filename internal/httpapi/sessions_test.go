@@ -13,6 +13,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/admin"
+	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/metrics"
 	"github.com/authd/authd/internal/metrics/metricstest"
 	"github.com/authd/authd/internal/token"
@@ -116,8 +117,8 @@ func wantStatus(t *testing.T, what string, r response, status int) {
 // the grace answer, reuse detection and what follows it.
 func TestRefreshRotation(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-		e := newEnv(t, envOptions{store: store, now: clock.now, grace: 10 * time.Second})
+		clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
+		e := newEnv(t, envOptions{store: store, now: clock.Now, grace: 10 * time.Second})
 		reg := e.mustRegister(t, "rita")
 		rt0, access0 := str(reg.json, "refresh_token"), str(reg.json, "access_token")
 		if len(rt0) != token.RefreshLen || strings.Count(rt0, ".") != 0 {
@@ -134,7 +135,7 @@ func TestRefreshRotation(t *testing.T) {
 			t.Error("the new access token names another session")
 		}
 
-		clock.add(10 * time.Second) // the last second of the grace
+		clock.Add(10 * time.Second) // the last second of the grace
 		again := e.refresh(t, rt0)
 		wantStatus(t, "spent token within the grace", again, http.StatusOK)
 		if got := str(again.json, "refresh_token"); got != rt1 {
@@ -147,7 +148,7 @@ func TestRefreshRotation(t *testing.T) {
 			t.Errorf("counter = %d after one rotation and a grace answer, want 1", c)
 		}
 
-		clock.add(time.Second) // past the grace
+		clock.Add(time.Second) // past the grace
 		wantError(t, e.refresh(t, rt0), http.StatusUnauthorized, auth.CodeRefreshReused)
 		if !logHas(e, `"level":"WARN"`, `"message":"refresh token reused: session ended"`, sessionID(t, access0)) {
 			t.Errorf("no WARN line for the reuse:\n%s", e.logs)
@@ -168,8 +169,8 @@ func TestRefreshRotation(t *testing.T) {
 // inside the grace, since its successor was spent too.
 func TestRefreshSpentTwice(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-	e := newEnv(t, envOptions{now: clock.now})
+	clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	e := newEnv(t, envOptions{now: clock.Now})
 	rt0 := str(e.mustRegister(t, "sam").json, "refresh_token")
 	rt1 := str(e.refresh(t, rt0).json, "refresh_token")
 	wantStatus(t, "second rotation", e.refresh(t, rt1), http.StatusOK)
@@ -218,22 +219,22 @@ func TestParallelRefresh(t *testing.T) {
 // and the absolute max age, however often the session is refreshed.
 func TestSessionLifetimes(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-	e := newEnv(t, envOptions{now: clock.now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 150 * time.Minute})
+	clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	e := newEnv(t, envOptions{now: clock.Now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 150 * time.Minute})
 	reg := e.mustRegister(t, "uma")
 	rt := str(reg.json, "refresh_token")
 	for i := range 2 { // refreshed every 59 minutes: alive at 59 and 118 minutes
-		clock.add(59 * time.Minute)
+		clock.Add(59 * time.Minute)
 		r := e.refresh(t, rt)
 		wantStatus(t, "refresh within the idle TTL", r, http.StatusOK)
 		rt = str(r.json, "refresh_token")
 		_ = i
 	}
-	clock.add(32 * time.Minute) // 150 minutes after login: the max age
+	clock.Add(32 * time.Minute) // 150 minutes after login: the max age
 	wantError(t, e.refresh(t, rt), http.StatusUnauthorized, auth.CodeTokenExpired)
 
 	idle := e.login(t, "uma")
-	clock.add(time.Hour)
+	clock.Add(time.Hour)
 	wantError(t, e.refresh(t, str(idle.json, "refresh_token")), http.StatusUnauthorized, auth.CodeTokenExpired)
 }
 
@@ -277,8 +278,8 @@ func TestLogout(t *testing.T) {
 
 func TestLogoutRefusals(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-	e := newEnv(t, envOptions{now: clock.now, accessTTL: time.Minute, refreshTTL: time.Hour})
+	clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	e := newEnv(t, envOptions{now: clock.Now, accessTTL: time.Minute, refreshTTL: time.Hour})
 	reg := e.mustRegister(t, "xena")
 	access, rt := str(reg.json, "access_token"), str(reg.json, "refresh_token")
 	forged, _ := token.NewRefresher([][]byte{[]byte(strings.Repeat("f", 32))})
@@ -306,7 +307,7 @@ func TestLogoutRefusals(t *testing.T) {
 		})
 	}
 	wantStatus(t, "session still live", e.me(t, access), http.StatusOK)
-	clock.add(2 * time.Hour)
+	clock.Add(2 * time.Hour)
 	t.Run("expired bearer", func(t *testing.T) {
 		wantError(t, e.bearer(t, http.MethodPost, "/auth/logout", access, "", ""), http.StatusUnauthorized, auth.CodeTokenExpired)
 	})
@@ -317,13 +318,13 @@ func TestLogoutRefusals(t *testing.T) {
 
 func TestSessionList(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-		e := newEnv(t, envOptions{store: store, now: clock.now})
+		clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
+		e := newEnv(t, envOptions{store: store, now: clock.Now})
 		longUA := strings.Repeat("é", 300)
 		e.mustRegister(t, "yara")
-		clock.add(time.Second)
+		clock.Add(time.Second)
 		older := e.login(t, "yara", "User-Agent", "older-agent")
-		clock.add(time.Second)
+		clock.Add(time.Second)
 		newer := e.login(t, "yara", "User-Agent", longUA)
 		e.mustRegister(t, "zed")
 		// An ended session is not listed.
@@ -438,9 +439,9 @@ func TestRefreshDuringOutage(t *testing.T) {
 // again.
 func TestPurgeSessions(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		clock := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
+		clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
 		m := metrics.New("test")
-		e := newEnv(t, envOptions{store: store, now: clock.now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 48 * time.Hour,
+		e := newEnv(t, envOptions{store: store, now: clock.Now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 48 * time.Hour,
 			observer: m, opts: Options{Metrics: m.Handler()}})
 		endedFor := func(reason auth.EndReason) float64 {
 			t.Helper()
@@ -457,7 +458,7 @@ func TestPurgeSessions(t *testing.T) {
 		if got := endedFor(auth.EndDeactivated); got != 0 {
 			t.Errorf("after deactivating: deactivated = %v, want 0 (counted at purge)", got)
 		}
-		clock.add(30 * time.Minute)
+		clock.Add(30 * time.Minute)
 		recent := e.login(t, "ivy") // expires 1 h 30 min after the start: too recent to purge
 		exists := func(r response) bool {
 			_, _, err := e.store.SessionWithUser(t.Context(), sessionID(t, str(r.json, "access_token")))
@@ -467,7 +468,7 @@ func TestPurgeSessions(t *testing.T) {
 			return err == nil
 		}
 
-		clock.add(24 * time.Hour) // 24 h 30 min after the logout, 23 h 30 min after idle expired
+		clock.Add(24 * time.Hour) // 24 h 30 min after the logout, 23 h 30 min after idle expired
 		if n, err := e.svc.PurgeSessions(t.Context()); err != nil || n != 3 || exists(ended) || !exists(idle) ||
 			exists(deactivated[0]) || exists(deactivated[1]) {
 			t.Fatalf("first purge: %d, %v; ended kept %t, idle kept %t, deactivated kept %t %t",
@@ -478,7 +479,7 @@ func TestPurgeSessions(t *testing.T) {
 				t.Errorf("after purging the ended sessions: %s = %v, want %v", reason, got, want)
 			}
 		}
-		clock.add(time.Hour)
+		clock.Add(time.Hour)
 		ctx, cancel := context.WithCancel(t.Context())
 		stopped := make(chan struct{})
 		go func() {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 // attemptsProbe is the real store with its throttle read counted, and made
@@ -32,11 +33,11 @@ func (p attemptsProbe) AttemptRecords(ctx context.Context, keys []auth.AttemptKe
 }
 
 // probedThrottleEnv is throttleEnv with the throttle read probed.
-func probedThrottleEnv(t *testing.T, store string, th auth.Throttle, cost int) (*env, *fakeClock, attemptsProbe) {
+func probedThrottleEnv(t *testing.T, store string, th auth.Throttle, cost int) (*env, *authtest.Clock, attemptsProbe) {
 	t.Helper()
 	probe := attemptsProbe{reads: new(atomic.Int64), down: new(atomic.Bool)}
-	clock := &fakeClock{t: time.Now().Truncate(time.Second)}
-	e := newEnv(t, envOptions{store: store, throttle: &th, now: clock.now, cost: cost,
+	clock := authtest.NewClock(time.Now().Truncate(time.Second))
+	e := newEnv(t, envOptions{store: store, throttle: &th, now: clock.Now, cost: cost,
 		opts: Options{TrustedProxies: loopback},
 		wrap: func(s auth.Store) auth.Store { probe.Store = s; return probe }})
 	return e, clock, probe
@@ -64,14 +65,14 @@ func TestThrottleRefusalRemembered(t *testing.T) {
 		for range 2 {
 			wantError(t, e.loginFrom(t, ip, "lena", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		}
-		clock.add(time.Second)
+		clock.Add(time.Second)
 		// A third failure, after the 1 s wait: the pair waits 2 s.
 		wantError(t, e.loginFrom(t, ip, "lena", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		wantReads(t, probe, "three checked attempts", 3)
 		wantRateLimited(t, e.loginFrom(t, ip, "lena", "password-lena"), 2)
 		wantReads(t, probe, "the first refusal", 4)
 		wantRateLimited(t, e.loginFrom(t, ip, "lena", "wrong-password"), 2)
-		clock.add(time.Second)
+		clock.Add(time.Second)
 		wantRateLimited(t, e.loginFrom(t, ip, "lena", "password-lena"), 1)
 		probe.down.Store(true)
 		wantRateLimited(t, e.loginFrom(t, ip, "lena", "password-lena"), 1)
@@ -88,7 +89,7 @@ func TestThrottleRefusalRemembered(t *testing.T) {
 		wantRateLimited(t, e.loginFrom(t, ip, "lena@example.com", "password-lena"), 1)
 		wantReads(t, probe, "other pairs", 7)
 
-		clock.add(time.Second)
+		clock.Add(time.Second)
 		wantStatus(t, "right password after the wait", e.loginFrom(t, ip, "lena", "password-lena"), http.StatusOK)
 		wantReads(t, probe, "after the wait", 8)
 		if got, want := refusals(t, e), slices.Repeat([]string{auth.ScopePair}, 6); !slices.Equal(got, want) {
@@ -108,11 +109,11 @@ func TestThrottleIPRefusalRemembered(t *testing.T) {
 		wantError(t, e.loginFrom(t, stuffer, fmt.Sprintf("victim%d", i), "Password1!"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 	}
 	wantRateLimited(t, e.loginFrom(t, stuffer, "victim7", "Password1!"), 15*60)
-	clock.add(5 * time.Minute)
+	clock.Add(5 * time.Minute)
 	wantRateLimited(t, e.loginFrom(t, stuffer, "mona", "password-mona"), 10*60)
 	wantRateLimited(t, e.loginFrom(t, stuffer, "victim8@example.com", "Password1!"), 10*60)
 	wantReads(t, probe, "one refusal read, two remembered", 3)
-	clock.add(10 * time.Minute)
+	clock.Add(10 * time.Minute)
 	wantStatus(t, "after the window", e.loginFrom(t, stuffer, "mona", "password-mona"), http.StatusOK)
 	wantReads(t, probe, "after the window", 4)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/metrics"
 	"github.com/authd/authd/internal/metrics/metricstest"
 )
@@ -24,10 +25,10 @@ var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustPa
 
 // throttleEnv is an env with throttling on, the loopback trusted and a
 // clock the test moves.
-func throttleEnv(t *testing.T, store string, th auth.Throttle, cost int) (*env, *fakeClock) {
+func throttleEnv(t *testing.T, store string, th auth.Throttle, cost int) (*env, *authtest.Clock) {
 	t.Helper()
-	clock := &fakeClock{t: time.Now().Truncate(time.Second)}
-	e := newEnv(t, envOptions{store: store, throttle: &th, now: clock.now, cost: cost,
+	clock := authtest.NewClock(time.Now().Truncate(time.Second))
+	e := newEnv(t, envOptions{store: store, throttle: &th, now: clock.Now, cost: cost,
 		opts: Options{TrustedProxies: loopback}})
 	return e, clock
 }
@@ -88,14 +89,14 @@ func TestThrottlePair(t *testing.T) {
 		wantRateLimited(t, e.loginFrom(t, ip, "alice@example.com", "password-alice"), 1)
 		wantStatus(t, "right password from another IP", e.loginFrom(t, other, "alice", "password-alice"), http.StatusOK)
 
-		clock.add(time.Second)
+		clock.Add(time.Second)
 		wantError(t, e.loginFrom(t, ip, "alice", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		wantRateLimited(t, e.loginFrom(t, ip, "alice", "password-alice"), 2)
-		clock.add(2 * time.Second)
+		clock.Add(2 * time.Second)
 		wantError(t, e.loginFrom(t, ip, "alice", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		wantRateLimited(t, e.loginFrom(t, ip, "alice", "wrong-password"), 4)
 
-		clock.add(4 * time.Second)
+		clock.Add(4 * time.Second)
 		wantStatus(t, "right password after the wait", e.loginFrom(t, ip, "alice", "password-alice"), http.StatusOK)
 		// Reset: five failures are free again.
 		for range 5 {
@@ -149,9 +150,9 @@ func TestThrottleIP(t *testing.T) {
 	}
 	wantRateLimited(t, e.loginFrom(t, stuffer, "carol", "password-carol"), 15*60)
 	wantStatus(t, "another IP", e.loginFrom(t, "2001:db8::67", "carol", "password-carol"), http.StatusOK)
-	clock.add(10 * time.Minute)
+	clock.Add(10 * time.Minute)
 	wantRateLimited(t, e.loginFrom(t, stuffer, "victim9", "Password1!"), 5*60)
-	clock.add(5 * time.Minute)
+	clock.Add(5 * time.Minute)
 	wantStatus(t, "after the window", e.loginFrom(t, stuffer, "carol", "password-carol"), http.StatusOK)
 	if got := refusals(t, e); !slices.Equal(got, []string{auth.ScopeIP, auth.ScopeIP}) {
 		t.Errorf("refusals logged with scopes %v, want ip twice", got)
@@ -177,7 +178,7 @@ func TestThrottleAccountOwnerNotLockedOut(t *testing.T) {
 		wantStatus(t, "owner at home during the attack", e.loginFrom(t, home, "dana", "password-dana"), http.StatusOK)
 		wantStatus(t, "owner by email", e.loginFrom(t, home, "Dana@Example.com", "password-dana"), http.StatusOK)
 
-		clock.add(24 * time.Hour)
+		clock.Add(24 * time.Hour)
 		wantStatus(t, "a fresh IP after the window", e.loginFrom(t, "203.0.113.201", "dana", "password-dana"), http.StatusOK)
 
 		var warns int
@@ -206,10 +207,10 @@ func TestThrottleRegister(t *testing.T) {
 	}
 	wantStatus(t, "first", reg("192.0.2.1", "reg1"), http.StatusCreated)
 	wantStatus(t, "second", reg("192.0.2.1", "reg2"), http.StatusCreated)
-	clock.add(30 * time.Minute)
+	clock.Add(30 * time.Minute)
 	wantRateLimited(t, reg("192.0.2.1", "reg3"), 30*60)
 	wantStatus(t, "another IP", reg("192.0.2.2", "reg4"), http.StatusCreated)
-	clock.add(30 * time.Minute)
+	clock.Add(30 * time.Minute)
 	wantStatus(t, "next hour", reg("192.0.2.1", "reg3"), http.StatusCreated)
 	if got := refusals(t, e); !slices.Equal(got, []string{auth.ScopeRegister}) {
 		t.Errorf("refusals logged with scopes %v, want register once", got)
@@ -221,8 +222,8 @@ func TestThrottleRegister(t *testing.T) {
 // count.
 func TestThrottleForgedForwardedFor(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now()}
-	e := newEnv(t, envOptions{throttle: &auth.Throttle{PairFreeFailures: 3}, now: clock.now})
+	clock := authtest.NewClock(time.Now())
+	e := newEnv(t, envOptions{throttle: &auth.Throttle{PairFreeFailures: 3}, now: clock.Now})
 	e.mustRegister(t, "erin")
 	for i := range 3 {
 		e.loginFrom(t, fmt.Sprintf("198.51.100.%d", i), "erin", "wrong-password")

@@ -8,9 +8,9 @@ import (
 	"github.com/authd/authd/internal/auth"
 )
 
-// testSetLastLogin: a login's session records last_login (and updated_at)
+// testLoginLastLogin: a login's session records last_login (and updated_at)
 // on its user, and on no other.
-func testSetLastLogin(t *testing.T, s auth.Store) {
+func testLoginLastLogin(t *testing.T, s auth.Store) {
 	ctx := t.Context()
 	u := mustCreate(t, s, newUser("erin"))
 	other := mustCreate(t, s, newUser("frank"))
@@ -110,10 +110,10 @@ func testSetActive(t *testing.T, s auth.Store) {
 	}
 }
 
-// testSetPasswordHash: a password change replaces the hash, keeps the
+// testChangePassword: a password change replaces the hash, keeps the
 // named session and ends the user's others; a rehash replaces the hash
 // only while it is the one the login read.
-func testSetPasswordHash(t *testing.T, s auth.Store) {
+func testChangePassword(t *testing.T, s auth.Store) {
 	ctx := t.Context()
 	u := mustCreate(t, s, newUser("judy"))
 	other := mustCreate(t, s, newUser("karl"))

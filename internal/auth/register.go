@@ -1,0 +1,48 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Register creates an active user and logs them in: a new session.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated, error) {
+	if errs := in.validate(s.passwordProblem); len(errs) > 0 {
+		return Authenticated{}, validationError(errs)
+	}
+	if err := s.checkRegister(ctx, in.Client.addr()); err != nil {
+		return Authenticated{}, err
+	}
+	hash, err := s.deps.Hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return Authenticated{}, hashFailure("hash password", err)
+	}
+	now := s.clock()
+	sess := s.deps.Policy.newSession(NewSessionID(), 0, in.Client, now)
+	// The user and their first session are one write: a registration
+	// leaves both or neither.
+	u, err := s.deps.Store.CreateUser(ctx, NewUser{
+		Username:       in.Username,
+		Email:          canonicalEmail(in.Email),
+		HashedPassword: hash,
+		CreatedAt:      now,
+		Session:        &sess,
+		Event:          in.Client.event(ActionRegistered, 0, now),
+	})
+	if errors.Is(err, ErrUserExists) {
+		return Authenticated{}, Fail(CodeUserExists, err)
+	}
+	if err != nil {
+		return Authenticated{}, fmt.Errorf("create user: %w", err)
+	}
+	sess.UserID = u.ID
+	s.deps.Log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
+	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	pair, err := s.pair(u, sess.ID, sess.Counter)
+	if err != nil {
+		return Authenticated{}, err
+	}
+	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
+}

@@ -70,8 +70,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		return Authenticated{}, Fail(CodeUserInactive, nil)
 	}
 	s.rehash(ctx, &u, in.Password)
+	a, err := s.OpenSession(ctx, u, in.Client, s.loginSuccess(guard, names, ip))
+	if err != nil {
+		return Authenticated{}, err
+	}
 	s.deps.Log.InfoContext(ctx, "user logged in", slog.Int64("user_id", u.ID))
-	return s.OpenSession(ctx, u, in.Client, s.loginSuccess(guard, names, ip))
+	return a, nil
 }
 
 // rehash replaces u's hash with one at the configured bcrypt cost when it

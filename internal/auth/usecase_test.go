@@ -3,11 +3,14 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/authtest"
+	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/logging/logtest"
 )
 
 // wantCode fails unless err is an *auth.Error with code.
@@ -222,11 +225,27 @@ func (s deactivatedMidLogin) CreateSession(ctx context.Context, n auth.NewSessio
 // logged in.
 func TestLoginRacingDeactivation(t *testing.T) {
 	t.Parallel()
-	env := authtest.New(t, func(d *auth.Deps) { d.Store = deactivatedMidLogin{d.Store} })
+	logs := &logtest.Buffer{}
+	env := authtest.New(t, func(d *auth.Deps) {
+		d.Store = deactivatedMidLogin{d.Store}
+		d.Log = logging.New(logs, slog.LevelInfo)
+	})
 	reg := register(t, env, "fred")
 	_, err := env.Service.Login(t.Context(), auth.LoginInput{Username: "fred", Password: authtest.Password("fred")})
 	wantCode(t, "a login racing a deactivation", err, auth.CodeUserInactive)
 	if list := liveSessions(t, env, reg.User.ID); len(list) != 0 {
 		t.Errorf("live sessions after the race = %+v, want none", list)
+	}
+	var refused bool
+	for _, l := range logs.Lines(t) {
+		switch l["message"] {
+		case "login failed":
+			refused = l["reason"] == "inactive" && l["user_id"] == float64(reg.User.ID)
+		case "user logged in":
+			t.Errorf("a refused login was logged as done: %v", l)
+		}
+	}
+	if !refused {
+		t.Error(`no "login failed" line with reason inactive`)
 	}
 }

@@ -101,14 +101,7 @@ func testAtomicPasswordChange(t *testing.T, f Faulty) {
 	_, err := s.ChangePassword(t.Context(), auth.PasswordChange{UserID: u.ID, Hash: "$2a$05$new", KeepSession: newSession(0, 0, sessionT0()).ID,
 		At: sessionT0().Add(time.Minute)})
 	wantFault(t, "ChangePassword", err)
-	got, err := s.UserByID(t.Context(), u.ID)
-	if err != nil {
-		t.Fatalf("UserByID: %v", err)
-	}
-	assertUser(t, "the user after a failed password change", got, u)
-	if sess := mustSession(t, s, newSession(1, 0, sessionT0()).ID); sess.EndedAt != nil {
-		t.Errorf("a session ended by a failed password change: %+v", sess)
-	}
+	wantUntouched(t, s, "a failed password change", u, newSession(1, 0, sessionT0()).ID)
 }
 
 func testAtomicDeactivate(t *testing.T, f Faulty) {
@@ -118,13 +111,20 @@ func testAtomicDeactivate(t *testing.T, f Faulty) {
 	f.Break(t, "sessions", "UPDATE")
 	_, err := s.SetActive(t.Context(), auth.ActiveChange{UserID: u.ID, Active: false, At: sessionT0().Add(time.Minute)})
 	wantFault(t, "SetActive(false)", err)
+	wantUntouched(t, s, "a failed deactivation", u, newSession(1, 0, sessionT0()).ID)
+}
+
+// wantUntouched checks that after what, the user is as u was and the
+// session sid is still live.
+func wantUntouched(t *testing.T, s auth.Store, what string, u auth.User, sid string) {
+	t.Helper()
 	got, err := s.UserByID(t.Context(), u.ID)
 	if err != nil {
 		t.Fatalf("UserByID: %v", err)
 	}
-	assertUser(t, "the user after a failed deactivation", got, u)
-	if sess := mustSession(t, s, newSession(1, 0, sessionT0()).ID); sess.EndedAt != nil {
-		t.Errorf("a session ended by a failed deactivation: %+v", sess)
+	assertUser(t, "the user after "+what, got, u)
+	if sess := mustSession(t, s, sid); sess.EndedAt != nil {
+		t.Errorf("a session ended by %s: %+v", what, sess)
 	}
 }
 

@@ -128,8 +128,9 @@ func openDeps(ctx context.Context, getenv func(string) string, logOut io.Writer)
 	return deps{cfg: cfg, keys: keys, log: log, st: st}, nil
 }
 
-func newHasher(cfg config.Config) (*password.Hasher, error) {
-	hasher, err := password.NewHasher(cfg.Hash.Cost, password.Pool{Workers: cfg.Hash.Workers, Queue: cfg.Hash.Queue, MaxWait: cfg.Hash.MaxWait})
+// newHasher is the bcrypt hasher of the Hash group: its cost and pool.
+func newHasher(h config.Hash) (*password.Hasher, error) {
+	hasher, err := password.NewHasher(h.Cost, password.Pool{Workers: h.Workers, Queue: h.Queue, MaxWait: h.MaxWait})
 	if err != nil {
 		return nil, fmt.Errorf("password hasher: %w", err)
 	}

@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		RecoveryTimeout:  cfg.Breaker.RecoveryTimeout,
 		CallTimeout:      cfg.Breaker.CallTimeout,
 	}, logging.For(log, "breaker"))
-	hasher, err := newHasher(cfg)
+	hasher, err := newHasher(cfg.Hash)
 	if err != nil {
 		return err
 	}

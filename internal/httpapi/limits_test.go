@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/authd/authd/internal/auth"
-	"github.com/authd/authd/internal/password"
 )
 
 // TestSchemaLimitsMatchRules reads the served OpenAPI document and holds
@@ -41,8 +40,8 @@ func TestSchemaLimitsMatchRules(t *testing.T) {
 	}{
 		{"RegisterRequest", "username", auth.UsernameMinLen, auth.UsernameMaxLen},
 		{"RegisterRequest", "email", 0, auth.EmailMaxLen},
-		{"RegisterRequest", "password", password.MinBytes, password.MaxBytes},
-		{"PasswordRequest", "new_password", password.MinBytes, password.MaxBytes},
+		{"RegisterRequest", "password", auth.PasswordMinBytes, auth.PasswordMaxBytes},
+		{"PasswordRequest", "new_password", auth.PasswordMinBytes, auth.PasswordMaxBytes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.schema+"."+tt.field, func(t *testing.T) {

@@ -2,7 +2,8 @@
 # container-smoke.sh: build authd's runtime image FROM scratch out of a
 # locally built static binary (no base image can be pulled here), run it
 # with podman on the host network, and check /health, /auth/register,
-# /metrics and `authd version`. Called by .ci/run with CONTAINERS_CONF set;
+# /metrics, `authd version`, and that with no key setting the key file
+# authd writes beside the database in the volume survives a restart. Called by .ci/run with CONTAINERS_CONF set;
 # every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,20 +41,32 @@ got=$(timeout 30 podman run --rm --network=none "$image" version)
 [ "$got" = "$version" ] || fail "authd version printed '$got', want '$version'"
 echo "authd version: $got"
 
-podman run -d --name "$name" --network=host -v "$volume:/data" \
-	-e AUTHD_ADDR="127.0.0.1:$port" \
-	-e AUTHD_JWT_SECRET="container-smoke-test-secret-0123456789" \
-	-e AUTHD_BCRYPT_COST=4 \
-	"$image" >/dev/null
-echo "user in the container: $(podman inspect --format '{{.Config.User}}' "$name")"
-
-health=""
-for _ in $(seq 1 60); do
-	if health=$(curl -fsS --max-time 2 "$base/health" 2>/dev/null); then break; fi
+# No key setting: authd makes /data/authd.keys.json on its first start.
+serve() {
+	podman run -d --name "$name" --network=host -v "$volume:/data" \
+		-e AUTHD_ADDR="127.0.0.1:$port" \
+		-e AUTHD_BCRYPT_COST=4 \
+		"$image" >/dev/null
 	health=""
-	sleep 0.5
-done
-[ -n "$health" ] || fail "no answer on $base/health within 30s"
+	for _ in $(seq 1 60); do
+		if health=$(curl -fsS --max-time 2 "$base/health" 2>/dev/null); then break; fi
+		health=""
+		sleep 0.5
+	done
+	[ -n "$health" ] || fail "no answer on $base/health within 30s"
+}
+# logged TEXT waits (at most 5 s: the log is flushed every 100 ms) for a
+# line of the container's log that contains TEXT.
+logged() {
+	for _ in $(seq 1 25); do
+		case "$(podman logs "$name" 2>&1)" in *"$1"*) return 0 ;; esac
+		sleep 0.2
+	done
+	return 1
+}
+serve
+echo "user in the container: $(podman inspect --format '{{.Config.User}}' "$name")"
+logged '"key_file":"/data/authd.keys.json"' || fail "no log line naming the key file in the volume"
 echo "GET /health: $health"
 case "$health" in *"\"version\":\"$version\""*'"database":"ok"'*) ;; *) fail "/health: $health" ;; esac
 
@@ -68,6 +81,16 @@ grep -q "^authd_build_info{version=\"$version\"} 1$" "$work/metrics.txt" || fail
 grep -q '^authd_http_requests_total{code="201",method="POST",route="/auth/register"} 1$' "$work/metrics.txt" ||
 	fail "register not counted in /metrics"
 echo "GET /metrics: $(grep -c '^authd_' "$work/metrics.txt") authd_ samples, build_info and the register counted"
+
+# A new container on the same volume reuses the key file: the token of the
+# first one still works.
+access=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' "$work/register.json")
+podman stop -t 10 "$name" >/dev/null && podman rm "$name" >/dev/null
+serve
+code=$(curl -sS --max-time 10 -o "$work/me.json" -w '%{http_code}' -H "Authorization: Bearer $access" "$base/auth/me")
+[ "$code" = 200 ] || fail "GET /auth/me after a restart: $code $(cat "$work/me.json")"
+logged '"message":"key file loaded"' || fail "the second container did not load the key file"
+echo "GET /auth/me after a restart on the same volume: $code"
 
 # The SQLite file is in the volume, written by the non-root user.
 podman run --rm --network=none -v "$volume:/data" --entrypoint /authd "$image" migrate 2>/dev/null ||

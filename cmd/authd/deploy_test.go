@@ -172,27 +172,42 @@ func checkGuideOutput(t *testing.T, code, out, work string) {
 	if !strings.Contains(code, "step1.json") {
 		return
 	}
-	kids := func(name string) []string {
-		var set struct{ Keys []struct{ KID string } }
+	// kids lists a file's signing keys and its data keys, by kid.
+	kids := func(name string) (sig, data []string) {
+		var set struct{ Keys []struct{ KID, Kty string } }
 		b, err := os.ReadFile(filepath.Join(work, name))
 		if err != nil || json.Unmarshal(b, &set) != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var out []string
 		for _, k := range set.Keys {
-			out = append(out, k.KID)
+			if k.Kty == "oct" {
+				data = append(data, k.KID)
+			} else {
+				sig = append(sig, k.KID)
+			}
 		}
-		return out
+		return sig, data
 	}
-	old, next := kids("keys.json"), kids("new.json")
-	if got := kids("step1.json"); len(got) != 2 || got[0] != old[0] || got[1] != next[0] {
-		t.Errorf("step1.json kids %v, want old %v then new %v", got, old, next)
+	old, dataKey := kids("keys.json")
+	next, none := kids("new.json")
+	if len(old) != 1 || len(dataKey) != 1 || len(next) != 1 || len(none) != 0 {
+		t.Fatalf("keys.json %v %v, new.json %v %v: want a signing key and a data key, then a signing key alone", old, dataKey, next, none)
 	}
-	if got := kids("step2.json"); len(got) != 2 || got[0] != next[0] || got[1] != old[0] {
-		t.Errorf("step2.json kids %v, want new %v then old %v", got, next, old)
-	}
-	if got := kids("step3.json"); len(got) != 1 || got[0] != next[0] {
-		t.Errorf("step3.json kids %v, want new %v", got, next)
+	for _, step := range []struct {
+		name string
+		want []string
+	}{
+		{"step1.json", []string{old[0], next[0]}},
+		{"step2.json", []string{next[0], old[0]}},
+		{"step3.json", []string{next[0]}},
+	} {
+		sig, data := kids(step.name)
+		if strings.Join(sig, ",") != strings.Join(step.want, ",") || strings.Join(data, ",") != dataKey[0] {
+			t.Errorf("%s: signing keys %v, data keys %v; want %v and the data key %s kept", step.name, sig, data, step.want, dataKey[0])
+		}
+		if fi, err := os.Stat(filepath.Join(work, step.name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v; want 0600", step.name, err, fi)
+		}
 	}
 }
 

@@ -89,7 +89,7 @@ func readKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("mode %04o lets other users at the private keys; allow its owner only (chmod 600 %s)", perm, path)
 	}
 	if uid, mine := ownedByMe(fi); !mine {
-		return nil, fmt.Errorf("owned by user %d, not by the user authd runs as (%d): chown it, or remove it to have a new one made", uid, os.Geteuid())
+		return nil, fmt.Errorf("owned by user %d, not by the user authd runs as (%d): run authd as its owner, or chown it to that user", uid, os.Geteuid())
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
 	switch {

@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-)
 
-// maxKeyFileBytes bounds a key file read here, as config bounds
-// AUTHD_JWT_KEYS: a JWK Set of a few keys is a few kilobytes.
-const maxKeyFileBytes = 1 << 20
+	"github.com/authd/authd/internal/config"
+)
 
 // createKeyFile writes data to a new file at path, mode 0600, or returns
 // an error wrapping fs.ErrExist when path exists. Its errors do not name
@@ -91,12 +89,12 @@ func readKeyFile(path string) ([]byte, error) {
 	if uid, mine := ownedByMe(fi); !mine {
 		return nil, fmt.Errorf("owned by user %d, not by the user authd runs as (%d): run authd as its owner, or chown it to that user", uid, os.Geteuid())
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
+	b, err := io.ReadAll(io.LimitReader(f, config.MaxKeyFileBytes+1))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("read: %w", bare(err))
-	case len(b) > maxKeyFileBytes:
-		return nil, fmt.Errorf("larger than %d bytes", maxKeyFileBytes)
+	case len(b) > config.MaxKeyFileBytes:
+		return nil, fmt.Errorf("larger than %d bytes", config.MaxKeyFileBytes)
 	}
 	return b, nil
 }

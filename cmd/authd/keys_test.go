@@ -45,6 +45,18 @@ func keyFile(t *testing.T, sets ...[]byte) string {
 	return path
 }
 
+// withKey is the set "keys generate" printed with one more key, as JSON,
+// after its own.
+func withKey(t *testing.T, set []byte, key string) string {
+	t.Helper()
+	var s struct{ Keys []json.RawMessage }
+	if err := json.Unmarshal(set, &s); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{"keys": append(s.Keys, json.RawMessage(key))})
+	return string(b)
+}
+
 // kidOf is the kid of the signing key of a set "keys generate" printed.
 func kidOf(t *testing.T, set []byte) string {
 	t.Helper()
@@ -157,6 +169,8 @@ func TestKeysFileRefused(t *testing.T) {
 		{"no keys", write("empty.json", `{"keys":[]}`), "no keys"},
 		{"public only", write("public.json", string(pubJSON)), "public key only"},
 		{"oct", write("oct.json", `{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}]}`), "symmetric"},
+		{"oct with use sig", write("oct-sig.json", withKey(t, ed, `{"kty":"oct","use":"sig","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}`)), `key 3: a symmetric (oct) key with "use": "sig"`},
+		{"data key of 34 bytes", write("oct-long.json", withKey(t, ed, `{"kty":"oct","use":"enc","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}`)), "data key of 34 bytes"},
 		{"unsupported curve", write("p384.json", `{"keys":[{"kty":"EC","crv":"P-384","x":"a","y":"b","d":"c"}]}`), "unsupported curve"},
 		{"duplicate kids", keyFile(t, ed, ed), "used by another key"},
 	}

@@ -82,19 +82,21 @@ func readDB(r *reader) DB {
 // at least as long as its 256-bit output (RFC 7518 §3.2).
 const MinSecretBytes = 32
 
-// maxKeyFileBytes bounds AUTHD_JWT_KEYS: a JWK Set of a few keys is a few
-// kilobytes, and a path such as /dev/zero must not hang the start.
-const maxKeyFileBytes = 1 << 20
+// MaxKeyFileBytes bounds a key file (AUTHD_JWT_KEYS, or the one beside
+// the SQLite database): a JWK Set of a few keys is a few kilobytes, and a
+// path such as /dev/zero must not hang the start.
+const MaxKeyFileBytes = 1 << 20
 
 // Tokens is the signing material and what the access-token issuer needs.
 type Tokens struct {
 	// Keys is the content of the AUTHD_JWT_KEYS file, a JWK Set of private
-	// signing keys, which token.ParseKeys validates in run (config uses the
-	// standard library only); nil when the variable is not set.
+	// signing keys and data keys, which token.ParseKeys validates in run
+	// (config uses the standard library only); nil when the variable is
+	// not set.
 	Keys []byte
 	// Secret is the HS256 secret of AUTHD_JWT_SECRET, used only when Keys
-	// is nil; nil when not set. With neither, authd signs with a new
-	// Ed25519 key of its own.
+	// is nil; nil when not set. With neither, run uses the key file beside
+	// the SQLite database, and refuses PostgreSQL.
 	Secret    []byte
 	Issuer    string
 	AccessTTL time.Duration
@@ -102,7 +104,7 @@ type Tokens struct {
 
 func readTokens(r *reader) Tokens {
 	return Tokens{
-		Keys:      r.file("AUTHD_JWT_KEYS", maxKeyFileBytes),
+		Keys:      r.file("AUTHD_JWT_KEYS", MaxKeyFileBytes),
 		Secret:    r.secret("AUTHD_JWT_SECRET"),
 		Issuer:    r.str("AUTHD_JWT_ISSUER", "authd"),
 		AccessTTL: r.duration("AUTHD_ACCESS_TOKEN_TTL", 15*time.Minute, time.Second, 24*time.Hour),

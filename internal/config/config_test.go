@@ -305,7 +305,7 @@ func TestLoadKeysFile(t *testing.T) {
 	if err := os.WriteFile(huge, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(huge, maxKeyFileBytes+1); err != nil {
+	if err := os.Truncate(huge, MaxKeyFileBytes+1); err != nil {
 		t.Fatal(err)
 	}
 	c, err := Load(env(map[string]string{"AUTHD_JWT_KEYS": good}))

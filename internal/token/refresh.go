@@ -29,9 +29,9 @@ package token
 // the MAC key is only as secret as the signing key, which is secret anyway.
 // A Refresher holds the list: the first mints, every one verifies, so
 // rotating the signing keys (a new key first, the old one kept for a
-// while) never logs anyone out. With no configured key the signing key is
-// random per process, and so is the MAC key: refresh tokens then do not
-// survive a restart, as access tokens do not.
+// while) never logs anyone out. They stay with the signing keys, not the
+// data key: a refresh token is as long-lived as the key that verifies the
+// access tokens of its session.
 
 import (
 	"crypto/hkdf"

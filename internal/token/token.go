@@ -18,6 +18,10 @@
 // first mints, every one verifies. So with only AUTHD_JWT_KEYS, refresh
 // tokens survive a restart (same file, same keys) and a rotation (a key
 // keeps its MAC key while it stays in the file).
+//
+// The key file may also hold data keys (datakey.go), which seal stored
+// secrets and key the HMACs of throttle records and one-time codes; they
+// are never published.
 package token
 
 import (

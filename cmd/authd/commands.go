@@ -31,8 +31,8 @@ func commands() []command {
 		{name: "migrate", summary: "apply migrations and exit", run: runMigrate},
 		{name: "user", args: "activate|deactivate|logout <username-or-email>",
 			summary: "activate or deactivate a user, or end all of the user's sessions (deactivate ends them too)", run: runUser},
-		{name: "keys", args: "generate [--alg EdDSA|ES256]",
-			summary: "print a new private JWK Set on stdout, ready to be the AUTHD_JWT_KEYS file", run: runKeys},
+		{name: "keys", args: "generate [--alg EdDSA|ES256] [-o FILE]",
+			summary: "make a new private JWK Set (a signing key and a data key), ready to be the AUTHD_JWT_KEYS file: on stdout, or in a new FILE of mode 0600", run: runKeys},
 		{name: "version", summary: "print the version", run: runVersion},
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/token"
@@ -30,10 +32,14 @@ func signingKeys(cfg config.Tokens) (token.Keys, error) {
 	return token.GenerateKeys(token.AlgEdDSA)
 }
 
-// runKeys is "authd keys generate [--alg EdDSA|ES256]": a new private JWK
-// Set on stdout, ready to be the AUTHD_JWT_KEYS file.
+// runKeys is "authd keys generate [--alg EdDSA|ES256] [-o FILE]": a new
+// private JWK Set (one signing key, one data key), ready to be the
+// AUTHD_JWT_KEYS file, on stdout or written to FILE with mode 0600. An
+// existing FILE is never overwritten: it may be the only copy of the keys
+// every token and sealed secret depends on.
 func runKeys(_ context.Context, c call) error {
 	alg := c.flags.String("alg", token.AlgEdDSA, "signing algorithm: EdDSA (Ed25519) or ES256 (P-256)")
+	out := c.flags.String("o", "", "write the key set to this new `file` (mode 0600) instead of stdout")
 	if _, err := firstVerb(c, "generate"); err != nil {
 		return err
 	}
@@ -54,6 +60,16 @@ func runKeys(_ context.Context, c call) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(c.stdout, "%s\n", b)
-	return err
+	b = append(b, '\n')
+	if *out == "" {
+		_, err = c.stdout.Write(b)
+		return err
+	}
+	if err := createKeyFile(*out, b); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return &usageError{fmt.Errorf("-o %s: the file exists; authd never overwrites a key file (remove it first if you mean to)", *out)}
+		}
+		return err
+	}
+	return nil
 }

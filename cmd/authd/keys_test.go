@@ -70,6 +70,13 @@ func TestKeysGenerate(t *testing.T) {
 			if err != nil || keys.Alg() != tt.alg {
 				t.Fatalf("output does not load as an %s key: %v\n%s", tt.alg, err, out)
 			}
+			if !keys.Data().CanSeal() {
+				t.Errorf("no data key in the output:\n%s", out)
+			}
+			var set struct{ Keys []struct{ Kty, Use string } }
+			if err := json.Unmarshal(out, &set); err != nil || len(set.Keys) != 2 || set.Keys[1].Kty != "oct" || set.Keys[1].Use != "enc" {
+				t.Errorf("want one signing key, then one oct key with use enc: %v\n%s", err, out)
+			}
 			if !strings.Contains(string(bytes.ReplaceAll(out, []byte(" "), nil)), tt.kty) || !bytes.Contains(out, []byte(`"d"`)) {
 				t.Errorf("not a private %s JWK Set:\n%s", tt.kty, out)
 			}
@@ -84,6 +91,44 @@ func TestKeysGenerate(t *testing.T) {
 		if !errors.As(err, &u) {
 			t.Errorf("keys generate %v = %v, want a usage error", args, err)
 		}
+	}
+}
+
+// TestKeysGenerateToFile: -o writes the key set to a new file of mode
+// 0600 and prints nothing; an existing file is left as it was and the
+// command exits 2 naming it.
+func TestKeysGenerateToFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "keys.json")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "generate", "-o", path}, envFrom(nil), &out, &errOut); err != nil {
+		t.Fatalf("keys generate -o: %v %s", err, errOut.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q with -o", out.String())
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("stat %s: %v, mode %v; want 0600", path, err, fi)
+	}
+	written, _ := os.ReadFile(path)
+	if keys, err := token.ParseKeys(written); err != nil || keys.Alg() != token.AlgEdDSA || !keys.Data().CanSeal() {
+		t.Errorf("the file does not load as a signing key and a data key: %v\n%s", err, written)
+	}
+	err = run(context.Background(), []string{"keys", "generate", "--alg", "ES256", "-o", path}, envFrom(nil), &out, &errOut)
+	var u *usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("second -o = %v, want a usage error naming %s", err, path)
+	}
+	if again, _ := os.ReadFile(path); !bytes.Equal(again, written) {
+		t.Error("the existing file was changed")
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	err = run(context.Background(), []string{"keys", "generate", "-o", filepath.Join(path, "no", "dir")}, envFrom(nil), &out, &errOut)
+	if err == nil {
+		t.Error("-o into a missing directory succeeded")
 	}
 }
 

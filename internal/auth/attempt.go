@@ -55,18 +55,20 @@ const (
 )
 
 // AttemptKeys makes AttemptKeys. Its secret is derived from the server's
-// key material, so every replica configured alike computes the same keys
-// and shares the counts.
+// data key (ThrottleKeys), so every replica configured alike computes the
+// same keys and shares the counts.
 type AttemptKeys struct {
 	secret []byte
 }
 
-// NewAttemptKeys derives the throttle key from material (the configured
-// signing secret): HMAC-SHA256 of a fixed label, so the throttle key is
-// never the signing key itself and one cannot be learnt from the other.
+// NewAttemptKeys derives the throttle key from material: HMAC-SHA256 of a
+// fixed label, so the throttle key is never the material itself and one
+// cannot be learnt from the other. It is what ThrottleKeys gives for data
+// keys whose root is material (token.DataKeys.MACKey), for tests and the
+// load generator, which have no data keys.
 func NewAttemptKeys(material []byte) AttemptKeys {
 	m := hmac.New(sha256.New, material)
-	m.Write([]byte("authd throttle key v1"))
+	m.Write([]byte(throttleKeyPurpose))
 	return AttemptKeys{secret: m.Sum(nil)}
 }
 

@@ -51,7 +51,13 @@ type key struct {
 // Keys never changes after it is built, so it is safe for concurrent use.
 type Keys struct {
 	list []*key
+	// data are the file's data keys, or those derived from the signing
+	// material when it has none (datakey.go).
+	data DataKeys
 }
+
+// Data returns the data keys (datakey.go).
+func (ks Keys) Data() DataKeys { return ks.data }
 
 // Alg is the algorithm of the signing key, for the start-up log.
 func (ks Keys) Alg() string {
@@ -69,16 +75,25 @@ func SecretKeys(secret []byte) (Keys, error) {
 	}
 	// A copy, so a caller that reuses its slice cannot change our key.
 	s := bytes.Clone(secret)
-	return Keys{list: []*key{{method: jwt.SigningMethodHS256, signer: s, verifier: s, header: header, material: s}}}, nil
+	// The secret is the root of the data keys, as it was of the throttle
+	// key, and it does not rotate: it may seal.
+	data, err := derivedDataKeys(s, true)
+	if err != nil {
+		return Keys{}, err
+	}
+	return Keys{list: []*key{{method: jwt.SigningMethodHS256, signer: s, verifier: s, header: header, material: s}}, data: data}, nil
 }
 
-// ParseKeys reads a JWK Set (RFC 7517 §5) of private signing keys: OKP
-// keys on Ed25519 sign with EdDSA, EC keys on P-256 with ES256. Anything
-// else is refused rather than skipped, so a typo in the file stops authd
-// at start instead of leaving it with fewer keys than the operator meant:
-// no keys, a public-only key, a symmetric (oct) or RSA key, another curve,
-// an "alg" or "use" that contradicts the key, or two keys with one kid.
-// A key without "kid" gets its RFC 7638 thumbprint.
+// ParseKeys reads a JWK Set (RFC 7517 §5) of private signing keys and data
+// keys: OKP keys on Ed25519 sign with EdDSA, EC keys on P-256 with ES256,
+// and oct keys of 32 bytes with "use": "enc" are data keys (datakey.go).
+// Anything else is refused rather than skipped, so a typo in the file
+// stops authd at start instead of leaving it with fewer keys than the
+// operator meant: no signing key, a public-only key, an oct key that is
+// not a data key, an RSA key, another curve, an "alg" or "use" that
+// contradicts the key, or two keys with one kid. A signing key without
+// "kid" gets its RFC 7638 thumbprint. A file without a data key derives
+// one from its own bytes, which cannot seal (see DataKeys.CanSeal).
 func ParseKeys(data []byte) (Keys, error) {
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
@@ -92,28 +107,63 @@ func ParseKeys(data []byte) (Keys, error) {
 	var ks Keys
 	seen := make(map[string]bool, len(set.Keys))
 	for n, raw := range set.Keys {
-		k, err := parseKey(raw)
+		id, err := parseAny(&ks, raw)
 		if err != nil {
 			return Keys{}, fmt.Errorf("key %d: %w", n+1, err)
 		}
-		if seen[k.id] {
-			return Keys{}, fmt.Errorf("key %d: kid %q is used by another key", n+1, k.id)
+		if seen[id] {
+			return Keys{}, fmt.Errorf("key %d: kid %q is used by another key", n+1, id)
 		}
-		seen[k.id] = true
-		ks.list = append(ks.list, k)
+		seen[id] = true
 	}
+	if len(ks.list) == 0 {
+		return Keys{}, errors.New(`the JWK Set has data keys but no signing key (Ed25519 or P-256): generate one with "authd keys generate"`)
+	}
+	if len(ks.data.list) > 0 {
+		ks.data.sealing = true
+		return ks, nil
+	}
+	// The file's bytes are the root authd derived the throttle key from
+	// before data keys existed: its records keep their keys.
+	derived, err := derivedDataKeys(data, false)
+	if err != nil {
+		return Keys{}, err
+	}
+	ks.data = derived
 	return ks, nil
 }
 
-// parseKey reads one private JWK. The kty and crv are looked at first so
-// each refusal can say what is wrong in the operator's terms.
-func parseKey(raw json.RawMessage) (*key, error) {
-	var head struct {
-		Kty, Crv, Alg, Use string
-	}
+// jwkHead is what parseAny and parseKey look at before they parse a key,
+// so each refusal can say what is wrong in the operator's terms.
+type jwkHead struct {
+	Kty, Crv, Alg, Use string
+}
+
+// parseAny adds the key raw holds to ks, a data key or a signing key by
+// its kty, and returns its kid.
+func parseAny(ks *Keys, raw json.RawMessage) (string, error) {
+	var head jwkHead
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, fmt.Errorf("not a JWK: %w", err)
+		return "", fmt.Errorf("not a JWK: %w", err)
 	}
+	if head.Kty == "oct" {
+		k, err := parseDataKey(raw, head.Use, head.Alg)
+		if err != nil {
+			return "", err
+		}
+		ks.data.list = append(ks.data.list, k)
+		return k.id, nil
+	}
+	k, err := parseKey(raw, head)
+	if err != nil {
+		return "", err
+	}
+	ks.list = append(ks.list, k)
+	return k.id, nil
+}
+
+// parseKey reads one private signing JWK whose head has been read.
+func parseKey(raw json.RawMessage, head jwkHead) (*key, error) {
 	var alg string
 	switch {
 	case head.Kty == "OKP" && head.Crv == "Ed25519":
@@ -122,8 +172,6 @@ func parseKey(raw json.RawMessage) (*key, error) {
 		alg = AlgES256
 	case head.Kty == "OKP" || head.Kty == "EC":
 		return nil, fmt.Errorf("unsupported curve %q: use Ed25519 (OKP) or P-256 (EC)", head.Crv)
-	case head.Kty == "oct":
-		return nil, errors.New("a symmetric (oct) key: the file holds private Ed25519 or P-256 keys; use AUTHD_JWT_SECRET for HS256")
 	default:
 		return nil, fmt.Errorf("unsupported key type %q: use OKP (Ed25519) or EC (P-256)", head.Kty)
 	}
@@ -143,8 +191,8 @@ func parseKey(raw json.RawMessage) (*key, error) {
 	return newKey(jwk.Key, jwk.KeyID)
 }
 
-// GenerateKeys makes one new private key for alg (AlgEdDSA or AlgES256),
-// named by its thumbprint.
+// GenerateKeys makes one new private signing key for alg (AlgEdDSA or
+// AlgES256), named by its thumbprint, and one new data key.
 func GenerateKeys(alg string) (Keys, error) {
 	var priv crypto.Signer
 	var err error
@@ -163,7 +211,11 @@ func GenerateKeys(alg string) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{list: []*key{k}}, nil
+	dk, err := generateDataKey()
+	if err != nil {
+		return Keys{}, err
+	}
+	return Keys{list: []*key{k}, data: DataKeys{list: []*dataKey{dk}, sealing: true}}, nil
 }
 
 // newKey binds a private key to its algorithm, kid, header and public JWK,
@@ -238,7 +290,9 @@ func (k *key) verify(signed string, sig []byte) error {
 }
 
 // MarshalPrivate writes the keys as a JWK Set with their private parts,
-// the form ParseKeys reads: what "authd keys generate" prints.
+// the form ParseKeys reads: what "authd keys generate" prints. Signing
+// keys come first, then the data keys; a data key derived from the
+// signing material is not written, since it is not a key of the file.
 func (ks Keys) MarshalPrivate() ([]byte, error) {
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, k := range ks.list {
@@ -248,6 +302,11 @@ func (ks Keys) MarshalPrivate() ([]byte, error) {
 		priv := *k.public
 		priv.Key = k.signer
 		set.Keys = append(set.Keys, priv)
+	}
+	if !ks.data.derived {
+		for _, k := range ks.data.list {
+			set.Keys = append(set.Keys, k.jwk())
+		}
 	}
 	return json.MarshalIndent(set, "", "  ")
 }

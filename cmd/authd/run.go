@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -60,24 +59,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // configure loads the configuration and the signing keys it names: what
 // every command that opens the store needs first. A mistake in either is
-// a usage error, found before anything is opened or changed.
-func configure(getenv func(string) string) (config.Config, token.Keys, error) {
+// a usage error, found before the store is opened or changed (the key
+// file beside a SQLite database is made here on the first start).
+func configure(getenv func(string) string) (config.Config, keyring, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
-		return config.Config{}, token.Keys{}, &usageError{err}
+		return config.Config{}, keyring{}, &usageError{err}
 	}
 	if cfg.DB.Driver == "postgres" {
 		// config knows only the scheme (it uses the standard library
 		// only); the driver reads the rest, before anything is opened.
 		if err := postgres.CheckURL(cfg.DB.DSN); err != nil {
-			return config.Config{}, token.Keys{}, &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
+			return config.Config{}, keyring{}, &usageError{&config.Error{Var: "AUTHD_DATABASE_URL", Problem: err.Error()}}
 		}
 	}
-	keys, err := signingKeys(cfg.Tokens)
-	if err != nil {
-		return config.Config{}, token.Keys{}, &usageError{err}
+	ring, err := signingKeys(cfg)
+	var u *usageError
+	if err != nil && !errors.As(err, &u) {
+		err = &usageError{err}
 	}
-	return cfg, keys, nil
+	return cfg, ring, err
 }
 
 // store is what run needs of a database: the auth.Store plus migrations.
@@ -111,11 +112,12 @@ type deps struct {
 // and brings its schema up to date: every command that uses the store
 // applies the migrations first. The caller closes d.st.
 func openDeps(ctx context.Context, getenv func(string) string, logOut io.Writer) (deps, error) {
-	cfg, keys, err := configure(getenv)
+	cfg, ring, err := configure(getenv)
 	if err != nil {
 		return deps{}, err
 	}
 	log := logging.New(logOut, cfg.Log.Level)
+	logKeys(ctx, logging.For(log, "main"), ring)
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return deps{}, err
@@ -125,7 +127,7 @@ func openDeps(ctx context.Context, getenv func(string) string, logOut io.Writer)
 		_ = st.Close()
 		return deps{}, fmt.Errorf("migrate: %w", err)
 	}
-	return deps{cfg: cfg, keys: keys, log: log, st: st}, nil
+	return deps{cfg: cfg, keys: ring.keys, log: log, st: st}, nil
 }
 
 // newHasher is the bcrypt hasher of the Hash group: its cost and pool.
@@ -148,36 +150,25 @@ func coreDeps(cfg config.Config, keys token.Keys, st auth.Store, hasher *passwor
 		// The common-password set is built here, once per process, and
 		// only read after (about 11,600 entries; see password.NewCommonList).
 		Common: password.NewCommonList(),
-		Tokens: tokens.Access, Refresh: tokens.Refresh,
+		Tokens: tokens.Access, Refresh: tokens.Refresh, Data: keys.Data(),
 		Policy:   auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge, ReuseGrace: cfg.Sessions.ReuseGrace},
-		Throttle: throttle(cfg),
+		Throttle: throttle(cfg.Throttle, keys.Data()),
 		Observer: obs,
 		Log:      logging.For(log, "auth"),
 		Now:      time.Now,
 	}, nil
 }
 
-// throttle is the throttling policy of cfg. Its record keys derive from
-// the configured signing material (the AUTHD_JWT_KEYS file, else
-// AUTHD_JWT_SECRET): replicas configured alike share counts, and the key is
-// not in the database whose table it hashes. With neither set, authd signs
-// with a key of its own process and throttles with one too: counts then
-// neither survive a restart nor are shared, like its tokens.
-func throttle(cfg config.Config) auth.Throttle {
-	material := cfg.Tokens.Keys
-	if material == nil {
-		material = cfg.Tokens.Secret
-	}
-	if material == nil {
-		material = make([]byte, 32)
-		// crypto/rand.Read never returns an error (Go 1.24+): it aborts instead.
-		_, _ = rand.Read(material)
-	}
+// throttle is the throttling policy of t. Its record keys derive from the
+// data key (auth.ThrottleKeys): replicas configured alike share counts, a
+// signing-key rotation keeps them, and the key is not in the database
+// whose table it hashes.
+func throttle(t config.Throttle, data auth.DataKeys) auth.Throttle {
 	return auth.Throttle{
-		PairFreeFailures:   cfg.Throttle.PairFreeFailures,
-		AccountMaxFailures: cfg.Throttle.AccountMaxFailures,
-		IPMaxFailures:      cfg.Throttle.IPMaxFailures,
-		RegisterIPMax:      cfg.Throttle.RegisterIPMax,
-		Keys:               auth.NewAttemptKeys(material),
+		PairFreeFailures:   t.PairFreeFailures,
+		AccountMaxFailures: t.AccountMaxFailures,
+		IPMaxFailures:      t.IPMaxFailures,
+		RegisterIPMax:      t.RegisterIPMax,
+		Keys:               auth.ThrottleKeys(data),
 	}
 }

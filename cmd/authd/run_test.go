@@ -158,44 +158,6 @@ func TestServeAndRestart(t *testing.T) {
 	}
 }
 
-// TestServeWarnsWithoutKeys: with neither AUTHD_JWT_KEYS nor
-// AUTHD_JWT_SECRET, authd signs with an Ed25519 key of its own, publishes
-// it, and says at WARN that tokens will not survive a restart.
-func TestServeWarnsWithoutKeys(t *testing.T) {
-	t.Parallel()
-	env := sqliteEnv(t)
-	delete(env, "AUTHD_JWT_SECRET")
-	a := start(t, env)
-	status, reg := a.post(t, "/auth/register", `{"username":"eve","email":"eve@example.com","password":"correct-horse"}`)
-	if status != http.StatusCreated {
-		t.Fatalf("register: %d %v", status, reg)
-	}
-	h := header(t, reg["access_token"].(string))
-	_, jwks := a.get(t, "/.well-known/jwks.json")
-	if keys, _ := jwks["keys"].([]any); h["alg"] != "EdDSA" || len(keys) != 1 || keys[0].(map[string]any)["kid"] != h["kid"] {
-		t.Errorf("header %v, jwks %v: want an EdDSA token of the one published key", h, jwks)
-	}
-	if status, _ := a.get(t, "/auth/me", "Authorization", "Bearer "+reg["access_token"].(string)); status != http.StatusOK {
-		t.Errorf("/auth/me: %d", status)
-	}
-	_ = a.stop()
-	var found bool
-	for _, line := range strings.Split(a.stdout.String(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["level"] == "WARN" &&
-			strings.Contains(m["message"].(string), "AUTHD_JWT_KEYS") && strings.Contains(m["message"].(string), "AUTHD_JWT_SECRET") {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("no WARN about the key of this process:\n%s", a.stdout.String())
-	}
-	b := start(t, env)
-	if status, _ := b.get(t, "/auth/me", "Authorization", "Bearer "+reg["access_token"].(string)); status != http.StatusUnauthorized {
-		t.Errorf("/auth/me after a restart with a new key: %d, want 401", status)
-	}
-}
-
 func TestMigrateAndUserCommands(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {

@@ -46,9 +46,6 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 	if cfg.Tokens.Keys != nil && cfg.Tokens.Secret != nil {
 		mainLog.WarnContext(ctx, "AUTHD_JWT_SECRET is not used: AUTHD_JWT_KEYS is set, and its keys sign and verify every token")
 	}
-	if cfg.Tokens.Keys == nil && cfg.Tokens.Secret == nil {
-		mainLog.WarnContext(ctx, "neither AUTHD_JWT_KEYS nor AUTHD_JWT_SECRET is set: signing with a new Ed25519 key of this process; tokens will not survive a restart")
-	}
 	mainLog.InfoContext(ctx, "signing key ready", slog.String("alg", keys.Alg()), slog.String("kid", keys.KID()))
 	if cfg.Hash.Cost < 10 {
 		mainLog.WarnContext(ctx, "bcrypt cost below 10 is weak for production", slog.Int("bcrypt_cost", cfg.Hash.Cost))

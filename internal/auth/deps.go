@@ -17,6 +17,9 @@ type Deps struct {
 	Tokens  TokenIssuer
 	Refresh RefreshTokens
 	Policy  SessionPolicy
+	// Data are the data keys: what seals stored secrets and keys their
+	// HMACs (datakeys.go); nil where nothing needs them.
+	Data DataKeys
 	// Throttle holds the limits of throttle.go; zero throttles nothing
 	// (tests of other features, the operator commands).
 	Throttle Throttle

@@ -46,6 +46,11 @@ func TestReadmeQuickStart(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(work, "authd.db")); err != nil {
 			t.Fatalf("round %d: the database is not where the quick start says: %v", round, err)
 		}
+		// The quick start says the key file is made beside the database,
+		// readable by its owner only.
+		if fi, err := os.Stat(filepath.Join(work, "authd.keys.json")); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("round %d: the key file beside the database: %v, %v; want mode 0600", round, fi, err)
+		}
 		host := strings.TrimPrefix(in.url, "http://")
 		for _, b := range steps {
 			local := b

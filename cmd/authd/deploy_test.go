@@ -15,18 +15,26 @@ import (
 	"github.com/authd/authd/internal/store/storetest"
 )
 
-// guideBlock is one ```sh block of docs/deploy.md.
+// guideBlock is one ```sh block of a guide (docs/deploy.md, README.md).
 type guideBlock struct {
 	line   int    // of the opening fence
 	code   string // the commands
 	notRun bool   // the line before it says "Not run here"
 }
 
-// guideBlocks reads docs/deploy.md's sh blocks. A block is run unless the
-// paragraph right before it starts with "*Not run here" and says why.
+// guideBlocks reads docs/deploy.md's sh blocks.
 func guideBlocks(t *testing.T) []guideBlock {
 	t.Helper()
-	f, err := os.Open("../../docs/deploy.md")
+	return docBlocks(t, "docs/deploy.md", "")
+}
+
+// docBlocks reads the sh blocks of the file at path (from the repository
+// root), only those under the "## " heading named section when it is not
+// empty. A block is run unless the paragraph right before it starts with
+// "*Not run here" and says why.
+func docBlocks(t *testing.T, path, section string) []guideBlock {
+	t.Helper()
+	f, err := os.Open(filepath.Join("../..", path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +44,7 @@ func guideBlocks(t *testing.T) []guideBlock {
 		cur        *guideBlock
 		para, last string // the paragraph being read, the last one read
 		n          int
+		inSection  = section == ""
 	)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -47,6 +56,9 @@ func guideBlocks(t *testing.T) []guideBlock {
 			cur = nil
 		case cur != nil:
 			cur.code += line + "\n"
+		case section != "" && strings.HasPrefix(line, "## "):
+			inSection = line == "## "+section
+		case !inSection:
 		case line == "```sh":
 			if para != "" {
 				last = para
@@ -54,7 +66,7 @@ func guideBlocks(t *testing.T) []guideBlock {
 			cur = &guideBlock{line: n, notRun: strings.HasPrefix(last, "*Not run here")}
 			para, last = "", ""
 		case strings.HasPrefix(line, "```"):
-			t.Errorf("docs/deploy.md:%d: a command block must be ```sh, so the test sees it: %q", n, line)
+			t.Errorf("%s:%d: a command block must be ```sh, so the test sees it: %q", path, n, line)
 		case strings.TrimSpace(line) == "":
 			if para != "" {
 				last, para = para, ""
@@ -131,28 +143,38 @@ func TestDeployGuide(t *testing.T) {
 		}
 		ran++
 		t.Run(strings.Fields(b.code)[0]+"@"+itoa(b.line), func(t *testing.T) {
-			for _, tool := range guideTools() {
-				if regexp.MustCompile(`(^|[|&;]\s*|\n)` + tool + `\s`).MatchString(b.code) {
-					needTool(t, tool)
-				}
-			}
 			blockEnv := vars
 			if strings.Contains(b.code, "$DATABASE_URL") {
 				blockEnv = append(blockEnv, "DATABASE_URL="+storetest.PostgresURL(t))
 			}
-			cmd := exec.Command("bash", "-euo", "pipefail", "-c", b.code)
-			cmd.Dir, cmd.Env = work, append(os.Environ(), blockEnv...)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("docs/deploy.md:%d: %v\n%s\n%s", b.line, err, b.code, out)
-			}
-			t.Logf("docs/deploy.md:%d:\n%s%s", b.line, b.code, out)
-			checkGuideOutput(t, b.code, string(out), work)
+			out := runBlock(t, "docs/deploy.md", b, work, blockEnv)
+			checkGuideOutput(t, b.code, out, work)
 		})
 	}
 	if ran < 5 {
 		t.Errorf("only %d blocks of docs/deploy.md run", ran)
 	}
+}
+
+// runBlock runs one block with bash -euo pipefail in dir, with env added
+// to this process's environment, and returns its output; a block that fails
+// fails the test. A tool the block calls that is missing skips it (fails it
+// under CI).
+func runBlock(t *testing.T, path string, b guideBlock, dir string, env []string) string {
+	t.Helper()
+	for _, tool := range guideTools() {
+		if regexp.MustCompile(`(^|[|&;(]\s*|\n)` + tool + `\s`).MatchString(b.code) {
+			needTool(t, tool)
+		}
+	}
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", b.code)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s:%d: %v\n%s\n%s", path, b.line, err, b.code, out)
+	}
+	t.Logf("%s:%d:\n%s%s", path, b.line, b.code, out)
+	return string(out)
 }
 
 // checkGuideOutput checks what a block's commands are there to show.

@@ -14,7 +14,7 @@ import (
 // TestShutdownClosesStuckClient: a client that never finishes its body
 // holds its request past AUTHD_SHUTDOWN_TIMEOUT. authd then closes the
 // connection, waits for the handler to return, closes the store and run
-// returns nil (exit 0), as the README promises. The body read timeout is
+// returns nil (exit 0), as docs/operations.md promises. The body read timeout is
 // set far beyond the test, so it is the shutdown that ends the request.
 func TestShutdownClosesStuckClient(t *testing.T) {
 	t.Parallel()

@@ -53,7 +53,7 @@ func startProcess(t *testing.T, bin string, env map[string]string) *instance {
 	return nil
 }
 
-// TestKeyRotationAcrossProcesses follows the rotation of README.md on
+// TestKeyRotationAcrossProcesses follows the rotation of docs/security.md on
 // separate authd processes sharing one database, the way replicas do:
 // publish the new key beside the old one, make it the signing key, and
 // drop the old key after the access TTL. No token that a running replica

@@ -115,6 +115,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		mux.Handle("GET "+metricsPath, s.opts.Metrics)
 	}
 
+	mux.Handle("GET /{$}", handleRoot())
 	pages := docs.New("/openapi.json")
 	mux.Handle("GET /docs", pages.SwaggerUI())
 	mux.Handle("GET /docs/assets/", http.StripPrefix("/docs/assets/", pages.SwaggerAssets()))

@@ -34,8 +34,9 @@ type Store interface {
 type UserStore interface {
 	// CreateUser inserts u as an active user and returns it with its ID.
 	// When u.Session is set, that session (its UserID filled in) is
-	// inserted in the same transaction: a registration leaves either a
-	// user with their first session or nothing.
+	// inserted in the same transaction, and so are the throttle records of
+	// u.Throttle: a registration leaves either a user with their first
+	// session and known IP or nothing.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// UserByID returns the user with that ID.
 	UserByID(ctx context.Context, id int64) (User, error)

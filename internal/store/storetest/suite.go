@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"attempt counter windows", testCounterWindows},
 		{"attempt counters under a race", testCounterRace},
 		{"attempt records of a login success", testLoginSuccess},
+		{"attempt records of a registration", testRegisterKnown},
 		{"attempt purge", testPurgeAttempts},
 		{"attempt read of a closed store", testAttemptsClosed},
 		{"unstorable text", testUnstorableText},

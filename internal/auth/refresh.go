@@ -12,7 +12,8 @@ import (
 // login ends (a password now; the second factor and passkeys later): it
 // issues the session's first tokens, then stores the session together with
 // what the login records (last_login, the throttling success th, the
-// event) in one write, so a login leaves all of it or nothing.
+// event) in one write, so a login leaves all of it or nothing. A user at
+// the session cap loses their least recently used session in that write.
 func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuccess) (Authenticated, error) {
 	now := s.clock()
 	sess := s.deps.Policy.newSession(NewSessionID(), u.ID, c, now)
@@ -22,8 +23,8 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 	if err != nil {
 		return Authenticated{}, err
 	}
-	err = s.deps.Store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
-		Event: c.event(ActionLogin, u.ID, now)})
+	capped, err := s.deps.Store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
+		Cap: s.deps.Policy.MaxPerUser, Event: c.event(ActionLogin, u.ID, now)})
 	if errors.Is(err, ErrUserInactive) {
 		// Deactivated since the login read the user: the deactivation
 		// ended their sessions, and this login must not add one.
@@ -35,6 +36,9 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 	}
 	u.LastLogin, u.UpdatedAt = &now, now
 	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	if capped > 0 {
+		SessionsEnded(ctx, s.deps, u.ID, EndCap, capped)
+	}
 	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
 }
 

@@ -91,7 +91,13 @@ type SessionStore interface {
 	// login that read the user just before a deactivation committed gets
 	// ErrUserInactive and stores nothing, instead of a session the
 	// deactivation did not end.
-	CreateSession(ctx context.Context, n NewSession) error
+	//
+	// With n.Cap, the user keeps at most n.Cap live sessions (at
+	// n.Session.CreatedAt) once n.Session is in: the others with the
+	// oldest last_used_at end for EndCap in the same transaction, and
+	// ended says how many. The count and the ends are serialised per user
+	// (on every replica), so racing logins at the cap leave exactly n.Cap.
+	CreateSession(ctx context.Context, n NewSession) (ended int64, err error)
 	// SessionWithUser returns the session and its user in one query: the
 	// check behind every bearer call and every refresh.
 	SessionWithUser(ctx context.Context, id string) (Session, User, error)
@@ -128,7 +134,10 @@ type NewSession struct {
 	// Throttle is the login's success as throttling records it (pair
 	// counts reset, known IPs renewed); empty, it writes nothing.
 	Throttle LoginSuccess
-	Event    Event
+	// Cap is how many live sessions the user may have with this one
+	// (SessionPolicy.MaxPerUser); 0 sets no bound.
+	Cap   int
+	Event Event
 }
 
 // SessionEnd names the sessions an end is for and why: EndSession ends ID

@@ -14,11 +14,10 @@ type sessionUser struct {
 }
 
 // CreateSession calls the inner store through the breaker.
-func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
-	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.inner.CreateSession(ctx, n)
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, error) {
+	return call(ctx, s, func(ctx context.Context) (int64, error) {
+		return s.inner.CreateSession(ctx, n)
 	})
-	return err
 }
 
 // SessionWithUser calls the inner store through the breaker.

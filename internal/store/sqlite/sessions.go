@@ -16,13 +16,15 @@ const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
-// the session.
-func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
+// the session, then the ends of the cap. SQLite runs one write
+// transaction at a time, so the cap's count cannot race another login's.
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, error) {
 	insert, err := s.insertSessionStmt(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.inTx(ctx, "create session", func(tx *sql.Tx) error {
+	var ended int64
+	err = s.inTx(ctx, "create session", func(tx *sql.Tx) error {
 		if n.LastLogin {
 			at := formatTime(n.Session.CreatedAt)
 			res, err := tx.ExecContext(ctx, `
@@ -35,8 +37,32 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
 		if err := recordLoginSuccess(ctx, tx, n.Throttle); err != nil {
 			return err
 		}
-		return insertSession(ctx, tx, insert, n.Session)
+		if err := insertSession(ctx, tx, insert, n.Session); err != nil {
+			return err
+		}
+		ended, err = capSessions(ctx, tx, n)
+		return err
 	})
+	return ended, err
+}
+
+// capSessions ends, within tx, the live sessions of n's user beyond n.Cap
+// with the oldest last_used_at, keeping n.Session, and returns how many.
+// LIMIT -1 is SQLite's "no limit", which it requires before OFFSET.
+func capSessions(ctx context.Context, tx *sql.Tx, n auth.NewSession) (int64, error) {
+	if n.Cap <= 0 {
+		return 0, nil
+	}
+	at := formatTime(n.Session.CreatedAt)
+	res, err := tx.ExecContext(ctx, `
+		UPDATE sessions SET ended_at = ?, end_reason = ?
+		WHERE id IN (
+			SELECT id FROM sessions
+			WHERE user_id = ? AND id <> ? AND ended_at IS NULL AND expires_at > ?
+			ORDER BY last_used_at DESC, created_at DESC, id
+			LIMIT -1 OFFSET ?)`,
+		at, string(auth.EndCap), n.Session.UserID, n.Session.ID, at, n.Cap-1)
+	return affected("cap sessions", res, err)
 }
 
 // insertSessionStmt is the writer's cached statement that inserts a

@@ -79,7 +79,7 @@ func testAtomicLogin(t *testing.T, f Faulty) {
 	}
 	f.Break(t, "sessions", "INSERT")
 	at := sessionT0().Add(time.Minute)
-	err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, u.ID, at), LastLogin: true,
+	_, err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, u.ID, at), LastLogin: true,
 		Throttle: auth.LoginSuccess{Forget: []auth.AttemptKey{key}, Known: []auth.AttemptKey{{8}}, At: at, KnownUntil: at.Add(auth.KnownIPFor)}})
 	wantFault(t, "a login's CreateSession", err)
 	got, err := s.UserByID(t.Context(), u.ID)

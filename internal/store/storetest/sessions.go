@@ -26,6 +26,8 @@ func sessionCases() []struct {
 		{"session list", testUserSessions},
 		{"session purge", testPurgeSessions},
 		{"session concurrent rotation", testConcurrentRotation},
+		{"session cap ends the least recently used", testSessionCap},
+		{"session cap under a race", testSessionCapRace},
 	}
 }
 
@@ -48,7 +50,7 @@ func newSession(n int, userID int64, at time.Time) auth.Session {
 
 func mustCreateSession(t *testing.T, s auth.Store, sess auth.Session) {
 	t.Helper()
-	if err := s.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
+	if _, err := s.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
 		t.Fatalf("CreateSession(%s): %v", sess.ID, err)
 	}
 }

@@ -30,6 +30,10 @@ type Session struct {
 	EndReason EndReason
 	IP        string
 	UserAgent string
+	// RotatedIP is the client IP of the refresh that last rotated the
+	// session ("" before the first): the grace answer goes only to that
+	// client (decideRefresh).
+	RotatedIP string
 }
 
 // EndReason says why a session ended; it is stored, logged and counted.

@@ -102,11 +102,12 @@ type SessionStore interface {
 	// check behind every bearer call and every refresh.
 	SessionWithUser(ctx context.Context, id string) (Session, User, error)
 	// RotateSession is the compare-and-swap of a refresh: when the session
-	// is not ended and its counter is still from, the counter becomes
-	// from+1, rotated_at and last_used_at become t and expires_at becomes
-	// expires. It reports whether it matched; false means another refresh
-	// or an end came first, and the caller reads the session again.
-	RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error)
+	// r.ID is not ended and its counter is still r.From, the counter
+	// becomes r.From+1, rotated_at and last_used_at become r.At,
+	// expires_at becomes r.Expires and rotated_ip r.IP. It reports whether
+	// it matched; false means another refresh or an end came first, and
+	// the caller reads the session again.
+	RotateSession(ctx context.Context, r SessionRotation) (bool, error)
 	// EndSession ends the session e.ID of user e.UserID when it is live
 	// at e.At (not ended, expires_at after e.At), recording e.Reason. It
 	// reports whether it ended one; false means it had ended, expired, or
@@ -138,6 +139,17 @@ type NewSession struct {
 	// (SessionPolicy.MaxPerUser); 0 sets no bound.
 	Cap   int
 	Event Event
+}
+
+// SessionRotation is one refresh's rotation of a session: from counter
+// From, at At, by the client at IP, its newest token now expiring at
+// Expires.
+type SessionRotation struct {
+	ID      string
+	From    int64
+	At      time.Time
+	Expires time.Time
+	IP      string
 }
 
 // SessionEnd names the sessions an end is for and why: EndSession ends ID

@@ -77,7 +77,7 @@ func (f *fakeStore) CreateSession(ctx context.Context, _ auth.NewSession) (int64
 func (f *fakeStore) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	return auth.Session{ID: id}, auth.User{ID: 1}, f.do(ctx, 0)
 }
-func (f *fakeStore) RotateSession(ctx context.Context, _ string, _ int64, _, _ time.Time) (bool, error) {
+func (f *fakeStore) RotateSession(ctx context.Context, _ auth.SessionRotation) (bool, error) {
 	return true, f.do(ctx, 0)
 }
 func (f *fakeStore) EndSession(ctx context.Context, _ auth.SessionEnd) (bool, error) {

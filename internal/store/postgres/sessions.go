@@ -14,7 +14,7 @@ import (
 
 // sessionColumns are the columns sessionDest reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
@@ -142,14 +142,14 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 // client holding a token of a lost rotation is refused (INVALID_TOKEN) and
 // logs in again. Users, logouts and everything else keep the server's own
 // setting.
-func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool, error) {
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
 	b.Queue(`SET LOCAL synchronous_commit TO OFF`)
 	b.Queue(`
-		UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, expires_at = $2
+		UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, expires_at = $2, rotated_ip = $5
 		WHERE id = $3 AND counter = $4 AND ended_at IS NULL`,
-		dbTime(t), dbTime(expires), id, from)
+		dbTime(r.At), dbTime(r.Expires), r.ID, r.From, r.IP)
 	b.Queue(`COMMIT`)
 	br := s.pool.SendBatch(ctx, b)
 	var (
@@ -262,7 +262,7 @@ func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) 
 // nullable, so it goes through reason.
 func sessionDest(sess *auth.Session, reason **string) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &sess.CreatedAt, &sess.LastUsedAt, &sess.RotatedAt,
-		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent}
+		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
 }
 
 // sessionUTC puts the times pgx returned in the local zone into UTC.

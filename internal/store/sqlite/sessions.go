@@ -12,7 +12,7 @@ import (
 
 // sessionColumns are the columns scanSession reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
@@ -125,15 +125,15 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 // RotateSession is the compare-and-swap of a refresh: one UPDATE that
 // matches only while the counter is still from. SQLite runs one writer at a
 // time, so of racing refreshes exactly one matches.
-func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool, error) {
 	stmt, err := s.writes.prepare(ctx, s.write, `
-		UPDATE sessions SET counter = counter + 1, rotated_at = ?, last_used_at = ?, expires_at = ?
+		UPDATE sessions SET counter = counter + 1, rotated_at = ?, last_used_at = ?, expires_at = ?, rotated_ip = ?
 		WHERE id = ? AND counter = ? AND ended_at IS NULL`)
 	if err != nil {
 		return false, translate("rotate session", err)
 	}
-	at := formatTime(t)
-	res, err := stmt.ExecContext(ctx, at, at, formatTime(expires), id, from)
+	at := formatTime(r.At)
+	res, err := stmt.ExecContext(ctx, at, at, formatTime(r.Expires), r.IP, r.ID, r.From)
 	return matched("rotate session", res, err)
 }
 
@@ -247,7 +247,7 @@ type sessionTimes struct {
 // dest is the Scan destinations of sessionColumns.
 func (st *sessionTimes) dest(sess *auth.Session) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &st.created, &st.lastUsed, &st.rotated,
-		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent}
+		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
 }
 
 func (st *sessionTimes) into(sess *auth.Session) error {

@@ -19,7 +19,7 @@ func testSessionCap(t *testing.T, s auth.Store) {
 	for i := range 4 {
 		mustCreateSession(t, s, newSession(i, u.ID, t0.Add(time.Duration(i)*time.Minute)))
 	}
-	if ok, err := s.RotateSession(ctx, newSession(0, 0, t0).ID, 0, t0.Add(10*time.Minute), t0.Add(time.Hour)); !ok || err != nil {
+	if ok, err := s.RotateSession(ctx, auth.SessionRotation{ID: newSession(0, 0, t0).ID, From: 0, At: t0.Add(10 * time.Minute), Expires: t0.Add(time.Hour)}); !ok || err != nil {
 		t.Fatalf("RotateSession = %t, %v", ok, err)
 	}
 	mustCreateSession(t, s, newSession(7, u.ID, t0.Add(-3*time.Hour))) // expired

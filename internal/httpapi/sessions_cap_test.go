@@ -41,13 +41,7 @@ func TestSessionCap(t *testing.T) {
 		for _, r := range []response{rotated, third, fourth} {
 			wantStatus(t, "a session within the cap", e.me(t, str(r.json, "access_token")), http.StatusOK)
 		}
-		list := e.bearer(t, http.MethodGet, "/auth/sessions", str(fourth.json, "access_token"), "", "")
-		wantStatus(t, "list", list, http.StatusOK)
-		var ids []string
-		sessions, _ := list.json["sessions"].([]any)
-		for _, s := range sessions {
-			ids = append(ids, str(s.(map[string]any), "id"))
-		}
+		ids := e.listed(t, str(fourth.json, "access_token"), "id")
 		want := []string{sessionID(t, str(fourth.json, "access_token")), sessionID(t, str(third.json, "access_token")),
 			sessionID(t, str(first.json, "access_token"))}
 		if !slices.Equal(ids, want) {
@@ -62,4 +56,19 @@ func TestSessionCap(t *testing.T) {
 			t.Errorf(`authd_sessions_ended_total{reason="cap"} = %v, want 1`, got)
 		}
 	})
+}
+
+// listed is field of each session GET /auth/sessions lists for the holder
+// of access, in the list's order.
+func (e *env) listed(t *testing.T, access, field string) []string {
+	t.Helper()
+	r := e.bearer(t, http.MethodGet, "/auth/sessions", access, "", "")
+	wantStatus(t, "list sessions", r, http.StatusOK)
+	var out []string
+	sessions, _ := r.json["sessions"].([]any)
+	for _, s := range sessions {
+		m, _ := s.(map[string]any)
+		out = append(out, str(m, field))
+	}
+	return out
 }

@@ -81,13 +81,7 @@ func TestThrottleIPv6ByPrefix(t *testing.T) {
 			r := e.loginFrom(t, temporary, "ola", "password-ola")
 			wantStatus(t, "owner on a temporary address during the attack", r, http.StatusOK)
 
-			list := e.bearer(t, http.MethodGet, "/auth/sessions", str(r.json, "access_token"), "", "")
-			wantStatus(t, "list", list, http.StatusOK)
-			var ips []string
-			sessions, _ := list.json["sessions"].([]any)
-			for _, s := range sessions {
-				ips = append(ips, str(s.(map[string]any), "ip"))
-			}
+			ips := e.listed(t, str(r.json, "access_token"), "ip")
 			// Newest first: the temporary address, home, the registration.
 			if want := []string{temporary, host(0x10), "127.0.0.1"}; !slices.Equal(ips, want) {
 				t.Errorf("session IPs = %v, want the full addresses %v", ips, want)

@@ -151,7 +151,8 @@ func coreDeps(cfg config.Config, keys token.Keys, st auth.Store, hasher *passwor
 		// only read after (about 11,600 entries; see password.NewCommonList).
 		Common: password.NewCommonList(),
 		Tokens: tokens.Access, Refresh: tokens.Refresh, Data: keys.Data(),
-		Policy:   auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge, ReuseGrace: cfg.Sessions.ReuseGrace},
+		Policy: auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge,
+			ReuseGrace: cfg.Sessions.ReuseGrace, MaxPerUser: cfg.Sessions.MaxPerUser},
 		Throttle: throttle(cfg.Throttle, keys.Data()),
 		Observer: obs,
 		Log:      logging.For(log, "auth"),

@@ -102,11 +102,34 @@ func (k AttemptKeys) known(account string, ip netip.Addr) AttemptKey {
 	return k.key(kindKnown, []byte(account), ipBytes(ip))
 }
 
-// ipBytes is the address as 4 or 16 bytes: IPv4-mapped IPv6 folded to
-// IPv4 and the zone dropped, so one client is one key whatever its
-// spelling. The zero Addr (a call from outside HTTP) is no bytes.
+// ClientNet is what one client is wherever authd counts by client IP
+// (API.md, Throttling): every throttle and limit key, and the grace of a
+// refresh, go through it, so no two rules can disagree on who a client is.
+//
+//   - An IPv4 address is itself (/32).
+//   - An IPv6 address is its /64: one host holds a whole /64 (SLAAC), and
+//     RFC 8981 temporary addresses change within it, so counting each /128
+//     would give an attacker a fresh count per address and refuse the
+//     owner on their next temporary address.
+//   - An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address, and
+//     a zone is dropped: one client is one key whatever its spelling.
+//
+// The zero Addr (a call from outside HTTP) is the zero Prefix.
+func ClientNet(ip netip.Addr) netip.Prefix {
+	ip = ip.Unmap().WithZone("")
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	p, _ := ip.Prefix(bits) // cannot fail: bits fits the family; zero gives zero
+	return p
+}
+
+// ipBytes is ClientNet as key material: 4 bytes for IPv4, 16 (the /64 and
+// zeros) for IPv6, none for the zero Addr. The lengths differ, so the two
+// families never share a key.
 func ipBytes(ip netip.Addr) []byte {
-	return ip.Unmap().WithZone("").AsSlice()
+	return ClientNet(ip).Addr().AsSlice()
 }
 
 // accountName is the form under which a login identifier counts: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 )
 
@@ -68,4 +69,11 @@ func refuse(ctx context.Context, d Deps, r refusal) error {
 	e := Fail(CodeRateLimited, nil)
 	e.RetryAfter = r.wait
 	return e
+}
+
+// ClientKey is Key of an event of scope from the client at ip, taken as
+// ClientNet takes it (an IPv6 address by its /64): the key of every limit
+// that counts by client IP.
+func (l *Limiter) ClientKey(scope string, ip netip.Addr) AttemptKey {
+	return l.Key(scope, ipBytes(ip))
 }

@@ -12,7 +12,8 @@ import (
 // login ends (a password now; the second factor and passkeys later): it
 // issues the session's first tokens, then stores the session together with
 // what the login records (last_login, the throttling success th, the
-// event) in one write, so a login leaves all of it or nothing.
+// event) in one write, so a login leaves all of it or nothing. A user at
+// the session cap loses their least recently used session in that write.
 func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuccess) (Authenticated, error) {
 	now := s.clock()
 	sess := s.deps.Policy.newSession(NewSessionID(), u.ID, c, now)
@@ -22,8 +23,8 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 	if err != nil {
 		return Authenticated{}, err
 	}
-	err = s.deps.Store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
-		Event: c.event(ActionLogin, u.ID, now)})
+	capped, err := s.deps.Store.CreateSession(ctx, NewSession{Session: sess, LastLogin: true, Throttle: th,
+		Cap: s.deps.Policy.MaxPerUser, Event: c.event(ActionLogin, u.ID, now)})
 	if errors.Is(err, ErrUserInactive) {
 		// Deactivated since the login read the user: the deactivation
 		// ended their sessions, and this login must not add one.
@@ -35,6 +36,9 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 	}
 	u.LastLogin, u.UpdatedAt = &now, now
 	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
+	if capped > 0 {
+		SessionsEnded(ctx, s.deps, u.ID, EndCap, capped)
+	}
 	return Authenticated{User: u, SessionID: sess.ID, Tokens: pair}, nil
 }
 
@@ -51,9 +55,10 @@ func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
 	return Pair{Access: access, Refresh: refresh, AccessTTL: s.deps.Tokens.AccessTTL()}, nil
 }
 
-// Refresh exchanges a refresh token for a new token pair, rotating the
-// session (see decideRefresh for the rules). It is the one refresh of
-// authd: POST /auth/refresh and the OAuth2 refresh grant both call it.
+// Refresh exchanges a refresh token, presented by the client c, for a new
+// token pair, rotating the session (see decideRefresh for the rules). It
+// is the one refresh of authd: POST /auth/refresh and the OAuth2 refresh
+// grant both call it.
 //
 // Concurrency is decided by the database: of several refreshes of one
 // token, on one replica or many, exactly one compare-and-swap matches; the
@@ -61,7 +66,7 @@ func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
 // the winner got (minting is deterministic). A store failure is returned
 // as it is (500 or 503), never as a 401: a client must not throw away a
 // good session because the database blinked.
-func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
+func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Pair, error) {
 	rt, err := s.deps.Refresh.Parse(raw)
 	if err != nil {
 		s.deps.Log.InfoContext(ctx, "refresh refused", slog.String("reason", "invalid"))
@@ -74,7 +79,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 		return Pair{}, err
 	}
 	now := s.clock()
-	outcome := decideRefresh(sess, rt.Counter, now, s.deps.Policy.ReuseGrace)
+	outcome := decideRefresh(sess, rt.Counter, c.IP, now, s.deps.Policy.ReuseGrace)
 	if outcome == refreshRotate {
 		if !u.IsActive {
 			return Pair{}, Fail(CodeUserInactive, nil)
@@ -85,7 +90,8 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 		if err != nil {
 			return Pair{}, err
 		}
-		swapped, err := s.deps.Store.RotateSession(ctx, sess.ID, sess.Counter, now, s.deps.Policy.expiry(now, sess.MaxExpiresAt))
+		swapped, err := s.deps.Store.RotateSession(ctx, SessionRotation{ID: sess.ID, From: sess.Counter, At: now,
+			Expires: s.deps.Policy.expiry(now, sess.MaxExpiresAt), IP: c.IP})
 		if err != nil {
 			return Pair{}, fmt.Errorf("rotate session: %w", err)
 		}
@@ -99,7 +105,7 @@ func (s *Service) Refresh(ctx context.Context, raw string) (Pair, error) {
 		if sess, u, err = s.sessionWithUser(ctx, rt.SessionID); err != nil {
 			return Pair{}, err
 		}
-		if outcome = decideRefresh(sess, rt.Counter, now, s.deps.Policy.ReuseGrace); outcome == refreshRotate {
+		if outcome = decideRefresh(sess, rt.Counter, c.IP, now, s.deps.Policy.ReuseGrace); outcome == refreshRotate {
 			return Pair{}, errors.New("rotate session: lost the swap but the counter did not move")
 		}
 	}

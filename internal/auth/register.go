@@ -21,14 +21,20 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	}
 	now := s.clock()
 	sess := s.deps.Policy.newSession(NewSessionID(), 0, in.Client, now)
-	// The user and their first session are one write: a registration
-	// leaves both or neither.
+	email := canonicalEmail(in.Email)
+	// The IP registered from becomes known to the account, as after a
+	// login: an account attacked before its owner ever logs in still lets
+	// them in from there.
+	names := User{Username: in.Username, Email: email}.accountNames()
+	// The user, their first session and the known IP are one write: a
+	// registration leaves all of them or nothing.
 	u, err := s.deps.Store.CreateUser(ctx, NewUser{
 		Username:       in.Username,
-		Email:          canonicalEmail(in.Email),
+		Email:          email,
 		HashedPassword: hash,
 		CreatedAt:      now,
 		Session:        &sess,
+		Throttle:       s.loginSuccess(loginGuard{}, names, in.Client.addr()),
 		Event:          in.Client.event(ActionRegistered, 0, now),
 	})
 	if errors.Is(err, ErrUserExists) {

@@ -30,6 +30,10 @@ type Session struct {
 	EndReason EndReason
 	IP        string
 	UserAgent string
+	// RotatedIP is the client IP of the refresh that last rotated the
+	// session ("" before the first): the grace answer goes only to that
+	// client (decideRefresh).
+	RotatedIP string
 }
 
 // EndReason says why a session ended; it is stored, logged and counted.
@@ -41,6 +45,9 @@ const (
 	EndReuse       EndReason = "reuse"
 	EndPassword    EndReason = "password"
 	EndDeactivated EndReason = "deactivated"
+	// EndCap: the user opened one session more than SessionPolicy's
+	// MaxPerUser allows, and this was their least recently used.
+	EndCap EndReason = "cap"
 )
 
 // SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".
@@ -53,6 +60,10 @@ type SessionPolicy struct {
 	// ReuseGrace is how long a just-spent refresh token is still answered
 	// with its successor (AUTHD_REFRESH_REUSE_GRACE).
 	ReuseGrace time.Duration
+	// MaxPerUser is how many live sessions a user may have: opening one
+	// more ends the least recently used (AUTHD_SESSIONS_PER_USER_MAX). 0
+	// sets no bound (tests of other features).
+	MaxPerUser int
 }
 
 // Client is what the HTTP layer knows of the caller, kept with a session.

@@ -34,8 +34,9 @@ type Store interface {
 type UserStore interface {
 	// CreateUser inserts u as an active user and returns it with its ID.
 	// When u.Session is set, that session (its UserID filled in) is
-	// inserted in the same transaction: a registration leaves either a
-	// user with their first session or nothing.
+	// inserted in the same transaction, and so are the throttle records of
+	// u.Throttle: a registration leaves either a user with their first
+	// session and known IP or nothing.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// UserByID returns the user with that ID.
 	UserByID(ctx context.Context, id int64) (User, error)
@@ -90,16 +91,23 @@ type SessionStore interface {
 	// login that read the user just before a deactivation committed gets
 	// ErrUserInactive and stores nothing, instead of a session the
 	// deactivation did not end.
-	CreateSession(ctx context.Context, n NewSession) error
+	//
+	// With n.Cap, the user keeps at most n.Cap live sessions (at
+	// n.Session.CreatedAt) once n.Session is in: the others with the
+	// oldest last_used_at end for EndCap in the same transaction, and
+	// ended says how many. The count and the ends are serialised per user
+	// (on every replica), so racing logins at the cap leave exactly n.Cap.
+	CreateSession(ctx context.Context, n NewSession) (ended int64, err error)
 	// SessionWithUser returns the session and its user in one query: the
 	// check behind every bearer call and every refresh.
 	SessionWithUser(ctx context.Context, id string) (Session, User, error)
 	// RotateSession is the compare-and-swap of a refresh: when the session
-	// is not ended and its counter is still from, the counter becomes
-	// from+1, rotated_at and last_used_at become t and expires_at becomes
-	// expires. It reports whether it matched; false means another refresh
-	// or an end came first, and the caller reads the session again.
-	RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error)
+	// r.ID is not ended and its counter is still r.From, the counter
+	// becomes r.From+1, rotated_at and last_used_at become r.At,
+	// expires_at becomes r.Expires and rotated_ip r.IP. It reports whether
+	// it matched; false means another refresh or an end came first, and
+	// the caller reads the session again.
+	RotateSession(ctx context.Context, r SessionRotation) (bool, error)
 	// EndSession ends the session e.ID of user e.UserID when it is live
 	// at e.At (not ended, expires_at after e.At), recording e.Reason. It
 	// reports whether it ended one; false means it had ended, expired, or
@@ -127,7 +135,21 @@ type NewSession struct {
 	// Throttle is the login's success as throttling records it (pair
 	// counts reset, known IPs renewed); empty, it writes nothing.
 	Throttle LoginSuccess
-	Event    Event
+	// Cap is how many live sessions the user may have with this one
+	// (SessionPolicy.MaxPerUser); 0 sets no bound.
+	Cap   int
+	Event Event
+}
+
+// SessionRotation is one refresh's rotation of a session: from counter
+// From, at At, by the client at IP, its newest token now expiring at
+// Expires.
+type SessionRotation struct {
+	ID      string
+	From    int64
+	At      time.Time
+	Expires time.Time
+	IP      string
 }
 
 // SessionEnd names the sessions an end is for and why: EndSession ends ID

@@ -143,10 +143,7 @@ func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, att
 
 // addr is the client IP as throttling keys on it; text that is not an IP
 // address (a call from outside HTTP gives none) is the zero Addr.
-func (c Client) addr() netip.Addr {
-	a, _ := netip.ParseAddr(c.IP)
-	return a
-}
+func (c Client) addr() netip.Addr { return parseClientIP(c.IP) }
 
 // accountNames are the names a failure of u counts under: one account,
 // two ways to name it at login.

@@ -212,9 +212,9 @@ func TestLimiter(t *testing.T) {
 // the interleaving a test cannot otherwise hit on purpose.
 type deactivatedMidLogin struct{ auth.Store }
 
-func (s deactivatedMidLogin) CreateSession(ctx context.Context, n auth.NewSession) error {
+func (s deactivatedMidLogin) CreateSession(ctx context.Context, n auth.NewSession) (int64, error) {
 	if _, err := s.Store.SetActive(ctx, auth.ActiveChange{UserID: n.Session.UserID, At: n.Session.CreatedAt}); err != nil {
-		return err
+		return 0, err
 	}
 	return s.Store.CreateSession(ctx, n)
 }

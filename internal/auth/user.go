@@ -28,5 +28,9 @@ type NewUser struct {
 	// registration logs in), stored in the same transaction; its UserID
 	// is filled in by the store.
 	Session *Session
-	Event   Event
+	// Throttle is what the registration records in the throttle records:
+	// the client IP known to the new account, as a login makes it
+	// (API.md, Throttling); empty, it writes nothing.
+	Throttle LoginSuccess
+	Event    Event
 }

@@ -71,11 +71,13 @@ func (f *fakeStore) ChangePassword(ctx context.Context, _ auth.PasswordChange) (
 func (f *fakeStore) RehashPassword(ctx context.Context, _ int64, _, _ string, _ time.Time) (bool, error) {
 	return true, f.do(ctx, 0)
 }
-func (f *fakeStore) CreateSession(ctx context.Context, _ auth.NewSession) error { return f.do(ctx, 0) }
+func (f *fakeStore) CreateSession(ctx context.Context, _ auth.NewSession) (int64, error) {
+	return 0, f.do(ctx, 0)
+}
 func (f *fakeStore) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	return auth.Session{ID: id}, auth.User{ID: 1}, f.do(ctx, 0)
 }
-func (f *fakeStore) RotateSession(ctx context.Context, _ string, _ int64, _, _ time.Time) (bool, error) {
+func (f *fakeStore) RotateSession(ctx context.Context, _ auth.SessionRotation) (bool, error) {
 	return true, f.do(ctx, 0)
 }
 func (f *fakeStore) EndSession(ctx context.Context, _ auth.SessionEnd) (bool, error) {

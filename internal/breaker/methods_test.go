@@ -27,10 +27,14 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 		},
 		"RehashPassword": func(ctx context.Context) error { _, err := s.RehashPassword(ctx, 1, "old", "new", now); return err },
 		"CreateSession": func(ctx context.Context) error {
-			return s.CreateSession(ctx, auth.NewSession{Session: auth.Session{ID: "s"}})
+			_, err := s.CreateSession(ctx, auth.NewSession{Session: auth.Session{ID: "s"}})
+			return err
 		},
 		"SessionWithUser": func(ctx context.Context) error { _, _, err := s.SessionWithUser(ctx, "s"); return err },
-		"RotateSession":   func(ctx context.Context) error { _, err := s.RotateSession(ctx, "s", 0, now, now); return err },
+		"RotateSession": func(ctx context.Context) error {
+			_, err := s.RotateSession(ctx, auth.SessionRotation{ID: "s", At: now, Expires: now})
+			return err
+		},
 		"EndSession": func(ctx context.Context) error {
 			_, err := s.EndSession(ctx, auth.SessionEnd{ID: "s", UserID: 1, Reason: auth.EndLogout, At: now})
 			return err

@@ -14,11 +14,10 @@ type sessionUser struct {
 }
 
 // CreateSession calls the inner store through the breaker.
-func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
-	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.inner.CreateSession(ctx, n)
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, error) {
+	return call(ctx, s, func(ctx context.Context) (int64, error) {
+		return s.inner.CreateSession(ctx, n)
 	})
-	return err
 }
 
 // SessionWithUser calls the inner store through the breaker.
@@ -31,9 +30,9 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 }
 
 // RotateSession calls the inner store through the breaker.
-func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool, error) {
 	return call(ctx, s, func(ctx context.Context) (bool, error) {
-		return s.inner.RotateSession(ctx, id, from, t, expires)
+		return s.inner.RotateSession(ctx, r)
 	})
 }
 

@@ -122,6 +122,9 @@ type Sessions struct {
 	// ReuseGrace is how long a just-spent refresh token is answered with
 	// its successor (parallel tabs).
 	ReuseGrace time.Duration
+	// MaxPerUser is how many live sessions one user may have; opening one
+	// more ends the least recently used.
+	MaxPerUser int
 	// PurgeInterval is how often ended and expired sessions are deleted.
 	PurgeInterval time.Duration
 }
@@ -132,6 +135,9 @@ func readSessions(r *reader) Sessions {
 		MaxAge:        r.duration("AUTHD_SESSION_MAX_AGE", 720*time.Hour, time.Second, 10*365*24*time.Hour),
 		ReuseGrace:    r.duration("AUTHD_REFRESH_REUSE_GRACE", 10*time.Second, time.Second, 10*time.Minute),
 		PurgeInterval: r.duration("AUTHD_SESSION_PURGE_INTERVAL", time.Minute, time.Second, 24*time.Hour),
+		// At least one: the session being opened. At most 100,000: a
+		// session list past that is no list a person reads.
+		MaxPerUser: r.intRange("AUTHD_SESSIONS_PER_USER_MAX", 100, 1, 100_000),
 	}
 }
 

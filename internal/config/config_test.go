@@ -33,6 +33,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"session max age", c.Sessions.MaxAge, 720 * time.Hour},
 		{"refresh reuse grace", c.Sessions.ReuseGrace, 10 * time.Second},
 		{"session purge interval", c.Sessions.PurgeInterval, time.Minute},
+		{"sessions per user", c.Sessions.MaxPerUser, 100},
 		{"bcrypt cost", c.Hash.Cost, 12},
 		{"cors", len(c.HTTP.CORSAllowedOrigins), 0},
 		{"log level", c.Log.Level, slog.LevelInfo},
@@ -83,6 +84,7 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_SESSION_MAX_AGE":            "48h",
 		"AUTHD_REFRESH_REUSE_GRACE":        "3s",
 		"AUTHD_SESSION_PURGE_INTERVAL":     "10m",
+		"AUTHD_SESSIONS_PER_USER_MAX":      "3",
 		"AUTHD_BODY_READ_TIMEOUT":          "1500ms",
 		"AUTHD_LOGIN_PAIR_FREE_FAILURES":   "0",
 		"AUTHD_LOGIN_ACCOUNT_MAX_FAILURES": "7",
@@ -101,8 +103,10 @@ func TestLoadValues(t *testing.T) {
 	if c.Pprof.Addr != "127.0.0.1:6060" || c.Hash.Workers != 3 {
 		t.Errorf("pprof %q, workers %d", c.Pprof.Addr, c.Hash.Workers)
 	}
-	if c.Sessions.MaxAge != 48*time.Hour || c.Sessions.ReuseGrace != 3*time.Second || c.Sessions.PurgeInterval != 10*time.Minute {
-		t.Errorf("sessions: max age %s, grace %s, purge every %s", c.Sessions.MaxAge, c.Sessions.ReuseGrace, c.Sessions.PurgeInterval)
+	if c.Sessions.MaxAge != 48*time.Hour || c.Sessions.ReuseGrace != 3*time.Second || c.Sessions.PurgeInterval != 10*time.Minute ||
+		c.Sessions.MaxPerUser != 3 {
+		t.Errorf("sessions: max age %s, grace %s, purge every %s, %d per user", c.Sessions.MaxAge, c.Sessions.ReuseGrace,
+			c.Sessions.PurgeInterval, c.Sessions.MaxPerUser)
 	}
 	if c.Breaker.CallTimeout != 750*time.Millisecond {
 		t.Errorf("database timeout %s, want 750ms", c.Breaker.CallTimeout)
@@ -178,6 +182,8 @@ func TestLoadErrors(t *testing.T) {
 		{"account max not a number", "AUTHD_LOGIN_ACCOUNT_MAX_FAILURES", "many", "not a whole number"},
 		{"negative ip max", "AUTHD_LOGIN_IP_MAX_FAILURES", "-5", "outside 0–"},
 		{"register max not a number", "AUTHD_REGISTER_IP_MAX", "1e3", "not a whole number"},
+		{"no sessions per user", "AUTHD_SESSIONS_PER_USER_MAX", "0", "outside 1–100000"},
+		{"sessions per user too many", "AUTHD_SESSIONS_PER_USER_MAX", "100001", "outside 1–100000"},
 		{"unknown scheme", "AUTHD_DATABASE_URL", "mysql://localhost/x", `unknown scheme "mysql"`},
 		{"no scheme", "AUTHD_DATABASE_URL", "authd.db", "unknown scheme"},
 		{"empty sqlite path", "AUTHD_DATABASE_URL", "sqlite:", "needs a file path"},

@@ -68,17 +68,18 @@ func handleRefresh(svc *auth.Service) func(context.Context, *jsonInput) (*tokenO
 		if err != nil {
 			return nil, err
 		}
-		return refresh(ctx, svc, req.RefreshToken)
+		return refresh(ctx, svc, req.RefreshToken, in.client)
 	}
 }
 
 // refresh is the one implementation behind both doors: POST /auth/refresh
 // and the refresh grant of the token endpoint answer alike by construction.
-func refresh(ctx context.Context, svc *auth.Service, refreshToken string) (*tokenOutput, error) {
+// client decides who may have the grace answer.
+func refresh(ctx context.Context, svc *auth.Service, refreshToken string, client auth.Client) (*tokenOutput, error) {
 	if refreshToken == "" {
 		return nil, fieldProblem("refresh_token", "refresh_token is required")
 	}
-	pair, err := svc.Refresh(ctx, refreshToken)
+	pair, err := svc.Refresh(ctx, refreshToken, client)
 	if err != nil {
 		return nil, err
 	}

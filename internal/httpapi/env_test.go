@@ -59,6 +59,8 @@ type envOptions struct {
 	// keys sign the tokens; the zero value means HS256 with testSecret.
 	// Their public halves become opts.JWKS.
 	keys token.Keys
+	// sessionsMax is AUTHD_SESSIONS_PER_USER_MAX; 0 sets no cap.
+	sessionsMax int
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -146,7 +148,7 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	}
 	deps := auth.Deps{
 		Store: st, Hasher: hasher, Common: password.NewCommonList(), Tokens: tokens.Access, Refresh: tokens.Refresh,
-		Policy: auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace},
+		Policy: auth.SessionPolicy{RefreshTTL: o.refreshTTL, MaxAge: o.maxAge, ReuseGrace: o.grace, MaxPerUser: o.sessionsMax},
 		Log:    logging.For(log, "auth"), Now: o.now,
 	}
 	if o.throttle != nil {
@@ -322,7 +324,7 @@ func (e *env) deactivatedWithSession(t *testing.T, id int64, username string, no
 	sid := auth.NewSessionID()
 	sess := auth.Session{ID: sid, UserID: id, CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		ExpiresAt: now.Add(time.Hour), MaxExpiresAt: now.Add(24 * time.Hour)}
-	if err := e.store.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
+	if _, err := e.store.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
 		t.Fatal(err)
 	}
 	access, err := e.issuer.Issue(auth.AccessClaims{UserID: id, Username: username, SessionID: sid})

@@ -43,7 +43,8 @@ var errUnsupportedGrant = errors.New("unsupported grant_type")
 // tokenRequest answers a form POST to the token endpoint. The refresh grant
 // goes through refresh, the very function behind POST /auth/refresh, so the
 // two doors give the same answer and follow the same rules. client is kept
-// with the session a password grant opens.
+// with the session a password grant opens, and is the refresh grant's
+// client.
 func tokenRequest(ctx context.Context, svc *auth.Service, form LoginForm, client auth.Client) (*loginOutput, error) {
 	grant, err := grantOf(form)
 	if err != nil {
@@ -52,7 +53,7 @@ func tokenRequest(ctx context.Context, svc *auth.Service, form LoginForm, client
 	if grant == grantPassword {
 		return login(ctx, svc, auth.LoginInput{Username: form.Username, Password: form.Password, Client: client})
 	}
-	out, err := refresh(ctx, svc, form.RefreshToken)
+	out, err := refresh(ctx, svc, form.RefreshToken, client)
 	if err != nil {
 		return nil, err
 	}

@@ -14,13 +14,26 @@ import (
 
 // sessionColumns are the columns sessionDest reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
-// the session.
-func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
-	return s.inTx(ctx, "create session", func(tx pgx.Tx) error {
+// the session, then the ends of the cap.
+//
+// The cap is counted under the user's row lock, taken first: by the
+// UPDATE of last_login, or by lockUser when there is none. Two logins of
+// one user on any replicas thus run one after the other, and the second
+// (READ COMMITTED: each statement sees what committed before it began)
+// counts the first one's session; without the lock both could count the
+// same sessions, end the same oldest one, and leave one over the cap.
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, error) {
+	var ended int64
+	err := s.inTx(ctx, "create session", func(tx pgx.Tx) error {
+		if !n.LastLogin && n.Cap > 0 {
+			if err := lockUser(ctx, tx, n.Session.UserID); err != nil {
+				return err
+			}
+		}
 		if n.LastLogin {
 			tag, err := tx.Exec(ctx, `
 				UPDATE users SET last_login = $1, updated_at = $1 WHERE id = $2 AND is_active`,
@@ -32,8 +45,47 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
 		if err := recordLoginSuccess(ctx, tx, n.Throttle); err != nil {
 			return err
 		}
-		return insertSession(ctx, tx, n.Session)
+		if err := insertSession(ctx, tx, n.Session); err != nil {
+			return err
+		}
+		var err error
+		ended, err = capSessions(ctx, tx, n)
+		return err
 	})
+	return ended, err
+}
+
+// lockUser takes the user's row lock within tx until it ends: the lock an
+// UPDATE of the row takes (FOR NO KEY UPDATE), so it queues behind, and
+// holds back, a login's UPDATE of last_login alike.
+func lockUser(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, id)
+	if err != nil {
+		return translate("lock user", err)
+	}
+	return nil
+}
+
+// capSessions ends, within tx, the live sessions of n's user beyond n.Cap
+// with the oldest last_used_at, keeping n.Session, and returns how many.
+// The caller holds the user's row lock (see CreateSession).
+func capSessions(ctx context.Context, tx pgx.Tx, n auth.NewSession) (int64, error) {
+	if n.Cap <= 0 {
+		return 0, nil
+	}
+	at := dbTime(n.Session.CreatedAt)
+	tag, err := tx.Exec(ctx, `
+		UPDATE sessions SET ended_at = $1, end_reason = $2
+		WHERE id IN (
+			SELECT id FROM sessions
+			WHERE user_id = $3 AND id <> $4 AND ended_at IS NULL AND expires_at > $1
+			ORDER BY last_used_at DESC, created_at DESC, id
+			OFFSET $5)`,
+		at, string(auth.EndCap), n.Session.UserID, n.Session.ID, n.Cap-1)
+	if err != nil {
+		return 0, translate("cap sessions", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // insertSession inserts sess within tx.
@@ -90,14 +142,14 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 // client holding a token of a lost rotation is refused (INVALID_TOKEN) and
 // logs in again. Users, logouts and everything else keep the server's own
 // setting.
-func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool, error) {
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
 	b.Queue(`SET LOCAL synchronous_commit TO OFF`)
 	b.Queue(`
-		UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, expires_at = $2
+		UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, expires_at = $2, rotated_ip = $5
 		WHERE id = $3 AND counter = $4 AND ended_at IS NULL`,
-		dbTime(t), dbTime(expires), id, from)
+		dbTime(r.At), dbTime(r.Expires), r.ID, r.From, r.IP)
 	b.Queue(`COMMIT`)
 	br := s.pool.SendBatch(ctx, b)
 	var (
@@ -210,7 +262,7 @@ func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) 
 // nullable, so it goes through reason.
 func sessionDest(sess *auth.Session, reason **string) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &sess.CreatedAt, &sess.LastUsedAt, &sess.RotatedAt,
-		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent}
+		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
 }
 
 // sessionUTC puts the times pgx returned in the local zone into UTC.

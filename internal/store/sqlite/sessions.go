@@ -12,17 +12,19 @@ import (
 
 // sessionColumns are the columns scanSession reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
-// the session.
-func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
+// the session, then the ends of the cap. SQLite runs one write
+// transaction at a time, so the cap's count cannot race another login's.
+func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, error) {
 	insert, err := s.insertSessionStmt(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.inTx(ctx, "create session", func(tx *sql.Tx) error {
+	var ended int64
+	err = s.inTx(ctx, "create session", func(tx *sql.Tx) error {
 		if n.LastLogin {
 			at := formatTime(n.Session.CreatedAt)
 			res, err := tx.ExecContext(ctx, `
@@ -35,8 +37,32 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) error {
 		if err := recordLoginSuccess(ctx, tx, n.Throttle); err != nil {
 			return err
 		}
-		return insertSession(ctx, tx, insert, n.Session)
+		if err := insertSession(ctx, tx, insert, n.Session); err != nil {
+			return err
+		}
+		ended, err = capSessions(ctx, tx, n)
+		return err
 	})
+	return ended, err
+}
+
+// capSessions ends, within tx, the live sessions of n's user beyond n.Cap
+// with the oldest last_used_at, keeping n.Session, and returns how many.
+// LIMIT -1 is SQLite's "no limit", which it requires before OFFSET.
+func capSessions(ctx context.Context, tx *sql.Tx, n auth.NewSession) (int64, error) {
+	if n.Cap <= 0 {
+		return 0, nil
+	}
+	at := formatTime(n.Session.CreatedAt)
+	res, err := tx.ExecContext(ctx, `
+		UPDATE sessions SET ended_at = ?, end_reason = ?
+		WHERE id IN (
+			SELECT id FROM sessions
+			WHERE user_id = ? AND id <> ? AND ended_at IS NULL AND expires_at > ?
+			ORDER BY last_used_at DESC, created_at DESC, id
+			LIMIT -1 OFFSET ?)`,
+		at, string(auth.EndCap), n.Session.UserID, n.Session.ID, at, n.Cap-1)
+	return affected("cap sessions", res, err)
 }
 
 // insertSessionStmt is the writer's cached statement that inserts a
@@ -99,15 +125,15 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 // RotateSession is the compare-and-swap of a refresh: one UPDATE that
 // matches only while the counter is still from. SQLite runs one writer at a
 // time, so of racing refreshes exactly one matches.
-func (s *Store) RotateSession(ctx context.Context, id string, from int64, t, expires time.Time) (bool, error) {
+func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool, error) {
 	stmt, err := s.writes.prepare(ctx, s.write, `
-		UPDATE sessions SET counter = counter + 1, rotated_at = ?, last_used_at = ?, expires_at = ?
+		UPDATE sessions SET counter = counter + 1, rotated_at = ?, last_used_at = ?, expires_at = ?, rotated_ip = ?
 		WHERE id = ? AND counter = ? AND ended_at IS NULL`)
 	if err != nil {
 		return false, translate("rotate session", err)
 	}
-	at := formatTime(t)
-	res, err := stmt.ExecContext(ctx, at, at, formatTime(expires), id, from)
+	at := formatTime(r.At)
+	res, err := stmt.ExecContext(ctx, at, at, formatTime(r.Expires), r.IP, r.ID, r.From)
 	return matched("rotate session", res, err)
 }
 
@@ -221,7 +247,7 @@ type sessionTimes struct {
 // dest is the Scan destinations of sessionColumns.
 func (st *sessionTimes) dest(sess *auth.Session) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &st.created, &st.lastUsed, &st.rotated,
-		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent}
+		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
 }
 
 func (st *sessionTimes) into(sess *auth.Session) error {

@@ -44,6 +44,9 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		if user, err = scanUser(row); err != nil {
 			return translate("create user", err)
 		}
+		if err := recordLoginSuccess(ctx, tx, u.Throttle); err != nil {
+			return err
+		}
 		if u.Session == nil {
 			return nil
 		}

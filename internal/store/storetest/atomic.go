@@ -59,10 +59,15 @@ func testAtomicRegister(t *testing.T, f Faulty) {
 	u := newUser("olga")
 	sess := newSession(1, 0, sessionT0())
 	u.Session = &sess
+	known := auth.AttemptKey{9}
+	u.Throttle = auth.LoginSuccess{Known: []auth.AttemptKey{known}, At: sessionT0(), KnownUntil: sessionT0().Add(auth.KnownIPFor)}
 	_, err := f.Store.CreateUser(t.Context(), u)
 	wantFault(t, "CreateUser with a session", err)
 	_, err = f.Store.UserByUsername(t.Context(), "olga")
 	assertErrorIs(t, "the user of a failed registration", err, auth.ErrUserNotFound)
+	if recs, err := f.Store.AttemptRecords(t.Context(), []auth.AttemptKey{known}); err != nil || len(recs) != 0 {
+		t.Errorf("known IP of a failed registration = %v, %v; want none stored", recs, err)
+	}
 }
 
 func testAtomicLogin(t *testing.T, f Faulty) {
@@ -74,7 +79,7 @@ func testAtomicLogin(t *testing.T, f Faulty) {
 	}
 	f.Break(t, "sessions", "INSERT")
 	at := sessionT0().Add(time.Minute)
-	err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, u.ID, at), LastLogin: true,
+	_, err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, u.ID, at), LastLogin: true,
 		Throttle: auth.LoginSuccess{Forget: []auth.AttemptKey{key}, Known: []auth.AttemptKey{{8}}, At: at, KnownUntil: at.Add(auth.KnownIPFor)}})
 	wantFault(t, "a login's CreateSession", err)
 	got, err := s.UserByID(t.Context(), u.ID)

@@ -177,6 +177,30 @@ func testLoginSuccess(t *testing.T, s auth.Store) {
 	}
 }
 
+// testRegisterKnown: a registration stores its known-IP records with the
+// user, and one refused for a taken name stores none.
+func testRegisterKnown(t *testing.T, s auth.Store) {
+	t0 := attemptsAt()
+	known := func(k ...auth.AttemptKey) auth.LoginSuccess {
+		return auth.LoginSuccess{Known: k, At: t0, KnownUntil: t0.Add(auth.KnownIPFor)}
+	}
+	u := newUser("newcomer")
+	u.Throttle = known(key(30), key(31))
+	mustCreate(t, s, u)
+	stored := read(t, s, key(30), key(31))
+	for _, k := range []auth.AttemptKey{key(30), key(31)} {
+		r, ok := stored[k]
+		assertRecord(t, "known record of a registration", r, ok, auth.AttemptRecord{Key: k, WindowEnds: t0.Add(auth.KnownIPFor), LastAt: t0})
+	}
+	dup := newUser("newcomer")
+	dup.Throttle = known(key(32))
+	_, err := s.CreateUser(t.Context(), dup)
+	assertErrorIs(t, "CreateUser of a taken name", err, auth.ErrUserExists)
+	if _, ok := read(t, s, key(32))[key(32)]; ok {
+		t.Error("a refused registration stored its known-IP record")
+	}
+}
+
 // testPurgeAttempts: a purge deletes records whose window ended before the
 // cut-off, at most limit of them per call, and nothing else.
 func testPurgeAttempts(t *testing.T, s auth.Store) {

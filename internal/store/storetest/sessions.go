@@ -26,6 +26,8 @@ func sessionCases() []struct {
 		{"session list", testUserSessions},
 		{"session purge", testPurgeSessions},
 		{"session concurrent rotation", testConcurrentRotation},
+		{"session cap ends the least recently used", testSessionCap},
+		{"session cap under a race", testSessionCapRace},
 	}
 }
 
@@ -48,7 +50,7 @@ func newSession(n int, userID int64, at time.Time) auth.Session {
 
 func mustCreateSession(t *testing.T, s auth.Store, sess auth.Session) {
 	t.Helper()
-	if err := s.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
+	if _, err := s.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
 		t.Fatalf("CreateSession(%s): %v", sess.ID, err)
 	}
 }
@@ -65,7 +67,7 @@ func mustSession(t *testing.T, s auth.Store, id string) auth.Session {
 func assertSession(t *testing.T, what string, got, want auth.Session) {
 	t.Helper()
 	if got.ID != want.ID || got.UserID != want.UserID || got.Counter != want.Counter ||
-		got.IP != want.IP || got.UserAgent != want.UserAgent || got.EndReason != want.EndReason {
+		got.IP != want.IP || got.UserAgent != want.UserAgent || got.EndReason != want.EndReason || got.RotatedIP != want.RotatedIP {
 		t.Errorf("%s: got %+v, want %+v", what, got, want)
 	}
 	assertTime(t, what+": CreatedAt", got.CreatedAt, want.CreatedAt.UTC())
@@ -98,7 +100,7 @@ func testSessionNotFound(t *testing.T, s auth.Store) {
 	mustCreate(t, s, newUser("sid"))
 	_, _, err := s.SessionWithUser(t.Context(), "session-nobody")
 	assertErrorIs(t, "SessionWithUser of an unknown id", err, auth.ErrSessionNotFound)
-	ok, err := s.RotateSession(t.Context(), "session-nobody", 0, sessionT0(), sessionT0())
+	ok, err := s.RotateSession(t.Context(), auth.SessionRotation{ID: "session-nobody", From: 0, At: sessionT0(), Expires: sessionT0()})
 	if ok || err != nil {
 		t.Errorf("RotateSession of an unknown id = %t, %v; want false, nil", ok, err)
 	}
@@ -124,7 +126,7 @@ func testRotateCAS(t *testing.T, s auth.Store) {
 		{"a spent counter", 1, false},
 	}
 	for _, st := range steps {
-		ok, err := s.RotateSession(ctx, sess.ID, st.from, at, at.Add(time.Hour))
+		ok, err := s.RotateSession(ctx, auth.SessionRotation{ID: sess.ID, From: st.from, At: at, Expires: at.Add(time.Hour)})
 		if err != nil || ok != st.want {
 			t.Errorf("%s: RotateSession(from %d) = %t, %v; want %t", st.name, st.from, ok, err, st.want)
 		}
@@ -135,27 +137,34 @@ func testRotateCAS(t *testing.T, s auth.Store) {
 	if ok, err := s.EndSession(ctx, auth.SessionEnd{ID: sess.ID, UserID: u.ID, Reason: auth.EndLogout, At: at}); !ok || err != nil {
 		t.Fatalf("EndSession = %t, %v", ok, err)
 	}
-	if ok, err := s.RotateSession(ctx, sess.ID, 2, at, at.Add(time.Hour)); ok || err != nil {
+	if ok, err := s.RotateSession(ctx, auth.SessionRotation{ID: sess.ID, From: 2, At: at, Expires: at.Add(time.Hour)}); ok || err != nil {
 		t.Errorf("RotateSession of an ended session = %t, %v; want false", ok, err)
 	}
 }
 
 // testRotateFacts: a rotation stores exactly the facts the grace and
-// expiry rules read: the new counter, rotated_at, last_used_at and the new
-// expires_at, and leaves the rest alone.
+// expiry rules read: the new counter, rotated_at, last_used_at, the new
+// expires_at and the rotating client's IP, and leaves the rest alone.
 func testRotateFacts(t *testing.T, s auth.Store) {
 	u := mustCreate(t, s, newUser("facts"))
 	sess := newSession(1, u.ID, sessionT0())
 	mustCreateSession(t, s, sess)
 	at := sessionT0().Add(90*time.Second + 700*time.Millisecond) // the fraction is dropped
 	expires := at.Add(time.Hour)
-	if ok, err := s.RotateSession(t.Context(), sess.ID, 0, at, expires); !ok || err != nil {
+	const by = "2001:db8:5::17"
+	if ok, err := s.RotateSession(t.Context(), auth.SessionRotation{ID: sess.ID, From: 0, At: at, Expires: expires, IP: by}); !ok || err != nil {
 		t.Fatalf("RotateSession = %t, %v", ok, err)
 	}
 	want := sess
 	want.Counter = 1
 	want.RotatedAt, want.LastUsedAt, want.ExpiresAt = at.Truncate(time.Second), at.Truncate(time.Second), expires.Truncate(time.Second)
+	want.RotatedIP = by
 	assertSession(t, "after rotation", mustSession(t, s, sess.ID), want)
+	list, err := s.UserSessions(t.Context(), u.ID, at)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("UserSessions = %v, %v", list, err)
+	}
+	assertSession(t, "listed after rotation", list[0], want)
 }
 
 func testEndSession(t *testing.T, s auth.Store) {
@@ -328,7 +337,7 @@ func testConcurrentRotation(t *testing.T, s auth.Store) {
 	at := sessionT0().Add(time.Minute)
 	won := make([]bool, racers)
 	errs := race(func(i int) error {
-		ok, err := s.RotateSession(t.Context(), sess.ID, 0, at, at.Add(time.Hour))
+		ok, err := s.RotateSession(t.Context(), auth.SessionRotation{ID: sess.ID, From: 0, At: at, Expires: at.Add(time.Hour)})
 		won[i] = ok
 		return err
 	})

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"attempt counter windows", testCounterWindows},
 		{"attempt counters under a race", testCounterRace},
 		{"attempt records of a login success", testLoginSuccess},
+		{"attempt records of a registration", testRegisterKnown},
 		{"attempt purge", testPurgeAttempts},
 		{"attempt read of a closed store", testAttemptsClosed},
 		{"unstorable text", testUnstorableText},
@@ -124,7 +125,7 @@ func testTimes(t *testing.T, s auth.Store) {
 	assertTime(t, "CreateUser CreatedAt", got.CreatedAt, want)
 
 	login := time.Date(2026, 1, 3, 0, 0, 1, 500_000_000, time.Local)
-	if err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, got.ID, login), LastLogin: true}); err != nil {
+	if _, err := s.CreateSession(t.Context(), auth.NewSession{Session: newSession(1, got.ID, login), LastLogin: true}); err != nil {
 		t.Fatalf("CreateSession of a login: %v", err)
 	}
 	read, err := s.UserByID(t.Context(), got.ID)

@@ -16,7 +16,7 @@ func testLoginLastLogin(t *testing.T, s auth.Store) {
 	other := mustCreate(t, s, newUser("frank"))
 
 	login := u.CreatedAt.Add(90 * time.Minute)
-	if err := s.CreateSession(ctx, auth.NewSession{Session: newSession(1, u.ID, login), LastLogin: true}); err != nil {
+	if _, err := s.CreateSession(ctx, auth.NewSession{Session: newSession(1, u.ID, login), LastLogin: true}); err != nil {
 		t.Fatalf("CreateSession of a login: %v", err)
 	}
 	want := u
@@ -41,7 +41,7 @@ func testLoginLastLogin(t *testing.T, s auth.Store) {
 		t.Fatalf("SetActive: %v", err)
 	}
 	late := newSession(3, u.ID, login.Add(time.Minute))
-	err = s.CreateSession(ctx, auth.NewSession{Session: late, LastLogin: true})
+	_, err = s.CreateSession(ctx, auth.NewSession{Session: late, LastLogin: true})
 	assertErrorIs(t, "a login of a deactivated user", err, auth.ErrUserInactive)
 	if _, _, err := s.SessionWithUser(ctx, late.ID); !errors.Is(err, auth.ErrSessionNotFound) {
 		t.Errorf("the session of a refused login: %v, want ErrSessionNotFound", err)
@@ -51,7 +51,7 @@ func testLoginLastLogin(t *testing.T, s auth.Store) {
 	}
 
 	// A session without LastLogin (a registration's) leaves it alone.
-	if err := s.CreateSession(ctx, auth.NewSession{Session: newSession(2, other.ID, login)}); err != nil {
+	if _, err := s.CreateSession(ctx, auth.NewSession{Session: newSession(2, other.ID, login)}); err != nil {
 		t.Fatalf("CreateSession: %v", err)
 	}
 	untouched, err = s.UserByID(ctx, other.ID)
@@ -177,7 +177,7 @@ func testUpdateMissing(t *testing.T, s auth.Store) {
 	u := mustCreate(t, s, newUser("heidi"))
 	missing := u.ID + 1000
 	at := u.CreatedAt.Add(time.Minute)
-	loginErr := s.CreateSession(ctx, auth.NewSession{Session: newSession(1, missing, at), LastLogin: true})
+	_, loginErr := s.CreateSession(ctx, auth.NewSession{Session: newSession(1, missing, at), LastLogin: true})
 	assertErrorIs(t, "a login of a missing id", loginErr, auth.ErrUserInactive)
 	_, activeErr := s.SetActive(ctx, auth.ActiveChange{UserID: missing, At: at})
 	assertErrorIs(t, "SetActive of a missing id", activeErr, auth.ErrUserNotFound)

@@ -34,7 +34,7 @@ func CheckUpgraded(t *testing.T, s auth.Store) {
 			IsActive: true, CreatedAt: want.CreatedAt, UpdatedAt: want.CreatedAt,
 		})
 		sess := newSession(i, got.ID, sessionT0())
-		if err := s.CreateSession(ctx, auth.NewSession{Session: sess}); err != nil {
+		if _, err := s.CreateSession(ctx, auth.NewSession{Session: sess}); err != nil {
 			t.Fatalf("CreateSession for an upgraded user: %v", err)
 		}
 		read, u, err := s.SessionWithUser(ctx, sess.ID)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/store/storetest"
 )
 
@@ -93,12 +94,14 @@ func (in *instance) send(t *testing.T, path, body string) answer {
 	return a
 }
 
+// register is the body that registers name, with name@example.com and
+// the password login sends.
 func register(name string) string {
-	return `{"username":"` + name + `","email":"` + name + `@example.com","password":"pw-` + name + `-secret"}`
+	return `{"username":"` + name + `","email":"` + name + `@example.com","password":"` + authtest.Password(name) + `"}`
 }
 
 func login(name string) string {
-	return `{"username":"` + name + `","password":"pw-` + name + `-secret"}`
+	return `{"username":"` + name + `","password":"` + authtest.Password(name) + `"}`
 }
 
 // health returns /health's checks.

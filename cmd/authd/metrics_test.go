@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/metrics/metricstest"
 )
 
@@ -98,7 +99,7 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	// carol, with two sessions, changes her password from one: the other ends.
 	_, carol := in.post(t, "/auth/register", register("carol"))
 	must(in.send(t, "/auth/login", login("carol")), http.StatusOK, "")
-	if status, body := in.post(t, "/auth/password", `{"current_password":"pw-carol-secret","new_password":"a-new-carol-password"}`,
+	if status, body := in.post(t, "/auth/password", `{"current_password":"`+authtest.Password("carol")+`","new_password":"a-new-tulip-password"}`,
 		"Authorization", "Bearer "+carol["access_token"].(string)); status != http.StatusNoContent {
 		t.Fatalf("password change: %d %v", status, body)
 	}

@@ -52,7 +52,7 @@ func TestThrottleSharedByReplicas(t *testing.T) {
 	replicas := []string{startProcess(t, bin, env).url, startProcess(t, bin, env).url}
 
 	req, _ := http.NewRequest(http.MethodPost, replicas[0]+"/auth/register",
-		strings.NewReader(`{"username": "ivy", "email": "ivy@example.com", "password": "password-ivy"}`))
+		strings.NewReader(`{"username": "ivy", "email": "ivy@example.com", "password": "tulip-orbit-42"}`))
 	req.Header.Set("Content-Type", "application/json")
 	if status, _ := do(t, req); status != http.StatusCreated {
 		t.Fatalf("register: %d", status)
@@ -72,7 +72,7 @@ func TestThrottleSharedByReplicas(t *testing.T) {
 		t.Fatalf("failure 5 after the first wait: %d %s, want 401", status, code)
 	}
 	for i, url := range replicas {
-		status, code, retry := loginAt(t, url, pairIP, "ivy", "password-ivy")
+		status, code, retry := loginAt(t, url, pairIP, "ivy", "tulip-orbit-42")
 		if status != http.StatusTooManyRequests || code != "RATE_LIMITED" || (retry != "1" && retry != "2") {
 			t.Errorf("replica %d after failures split across both: %d %s Retry-After %q, want 429 RATE_LIMITED 1 or 2",
 				i, status, code, retry)
@@ -97,7 +97,7 @@ func TestThrottleSharedByReplicas(t *testing.T) {
 		}
 	}
 	for i, url := range replicas {
-		status, code, retry := loginAt(t, url, floodIP, "ivy", "password-ivy")
+		status, code, retry := loginAt(t, url, floodIP, "ivy", "tulip-orbit-42")
 		// 15 minutes from the first of them, less the second that may
 		// have turned since.
 		if status != http.StatusTooManyRequests || code != "RATE_LIMITED" || (retry != "900" && retry != "899") {

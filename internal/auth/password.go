@@ -29,7 +29,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 		fields = append(fields, FieldError{Field: "current_password", Message: "current_password is required"})
 	}
 	// The register rule for passwords, the one and only.
-	if msg := s.passwordProblem(in.NewPassword); msg != "" {
+	if msg := s.passwordProblem(in.NewPassword, c.User.Username, c.User.Email); msg != "" {
 		fields = append(fields, FieldError{Field: "new_password", Message: msg})
 	}
 	if len(fields) > 0 {

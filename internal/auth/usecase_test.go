@@ -79,6 +79,8 @@ func TestRegister(t *testing.T) {
 		{"bad email", auth.RegisterInput{Username: "bob", Email: "bob", Password: "tulip-orbit-42"}, auth.CodeValidation, "email"},
 		{"short password", auth.RegisterInput{Username: "bob", Email: "bob@example.com", Password: "short"}, auth.CodeValidation, "password"},
 		{"common password", auth.RegisterInput{Username: "bob", Email: "bob@example.com", Password: "password123"}, auth.CodeValidation, "password"},
+		{"password is the username", auth.RegisterInput{Username: "mallory12", Email: "m@example.com", Password: "mallory12"}, auth.CodeValidation, "password"},
+		{"password holds the email's local part", auth.RegisterInput{Username: "bob", Email: "Bob.Smith@example.com", Password: "BOB.SMITH-1984"}, auth.CodeValidation, "password"},
 	}
 	for _, tc := range cases {
 		_, err := env.Service.Register(t.Context(), tc.in)
@@ -153,13 +155,17 @@ func TestChangePassword(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	err = env.Service.ChangePassword(t.Context(), caller, auth.ChangePasswordInput{CurrentPassword: "wrong-password", NewPassword: "new-password-dave"})
+	err = env.Service.ChangePassword(t.Context(), caller, auth.ChangePasswordInput{CurrentPassword: "wrong-password", NewPassword: "new-tulip-password"})
 	wantCode(t, "wrong current password", err, auth.CodeInvalidCredentials)
 	if n := len(liveSessions(t, env, reg.User.ID)); n != 2 {
 		t.Fatalf("%d live sessions after a refused change, want 2", n)
 	}
+	err = env.Service.ChangePassword(t.Context(), caller, auth.ChangePasswordInput{CurrentPassword: authtest.Password("dave"), NewPassword: "DAVE-tulip-2026"})
+	if e := wantCode(t, "new password holds the username", err, auth.CodeValidation); len(e.Fields) != 1 || e.Fields[0].Field != "new_password" {
+		t.Errorf("fields = %+v, want one on new_password", e.Fields)
+	}
 
-	if err := env.Service.ChangePassword(t.Context(), caller, auth.ChangePasswordInput{CurrentPassword: authtest.Password("dave"), NewPassword: "new-password-dave"}); err != nil {
+	if err := env.Service.ChangePassword(t.Context(), caller, auth.ChangePasswordInput{CurrentPassword: authtest.Password("dave"), NewPassword: "new-tulip-password"}); err != nil {
 		t.Fatalf("ChangePassword: %v", err)
 	}
 	list := liveSessions(t, env, reg.User.ID)
@@ -168,7 +174,7 @@ func TestChangePassword(t *testing.T) {
 	}
 	_, err = env.Service.Login(t.Context(), auth.LoginInput{Username: "dave", Password: authtest.Password("dave")})
 	wantCode(t, "the old password", err, auth.CodeInvalidCredentials)
-	if _, err := env.Service.Login(t.Context(), auth.LoginInput{Username: "dave", Password: "new-password-dave"}); err != nil {
+	if _, err := env.Service.Login(t.Context(), auth.LoginInput{Username: "dave", Password: "new-tulip-password"}); err != nil {
 		t.Errorf("the new password: %v", err)
 	}
 }

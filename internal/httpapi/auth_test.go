@@ -248,8 +248,8 @@ func TestLoginFailures(t *testing.T) {
 			{"72 bytes plus long suffix", "application/json", `{"username":"dave","password":"` + pw72 + strings.Repeat("y", 100) + `"}`, 401, auth.CodeInvalidCredentials},
 			{"missing password", "application/json", `{"username":"carol"}`, 400, auth.CodeValidation},
 			{"missing identifier", "application/json", `{"password":"x"}`, 400, auth.CodeValidation},
-			{"both identifiers", "application/json", `{"username":"carol","email":"carol@example.com","password":"password-carol"}`, 400, auth.CodeValidation},
-			{"unknown field", "application/json", `{"username":"carol","password":"password-carol","remember":true}`, 400, auth.CodeValidation},
+			{"both identifiers", "application/json", `{"username":"carol","email":"carol@example.com","password":"` + passwordOf("carol") + `"}`, 400, auth.CodeValidation},
+			{"unknown field", "application/json", `{"username":"carol","password":"` + passwordOf("carol") + `","remember":true}`, 400, auth.CodeValidation},
 			// Form requests, whose errors add the OAuth2 member: TestTokenEndpointErrors.
 			{"xml", "application/xml", "<login/>", 415, auth.CodeUnsupportedMedia},
 		}
@@ -297,7 +297,7 @@ func TestInactiveUser(t *testing.T) {
 		access, refresh := e.deactivatedWithSession(t, id, "erin", time.Now())
 		// The deactivation ended the session of the registration.
 		wantError(t, e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(reg.json, "access_token")), http.StatusUnauthorized, auth.CodeSessionRevoked)
-		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "erin", "password": "password-erin"}), http.StatusForbidden, auth.CodeUserInactive)
+		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "erin", "password": passwordOf("erin")}), http.StatusForbidden, auth.CodeUserInactive)
 		// A wrong password must not reveal that the account is inactive.
 		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "erin", "password": "wrong-password"}), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		// A session that outlived the deactivation (a login racing it)

@@ -177,7 +177,7 @@ func TestBodyWithinTimeoutAccepted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{opts: Options{BodyReadTimeout: 2 * time.Second}})
 	c := e.rawConn(t)
-	body := `{"username":"slowpoke","email":"slowpoke@example.com","password":"password-slowpoke"}`
+	body := `{"username":"slowpoke","email":"slowpoke@example.com","password":"` + passwordOf("slowpoke") + `"}`
 	_, _ = io.WriteString(c, "POST /auth/register HTTP/1.1\r\nHost: authd\r\nContent-Type: application/json\r\nContent-Length: "+
 		strconv.Itoa(len(body))+"\r\n\r\n"+body[:10])
 	time.Sleep(50 * time.Millisecond)

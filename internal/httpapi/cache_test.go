@@ -20,8 +20,8 @@ func TestUserDataIsNotCached(t *testing.T) {
 		want string
 	}{
 		{"register", reg, "no-store"},
-		{"login json", e.do(t, http.MethodPost, "/auth/login", mediaJSON, `{"username":"cachy","password":"password-cachy"}`), "no-store"},
-		{"login form", e.do(t, http.MethodPost, "/auth/login", mediaForm, `grant_type=password&username=cachy&password=password-cachy`), "no-store"},
+		{"login json", e.do(t, http.MethodPost, "/auth/login", mediaJSON, `{"username":"cachy","password":"`+passwordOf("cachy")+`"}`), "no-store"},
+		{"login form", e.do(t, http.MethodPost, "/auth/login", mediaForm, `grant_type=password&username=cachy&password=`+passwordOf("cachy")), "no-store"},
 		{"refresh", e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": refresh}), "no-store"},
 		{"me", e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+access), "no-store"},
 		{"sessions", e.do(t, http.MethodGet, "/auth/sessions", "", "", "Authorization", "Bearer "+access), "no-store"},

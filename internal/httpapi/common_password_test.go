@@ -12,14 +12,21 @@ import (
 // wantTooCommon asserts a 400 on field with the common-password message.
 func wantTooCommon(t *testing.T, r response, field string) {
 	t.Helper()
+	wantFieldError(t, r, field, "this password is too common")
+}
+
+// wantFieldError asserts a 400 VALIDATION_ERROR whose errors list is one
+// entry, on field with message.
+func wantFieldError(t *testing.T, r response, field, message string) {
+	t.Helper()
 	wantError(t, r, http.StatusBadRequest, auth.CodeValidation)
 	list, _ := r.json["errors"].([]any)
 	if len(list) != 1 {
 		t.Fatalf("errors = %v, want one", r.json["errors"])
 	}
 	m, _ := list[0].(map[string]any)
-	if m["field"] != field || m["message"] != "this password is too common" {
-		t.Errorf("error %v, want field %s, message %q", m, field, "this password is too common")
+	if m["field"] != field || m["message"] != message {
+		t.Errorf("error %v, want field %s, message %q", m, field, message)
 	}
 }
 
@@ -36,7 +43,7 @@ func TestCommonPasswordsRefused(t *testing.T) {
 	for i, pw := range common {
 		t.Run(fmt.Sprintf("%q", pw), func(t *testing.T) {
 			wantTooCommon(t, e.register(t, fmt.Sprintf("common%d", i), fmt.Sprintf("common%d@example.com", i), pw), "password")
-			body, _ := json.Marshal(map[string]string{"current_password": "password-nina", "new_password": pw})
+			body, _ := json.Marshal(map[string]string{"current_password": passwordOf("nina"), "new_password": pw})
 			wantTooCommon(t, e.bearer(t, http.MethodPost, "/auth/password", access, "application/json", string(body)), "new_password")
 		})
 	}

@@ -20,18 +20,18 @@ func TestLoginIdentifierValidation(t *testing.T) {
 		tests := []struct {
 			name, ct, body, field string
 		}{
-			{"username in the email field", "", `{"email":"carol","password":"password-carol"}`, "email"},
-			{"email without a domain", "", `{"email":"carol@","password":"password-carol"}`, "email"},
-			{"email with a display name", "", `{"email":"Carol <carol@example.com>","password":"password-carol"}`, "email"},
+			{"username in the email field", "", `{"email":"carol","password":"` + passwordOf("carol") + `"}`, "email"},
+			{"email without a domain", "", `{"email":"carol@","password":"` + passwordOf("carol") + `"}`, "email"},
+			{"email with a display name", "", `{"email":"Carol <carol@example.com>","password":"` + passwordOf("carol") + `"}`, "email"},
 			{"NUL in username", "", `{"username":"a\u0000b","password":"xxxxxxxx"}`, "username"},
-			{"NUL in email", "", `{"email":"carol\u0000@example.com","password":"password-carol"}`, "email"},
-			{"control character in username", "", `{"username":"car\u0007ol","password":"password-carol"}`, "username"},
-			{"next line in email", "", `{"email":"carol\u0085@example.com","password":"password-carol"}`, "email"},
-			{"over-long username", "", `{"username":"` + strings.Repeat("c", 51) + `","password":"password-carol"}`, "username"},
-			{"over-long email", "", `{"email":"` + strings.Repeat("c", 89) + `@example.com","password":"password-carol"}`, "email"},
+			{"NUL in email", "", `{"email":"carol\u0000@example.com","password":"` + passwordOf("carol") + `"}`, "email"},
+			{"control character in username", "", `{"username":"car\u0007ol","password":"` + passwordOf("carol") + `"}`, "username"},
+			{"next line in email", "", `{"email":"carol\u0085@example.com","password":"` + passwordOf("carol") + `"}`, "email"},
+			{"over-long username", "", `{"username":"` + strings.Repeat("c", 51) + `","password":"` + passwordOf("carol") + `"}`, "username"},
+			{"over-long email", "", `{"email":"` + strings.Repeat("c", 89) + `@example.com","password":"` + passwordOf("carol") + `"}`, "email"},
 			{"form invalid UTF-8", form, "username=%ff%fe&password=xxxxxxxx", "username"},
 			{"form invalid UTF-8 email", form, "username=%ff%fe%40example.com&password=xxxxxxxx", "username"},
-			{"form NUL", form, "username=carol%00&password=password-carol", "username"},
+			{"form NUL", form, "username=carol%00&password=" + passwordOf("carol"), "username"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -56,7 +56,7 @@ func TestLoginIdentifierValidation(t *testing.T) {
 			}
 		}
 		// The same account by its real names still logs in.
-		for _, body := range []string{`{"username":"carol","password":"password-carol"}`, `{"email":"carol@example.com","password":"password-carol"}`} {
+		for _, body := range []string{`{"username":"carol","password":"` + passwordOf("carol") + `"}`, `{"email":"carol@example.com","password":"` + passwordOf("carol") + `"}`} {
 			if r := e.do(t, http.MethodPost, "/auth/login", "application/json", body); r.status != http.StatusOK {
 				t.Errorf("login %s: %d %s", body, r.status, r.raw)
 			}
@@ -72,7 +72,7 @@ func TestUserAgentNotUTF8(t *testing.T) {
 		e := newEnv(t, envOptions{store: store})
 		const ua = "Mozilla/5.0 \xff\xfe"
 		reg := e.do(t, http.MethodPost, "/auth/register", "application/json",
-			`{"username":"uma","email":"uma@example.com","password":"password-uma"}`, "User-Agent", ua)
+			`{"username":"uma","email":"uma@example.com","password":"`+passwordOf("uma")+`"}`, "User-Agent", ua)
 		if reg.status != http.StatusCreated {
 			t.Fatalf("register with a non-UTF-8 User-Agent: %d %s", reg.status, reg.raw)
 		}

@@ -52,7 +52,7 @@ func TestRefreshGrant(t *testing.T) {
 		}
 		// RFC 6749 §3.2: a parameter without a value counts as omitted, so an
 		// empty grant_type is the password grant.
-		pw := e.do(t, http.MethodPost, "/auth/login", mediaForm, "grant_type=&username=paula&password=password-paula")
+		pw := e.do(t, http.MethodPost, "/auth/login", mediaForm, "grant_type=&username=paula&password="+passwordOf("paula"))
 		if pw.status != http.StatusOK || str(pw.json, "user", "username") != "paula" {
 			t.Errorf("empty grant_type: %d %s", pw.status, pw.raw)
 		}
@@ -122,24 +122,24 @@ func TestTokenEndpointErrors(t *testing.T) {
 			error  string // "" for JSON: no member
 		}{
 			{"missing password", mediaForm, "username=rosa", 400, auth.CodeValidation, "invalid_request"},
-			{"missing username", mediaForm, "grant_type=password&password=password-rosa", 400, auth.CodeValidation, "invalid_request"},
+			{"missing username", mediaForm, "grant_type=password&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "invalid_request"},
 			{"missing refresh_token", mediaForm, "grant_type=refresh_token", 400, auth.CodeValidation, "invalid_request"},
 			{"empty refresh_token", mediaForm, "grant_type=refresh_token&refresh_token=", 400, auth.CodeValidation, "invalid_request"},
-			{"refresh grant with a password", mediaForm, refreshGrant(refresh) + "&username=rosa&password=password-rosa", 400, auth.CodeValidation, "invalid_request"},
-			{"password grant with a refresh token", mediaForm, "username=rosa&password=password-rosa&refresh_token=" + refresh, 400, auth.CodeValidation, "invalid_request"},
-			{"unknown field", mediaForm, "username=rosa&password=password-rosa&admin=1", 400, auth.CodeValidation, "invalid_request"},
-			{"duplicate field", mediaForm, "username=rosa&username=sam&password=password-rosa", 400, auth.CodeValidation, "invalid_request"},
+			{"refresh grant with a password", mediaForm, refreshGrant(refresh) + "&username=rosa&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "invalid_request"},
+			{"password grant with a refresh token", mediaForm, "username=rosa&password=" + passwordOf("rosa") + "&refresh_token=" + refresh, 400, auth.CodeValidation, "invalid_request"},
+			{"unknown field", mediaForm, "username=rosa&password=" + passwordOf("rosa") + "&admin=1", 400, auth.CodeValidation, "invalid_request"},
+			{"duplicate field", mediaForm, "username=rosa&username=sam&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "invalid_request"},
 			{"malformed form", mediaForm, "username=%zz&password=x", 400, auth.CodeValidation, "invalid_request"},
 			{"empty body", mediaForm, "", 400, auth.CodeValidation, "invalid_request"},
 			{"body too large", mediaForm, "username=rosa&password=" + strings.Repeat("p", 70<<10), 413, auth.CodePayloadTooLarge, "invalid_request"},
 			{"wrong password", mediaForm, "username=rosa&password=wrong-password", 401, auth.CodeInvalidCredentials, "invalid_grant"},
 			{"unknown user", mediaForm, "username=nobody&password=wrong-password", 401, auth.CodeInvalidCredentials, "invalid_grant"},
-			{"inactive user", mediaForm, "username=sam&password=password-sam", 403, auth.CodeUserInactive, "invalid_grant"},
+			{"inactive user", mediaForm, "username=sam&password=" + passwordOf("sam"), 403, auth.CodeUserInactive, "invalid_grant"},
 			{"bad refresh token", mediaForm, refreshGrant("garbage"), 401, auth.CodeInvalidToken, "invalid_grant"},
 			{"access token as refresh token", mediaForm, refreshGrant(access), 401, auth.CodeInvalidToken, "invalid_grant"},
 			{"expired refresh token", mediaForm, refreshGrant(expired), 401, auth.CodeTokenExpired, "invalid_grant"},
 			{"refresh of an inactive user", mediaForm, refreshGrant(inactiveRefresh), 403, auth.CodeUserInactive, "invalid_grant"},
-			{"grant_type foo", mediaForm, "grant_type=foo&username=rosa&password=password-rosa", 400, auth.CodeValidation, "unsupported_grant_type"},
+			{"grant_type foo", mediaForm, "grant_type=foo&username=rosa&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "unsupported_grant_type"},
 			{"grant_type client_credentials", mediaForm, "grant_type=client_credentials&client_id=a&client_secret=b", 400, auth.CodeValidation, "unsupported_grant_type"},
 			{"json wrong password", mediaJSON, `{"username":"rosa","password":"wrong-password"}`, 401, auth.CodeInvalidCredentials, ""},
 			{"json missing password", mediaJSON, `{"username":"rosa"}`, 400, auth.CodeValidation, ""},

@@ -45,7 +45,7 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 		var tok *oauth2.Token
 		step(t, "password grant", func(t *testing.T) {
 			var err error
-			tok, err = conf.PasswordCredentialsToken(ctx, "olivia", "password-olivia")
+			tok, err = conf.PasswordCredentialsToken(ctx, "olivia", passwordOf("olivia"))
 			if err != nil {
 				t.Fatalf("PasswordCredentialsToken: %v", err)
 			}
@@ -120,7 +120,7 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 		})
 
 		step(t, "replayed refresh token surfaces invalid_grant and ends the session", func(t *testing.T) {
-			login, err := conf.PasswordCredentialsToken(ctx, "olivia", "password-olivia")
+			login, err := conf.PasswordCredentialsToken(ctx, "olivia", passwordOf("olivia"))
 			if err != nil {
 				t.Fatalf("PasswordCredentialsToken: %v", err)
 			}

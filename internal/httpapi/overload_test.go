@@ -24,7 +24,7 @@ func TestLoginFloodGetsOverloaded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = e.postJSON(t, "/auth/login", map[string]string{"username": "flood", "password": "password-flood"})
+			results[i] = e.postJSON(t, "/auth/login", map[string]string{"username": "flood", "password": passwordOf("flood")})
 		}()
 	}
 	me := e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(reg.json, "access_token"))

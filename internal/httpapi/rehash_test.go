@@ -24,7 +24,7 @@ func TestLoginRehashesAtNewCost(t *testing.T) {
 
 		e := newEnvOn(t, before.store, envOptions{cost: 5})
 		for range 2 {
-			if r := e.postJSON(t, "/auth/login", map[string]string{"username": "rita", "password": "password-rita"}); r.status != http.StatusOK {
+			if r := e.postJSON(t, "/auth/login", map[string]string{"username": "rita", "password": passwordOf("rita")}); r.status != http.StatusOK {
 				t.Fatalf("login: %d %s", r.status, r.raw)
 			}
 		}
@@ -64,7 +64,7 @@ func TestLoginSurvivesFailedRehash(t *testing.T) {
 		before := newEnv(t, envOptions{store: store, cost: 4})
 		before.mustRegister(t, "sam")
 		e := newEnvOn(t, failingRehash{before.store}, envOptions{cost: 5})
-		r := e.postJSON(t, "/auth/login", map[string]string{"username": "sam", "password": "password-sam"})
+		r := e.postJSON(t, "/auth/login", map[string]string{"username": "sam", "password": passwordOf("sam")})
 		if r.status != http.StatusOK || str(r.json, "access_token") == "" {
 			t.Fatalf("login with a failing rehash: %d %s", r.status, r.raw)
 		}

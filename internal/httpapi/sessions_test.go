@@ -74,7 +74,7 @@ func (e *env) me(t *testing.T, access string) response {
 
 func (e *env) login(t *testing.T, name string, headers ...string) response {
 	t.Helper()
-	b, _ := json.Marshal(map[string]string{"username": name, "password": "password-" + name})
+	b, _ := json.Marshal(map[string]string{"username": name, "password": passwordOf(name)})
 	r := e.do(t, http.MethodPost, "/auth/login", "application/json", string(b), headers...)
 	if r.status != http.StatusOK {
 		t.Fatalf("login %s: %d %s", name, r.status, r.raw)
@@ -388,20 +388,20 @@ func TestChangePassword(t *testing.T) {
 			return e.bearer(t, http.MethodPost, "/auth/password", access, "application/json", body)
 		}
 		wantError(t, change(`{"current_password":"wrong-password","new_password":"brand-new-secret"}`), http.StatusUnauthorized, auth.CodeInvalidCredentials)
-		short := change(`{"current_password":"password-cleo","new_password":"short"}`)
+		short := change(`{"current_password":"` + passwordOf("cleo") + `","new_password":"short"}`)
 		wantError(t, short, http.StatusBadRequest, auth.CodeValidation)
 		if got := fieldErrors(short); len(got) != 1 || got[0] != "new_password" {
 			t.Errorf("field errors = %v, want [new_password]", got)
 		}
-		wantError(t, change(`{"current_password":"password-cleo"}`), http.StatusBadRequest, auth.CodeValidation)
-		wantError(t, e.do(t, http.MethodPost, "/auth/password", "application/json", `{"current_password":"password-cleo","new_password":"brand-new-secret"}`), http.StatusUnauthorized, auth.CodeInvalidToken)
+		wantError(t, change(`{"current_password":"`+passwordOf("cleo")+`"}`), http.StatusBadRequest, auth.CodeValidation)
+		wantError(t, e.do(t, http.MethodPost, "/auth/password", "application/json", `{"current_password":"`+passwordOf("cleo")+`","new_password":"brand-new-secret"}`), http.StatusUnauthorized, auth.CodeInvalidToken)
 		wantStatus(t, "other session before the change", e.me(t, str(other.json, "access_token")), http.StatusOK)
 
-		wantStatus(t, "change", change(`{"current_password":"password-cleo","new_password":"brand-new-secret"}`), http.StatusNoContent)
+		wantStatus(t, "change", change(`{"current_password":"`+passwordOf("cleo")+`","new_password":"brand-new-secret"}`), http.StatusNoContent)
 		wantStatus(t, "calling session stays", e.me(t, access), http.StatusOK)
 		wantError(t, e.me(t, str(other.json, "access_token")), http.StatusUnauthorized, auth.CodeSessionRevoked)
 		wantError(t, e.refresh(t, str(other.json, "refresh_token")), http.StatusUnauthorized, auth.CodeSessionRevoked)
-		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "cleo", "password": "password-cleo"}), http.StatusUnauthorized, auth.CodeInvalidCredentials)
+		wantError(t, e.postJSON(t, "/auth/login", map[string]string{"username": "cleo", "password": passwordOf("cleo")}), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		wantStatus(t, "login with the new password", e.postJSON(t, "/auth/login", map[string]string{"username": "cleo", "password": "brand-new-secret"}), http.StatusOK)
 		if logHas(e, "brand-new-secret") {
 			t.Error("the new password reached the log")

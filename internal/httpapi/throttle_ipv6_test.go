@@ -28,8 +28,8 @@ func TestThrottleIPv6ByPrefix(t *testing.T) {
 				wantError(t, e.loginFrom(t, host(2+i), "ivy", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 			}
 			// A fresh address of the /64 is the same pair, backing off.
-			wantRateLimited(t, e.loginFrom(t, host(0x99), "ivy", "password-ivy"), 1)
-			wantStatus(t, "the next /64", e.loginFrom(t, other, "ivy", "password-ivy"), http.StatusOK)
+			wantRateLimited(t, e.loginFrom(t, host(0x99), "ivy", passwordOf("ivy")), 1)
+			wantStatus(t, "the next /64", e.loginFrom(t, other, "ivy", passwordOf("ivy")), http.StatusOK)
 		})
 	})
 
@@ -41,8 +41,8 @@ func TestThrottleIPv6ByPrefix(t *testing.T) {
 				wantError(t, e.loginFrom(t, host(2+i), fmt.Sprintf("nobody%d", i), "wrong-password"),
 					http.StatusUnauthorized, auth.CodeInvalidCredentials)
 			}
-			wantRateLimited(t, e.loginFrom(t, host(0x99), "ike", "password-ike"), 15*60)
-			wantStatus(t, "the next /64", e.loginFrom(t, other, "ike", "password-ike"), http.StatusOK)
+			wantRateLimited(t, e.loginFrom(t, host(0x99), "ike", passwordOf("ike")), 15*60)
+			wantStatus(t, "the next /64", e.loginFrom(t, other, "ike", passwordOf("ike")), http.StatusOK)
 			if got := refusals(t, e); !slices.Equal(got, []string{auth.ScopeIP}) {
 				t.Errorf("refusals logged with scopes %v, want ip once", got)
 			}
@@ -54,7 +54,7 @@ func TestThrottleIPv6ByPrefix(t *testing.T) {
 			e, _ := throttleEnv(t, store, auth.Throttle{RegisterIPMax: 2}, 4)
 			reg := func(ip, name string) response {
 				return e.do(t, http.MethodPost, "/auth/register", "application/json",
-					fmt.Sprintf(`{"username": %q, "email": "%s@example.com", "password": "password-%s"}`, name, name, name),
+					fmt.Sprintf(`{"username": %q, "email": "%s@example.com", "password": %q}`, name, name, passwordOf(name)),
 					"X-Forwarded-For", ip)
 			}
 			wantStatus(t, "first", reg(host(2), "six1"), http.StatusCreated)
@@ -69,16 +69,16 @@ func TestThrottleIPv6ByPrefix(t *testing.T) {
 			e, clock := throttleEnv(t, store, auth.Throttle{AccountMaxFailures: 3}, 4)
 			e.mustRegister(t, "ola")
 			clock.Add(time.Second) // the session list is ordered by opening time
-			wantStatus(t, "owner at home", e.loginFrom(t, host(0x10), "ola", "password-ola"), http.StatusOK)
+			wantStatus(t, "owner at home", e.loginFrom(t, host(0x10), "ola", passwordOf("ola")), http.StatusOK)
 			for i := range 3 {
 				wantError(t, e.loginFrom(t, fmt.Sprintf("2001:db8:%x::1", 0x100+i), "ola", "wrong-password"),
 					http.StatusUnauthorized, auth.CodeInvalidCredentials)
 			}
-			wantRateLimited(t, e.loginFrom(t, other, "ola", "password-ola"), 24*60*60)
+			wantRateLimited(t, e.loginFrom(t, other, "ola", passwordOf("ola")), 24*60*60)
 			// RFC 8981: the owner's next temporary address, in the same /64.
 			const temporary = "2001:db8:1:0:a1b2:c3d4:e5f6:789"
 			clock.Add(time.Second)
-			r := e.loginFrom(t, temporary, "ola", "password-ola")
+			r := e.loginFrom(t, temporary, "ola", passwordOf("ola"))
 			wantStatus(t, "owner on a temporary address during the attack", r, http.StatusOK)
 
 			ips := e.listed(t, str(r.json, "access_token"), "ip")
@@ -96,10 +96,10 @@ func TestThrottleIPv4Mapped(t *testing.T) {
 	t.Parallel()
 	e, clock := throttleEnv(t, "", auth.Throttle{RegisterIPMax: 1}, 4)
 	wantStatus(t, "first", e.do(t, http.MethodPost, "/auth/register", "application/json",
-		`{"username": "map1", "email": "map1@example.com", "password": "password-map1"}`,
+		`{"username": "map1", "email": "map1@example.com", "password": "` + passwordOf("map1") + `"}`,
 		"X-Forwarded-For", "192.0.2.77"), http.StatusCreated)
 	clock.Add(time.Minute)
 	wantRateLimited(t, e.do(t, http.MethodPost, "/auth/register", "application/json",
-		`{"username": "map2", "email": "map2@example.com", "password": "password-map2"}`,
+		`{"username": "map2", "email": "map2@example.com", "password": "` + passwordOf("map2") + `"}`,
 		"X-Forwarded-For", "::ffff:192.0.2.77"), 59*60)
 }

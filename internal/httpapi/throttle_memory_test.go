@@ -69,28 +69,28 @@ func TestThrottleRefusalRemembered(t *testing.T) {
 		// A third failure, after the 1 s wait: the pair waits 2 s.
 		wantError(t, e.loginFrom(t, ip, "lena", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		wantReads(t, probe, "three checked attempts", 3)
-		wantRateLimited(t, e.loginFrom(t, ip, "lena", "password-lena"), 2)
+		wantRateLimited(t, e.loginFrom(t, ip, "lena", passwordOf("lena")), 2)
 		wantReads(t, probe, "the first refusal", 4)
 		wantRateLimited(t, e.loginFrom(t, ip, "lena", "wrong-password"), 2)
 		clock.Add(time.Second)
-		wantRateLimited(t, e.loginFrom(t, ip, "lena", "password-lena"), 1)
+		wantRateLimited(t, e.loginFrom(t, ip, "lena", passwordOf("lena")), 1)
 		probe.down.Store(true)
-		wantRateLimited(t, e.loginFrom(t, ip, "lena", "password-lena"), 1)
+		wantRateLimited(t, e.loginFrom(t, ip, "lena", passwordOf("lena")), 1)
 		wantReads(t, probe, "refusals from memory", 4)
 
 		// Another IP is read, and with the database down that read fails
 		// the login: memory refuses, it never lets through.
-		wantError(t, e.loginFrom(t, "198.51.100.41", "lena", "password-lena"), http.StatusInternalServerError, auth.CodeDatabase)
+		wantError(t, e.loginFrom(t, "198.51.100.41", "lena", passwordOf("lena")), http.StatusInternalServerError, auth.CodeDatabase)
 		probe.down.Store(false)
-		wantStatus(t, "another IP", e.loginFrom(t, "198.51.100.41", "lena", "password-lena"), http.StatusOK)
+		wantStatus(t, "another IP", e.loginFrom(t, "198.51.100.41", "lena", passwordOf("lena")), http.StatusOK)
 		// The email names the same account but is another identifier: it
 		// is read once, then remembered too.
-		wantRateLimited(t, e.loginFrom(t, ip, "lena@example.com", "password-lena"), 1)
-		wantRateLimited(t, e.loginFrom(t, ip, "lena@example.com", "password-lena"), 1)
+		wantRateLimited(t, e.loginFrom(t, ip, "lena@example.com", passwordOf("lena")), 1)
+		wantRateLimited(t, e.loginFrom(t, ip, "lena@example.com", passwordOf("lena")), 1)
 		wantReads(t, probe, "other pairs", 7)
 
 		clock.Add(time.Second)
-		wantStatus(t, "right password after the wait", e.loginFrom(t, ip, "lena", "password-lena"), http.StatusOK)
+		wantStatus(t, "right password after the wait", e.loginFrom(t, ip, "lena", passwordOf("lena")), http.StatusOK)
 		wantReads(t, probe, "after the wait", 8)
 		if got, want := refusals(t, e), slices.Repeat([]string{auth.ScopePair}, 6); !slices.Equal(got, want) {
 			t.Errorf("refusals logged with scopes %v, want pair ×6 (each refusal, from memory or not)", got)
@@ -110,11 +110,11 @@ func TestThrottleIPRefusalRemembered(t *testing.T) {
 	}
 	wantRateLimited(t, e.loginFrom(t, stuffer, "victim7", "Password1!"), 15*60)
 	clock.Add(5 * time.Minute)
-	wantRateLimited(t, e.loginFrom(t, stuffer, "mona", "password-mona"), 10*60)
+	wantRateLimited(t, e.loginFrom(t, stuffer, "mona", passwordOf("mona")), 10*60)
 	wantRateLimited(t, e.loginFrom(t, stuffer, "victim8@example.com", "Password1!"), 10*60)
 	wantReads(t, probe, "one refusal read, two remembered", 3)
 	clock.Add(10 * time.Minute)
-	wantStatus(t, "after the window", e.loginFrom(t, stuffer, "mona", "password-mona"), http.StatusOK)
+	wantStatus(t, "after the window", e.loginFrom(t, stuffer, "mona", passwordOf("mona")), http.StatusOK)
 	wantReads(t, probe, "after the window", 4)
 }
 
@@ -127,16 +127,16 @@ func TestThrottleAccountRefusalRemembered(t *testing.T) {
 		e, _, probe := probedThrottleEnv(t, store, auth.Throttle{AccountMaxFailures: 3}, 4)
 		e.mustRegister(t, "nina")
 		const home = "192.0.2.20"
-		wantStatus(t, "owner at home", e.loginFrom(t, home, "nina", "password-nina"), http.StatusOK)
+		wantStatus(t, "owner at home", e.loginFrom(t, home, "nina", passwordOf("nina")), http.StatusOK)
 		for i := range 3 {
 			wantError(t, e.loginFrom(t, fmt.Sprintf("203.0.113.%d", 10+i), "nina", "wrong-password"),
 				http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		}
-		wantRateLimited(t, e.loginFrom(t, "203.0.113.50", "nina", "password-nina"), 24*60*60)
-		wantRateLimited(t, e.loginFrom(t, "203.0.113.50", "nina", "password-nina"), 24*60*60)
+		wantRateLimited(t, e.loginFrom(t, "203.0.113.50", "nina", passwordOf("nina")), 24*60*60)
+		wantRateLimited(t, e.loginFrom(t, "203.0.113.50", "nina", passwordOf("nina")), 24*60*60)
 		wantReads(t, probe, "the fresh IP's second attempt from memory", 5)
 		for range 2 {
-			wantStatus(t, "owner at home during the attack", e.loginFrom(t, home, "nina", "password-nina"), http.StatusOK)
+			wantStatus(t, "owner at home during the attack", e.loginFrom(t, home, "nina", passwordOf("nina")), http.StatusOK)
 		}
 		wantReads(t, probe, "the owner's logins", 7)
 	})
@@ -157,7 +157,7 @@ func TestThrottleInFlightNotRemembered(t *testing.T) {
 	for i := range statuses {
 		wg.Go(func() {
 			<-start
-			statuses[i] = e.loginFrom(t, ip, "olga", "password-olga").status
+			statuses[i] = e.loginFrom(t, ip, "olga", passwordOf("olga")).status
 		})
 	}
 	close(start)
@@ -175,6 +175,6 @@ func TestThrottleInFlightNotRemembered(t *testing.T) {
 		t.Fatalf("statuses %v of logins sent at once, want 200s and at least one 429 for the place in flight", statuses)
 	}
 	reads := probe.reads.Load()
-	wantStatus(t, "right after", e.loginFrom(t, ip, "olga", "password-olga"), http.StatusOK)
+	wantStatus(t, "right after", e.loginFrom(t, ip, "olga", passwordOf("olga")), http.StatusOK)
 	wantReads(t, probe, "right after", reads+1)
 }

@@ -85,28 +85,28 @@ func TestThrottlePair(t *testing.T) {
 			name := []string{"alice", "ALICE@example.com"}[i%2]
 			wantError(t, e.loginFrom(t, ip, name, "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		}
-		wantRateLimited(t, e.loginFrom(t, ip, "alice", "password-alice"), 1)
-		wantRateLimited(t, e.loginFrom(t, ip, "alice@example.com", "password-alice"), 1)
-		wantStatus(t, "right password from another IP", e.loginFrom(t, other, "alice", "password-alice"), http.StatusOK)
+		wantRateLimited(t, e.loginFrom(t, ip, "alice", passwordOf("alice")), 1)
+		wantRateLimited(t, e.loginFrom(t, ip, "alice@example.com", passwordOf("alice")), 1)
+		wantStatus(t, "right password from another IP", e.loginFrom(t, other, "alice", passwordOf("alice")), http.StatusOK)
 
 		clock.Add(time.Second)
 		wantError(t, e.loginFrom(t, ip, "alice", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
-		wantRateLimited(t, e.loginFrom(t, ip, "alice", "password-alice"), 2)
+		wantRateLimited(t, e.loginFrom(t, ip, "alice", passwordOf("alice")), 2)
 		clock.Add(2 * time.Second)
 		wantError(t, e.loginFrom(t, ip, "alice", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		wantRateLimited(t, e.loginFrom(t, ip, "alice", "wrong-password"), 4)
 
 		clock.Add(4 * time.Second)
-		wantStatus(t, "right password after the wait", e.loginFrom(t, ip, "alice", "password-alice"), http.StatusOK)
+		wantStatus(t, "right password after the wait", e.loginFrom(t, ip, "alice", passwordOf("alice")), http.StatusOK)
 		// Reset: five failures are free again.
 		for range 5 {
 			wantError(t, e.loginFrom(t, ip, "alice", "wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		}
-		wantRateLimited(t, e.loginFrom(t, ip, "alice", "password-alice"), 1)
+		wantRateLimited(t, e.loginFrom(t, ip, "alice", passwordOf("alice")), 1)
 		if got, want := refusals(t, e), slices.Repeat([]string{auth.ScopePair}, 5); !slices.Equal(got, want) {
 			t.Errorf("refusals logged with scopes %v, want %v", got, want)
 		}
-		if strings.Contains(e.logs.String(), "password-alice") || strings.Contains(e.logs.String(), "wrong-password") {
+		if strings.Contains(e.logs.String(), passwordOf("alice")) || strings.Contains(e.logs.String(), "wrong-password") {
 			t.Error("a password reached the log")
 		}
 	})
@@ -124,13 +124,13 @@ func TestThrottleSameAnswerForUnknown(t *testing.T) {
 		// An unknown identifier counts under its lower-cased form.
 		e.loginFrom(t, "203.0.113.9", "NoBody", "wrong-password")
 	}
-	known := e.loginFrom(t, "203.0.113.9", "bob", "password-bob")
+	known := e.loginFrom(t, "203.0.113.9", "bob", passwordOf("bob"))
 	unknown := e.loginFrom(t, "203.0.113.9", "nobody", "wrong-password")
 	wantRateLimited(t, known, 1)
 	wantRateLimited(t, unknown, 1)
 	// The OAuth2 password grant is the same login, throttled alike.
 	form := e.do(t, http.MethodPost, "/auth/login", "application/x-www-form-urlencoded",
-		"grant_type=password&username=bob&password=password-bob", "X-Forwarded-For", "203.0.113.9")
+		"grant_type=password&username=bob&password="+passwordOf("bob"), "X-Forwarded-For", "203.0.113.9")
 	wantRateLimited(t, form, 1)
 	if known.json["detail"] != unknown.json["detail"] {
 		t.Errorf("details differ: %v and %v", known.json["detail"], unknown.json["detail"])
@@ -148,13 +148,13 @@ func TestThrottleIP(t *testing.T) {
 	for i := range 3 {
 		wantError(t, e.loginFrom(t, stuffer, fmt.Sprintf("victim%d", i), "Password1!"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 	}
-	wantRateLimited(t, e.loginFrom(t, stuffer, "carol", "password-carol"), 15*60)
+	wantRateLimited(t, e.loginFrom(t, stuffer, "carol", passwordOf("carol")), 15*60)
 	// Another /64: a neighbour in the same /64 would be the same client.
-	wantStatus(t, "another IP", e.loginFrom(t, "2001:db8:0:1::67", "carol", "password-carol"), http.StatusOK)
+	wantStatus(t, "another IP", e.loginFrom(t, "2001:db8:0:1::67", "carol", passwordOf("carol")), http.StatusOK)
 	clock.Add(10 * time.Minute)
 	wantRateLimited(t, e.loginFrom(t, stuffer, "victim9", "Password1!"), 5*60)
 	clock.Add(5 * time.Minute)
-	wantStatus(t, "after the window", e.loginFrom(t, stuffer, "carol", "password-carol"), http.StatusOK)
+	wantStatus(t, "after the window", e.loginFrom(t, stuffer, "carol", passwordOf("carol")), http.StatusOK)
 	if got := refusals(t, e); !slices.Equal(got, []string{auth.ScopeIP, auth.ScopeIP}) {
 		t.Errorf("refusals logged with scopes %v, want ip twice", got)
 	}
@@ -169,18 +169,18 @@ func TestThrottleAccountOwnerNotLockedOut(t *testing.T) {
 		e, clock := throttleEnv(t, store, auth.Throttle{PairFreeFailures: 5, AccountMaxFailures: 4}, 4)
 		e.mustRegister(t, "dana")
 		const home = "192.0.2.10"
-		wantStatus(t, "owner at home", e.loginFrom(t, home, "dana", "password-dana"), http.StatusOK)
+		wantStatus(t, "owner at home", e.loginFrom(t, home, "dana", passwordOf("dana")), http.StatusOK)
 		for i := range 4 {
 			wantError(t, e.loginFrom(t, fmt.Sprintf("203.0.113.%d", 100+i), "dana@example.com", "wrong-password"),
 				http.StatusUnauthorized, auth.CodeInvalidCredentials)
 		}
-		wantRateLimited(t, e.loginFrom(t, "203.0.113.200", "dana", "password-dana"), 24*60*60)
-		wantRateLimited(t, e.loginFrom(t, "203.0.113.100", "dana", "password-dana"), 24*60*60)
-		wantStatus(t, "owner at home during the attack", e.loginFrom(t, home, "dana", "password-dana"), http.StatusOK)
-		wantStatus(t, "owner by email", e.loginFrom(t, home, "Dana@Example.com", "password-dana"), http.StatusOK)
+		wantRateLimited(t, e.loginFrom(t, "203.0.113.200", "dana", passwordOf("dana")), 24*60*60)
+		wantRateLimited(t, e.loginFrom(t, "203.0.113.100", "dana", passwordOf("dana")), 24*60*60)
+		wantStatus(t, "owner at home during the attack", e.loginFrom(t, home, "dana", passwordOf("dana")), http.StatusOK)
+		wantStatus(t, "owner by email", e.loginFrom(t, home, "Dana@Example.com", passwordOf("dana")), http.StatusOK)
 
 		clock.Add(24 * time.Hour)
-		wantStatus(t, "a fresh IP after the window", e.loginFrom(t, "203.0.113.201", "dana", "password-dana"), http.StatusOK)
+		wantStatus(t, "a fresh IP after the window", e.loginFrom(t, "203.0.113.201", "dana", passwordOf("dana")), http.StatusOK)
 
 		var warns int
 		for _, m := range e.logs.Lines(t) {
@@ -203,7 +203,7 @@ func TestThrottleRegister(t *testing.T) {
 	e, clock := throttleEnv(t, "", auth.Throttle{RegisterIPMax: 2}, 4)
 	reg := func(ip, name string) response {
 		return e.do(t, http.MethodPost, "/auth/register", "application/json",
-			fmt.Sprintf(`{"username": %q, "email": "%s@example.com", "password": "password-%s"}`, name, name, name),
+			fmt.Sprintf(`{"username": %q, "email": "%s@example.com", "password": %q}`, name, name, passwordOf(name)),
 			"X-Forwarded-For", ip)
 	}
 	wantStatus(t, "first", reg("192.0.2.1", "reg1"), http.StatusCreated)
@@ -229,7 +229,7 @@ func TestThrottleForgedForwardedFor(t *testing.T) {
 	for i := range 3 {
 		e.loginFrom(t, fmt.Sprintf("198.51.100.%d", i), "erin", "wrong-password")
 	}
-	wantRateLimited(t, e.loginFrom(t, "198.51.100.99", "erin", "password-erin"), 1)
+	wantRateLimited(t, e.loginFrom(t, "198.51.100.99", "erin", passwordOf("erin")), 1)
 }
 
 // failingAttempts is a store whose throttle read fails as a database that
@@ -248,7 +248,7 @@ func TestThrottleReadFails(t *testing.T) {
 	e := newEnv(t, envOptions{throttle: &auth.Throttle{PairFreeFailures: 5}, opts: Options{TrustedProxies: loopback},
 		wrap: func(s auth.Store) auth.Store { return failingAttempts{s} }})
 	e.mustRegister(t, "fred")
-	for _, pw := range []string{"password-fred", "wrong-password"} {
+	for _, pw := range []string{passwordOf("fred"), "wrong-password"} {
 		wantError(t, e.loginFrom(t, "192.0.2.1", "fred", pw), http.StatusInternalServerError, auth.CodeDatabase)
 	}
 }
@@ -298,9 +298,9 @@ func TestThrottlePasswordChange(t *testing.T) {
 	for range 3 {
 		wantError(t, change("wrong-password"), http.StatusUnauthorized, auth.CodeInvalidCredentials)
 	}
-	wantRateLimited(t, change("password-hana"), 1)
-	wantRateLimited(t, e.loginFrom(t, ip, "hana@example.com", "password-hana"), 1)
-	wantStatus(t, "login from another IP", e.loginFrom(t, "198.51.100.31", "hana", "password-hana"), http.StatusOK)
+	wantRateLimited(t, change(passwordOf("hana")), 1)
+	wantRateLimited(t, e.loginFrom(t, ip, "hana@example.com", passwordOf("hana")), 1)
+	wantStatus(t, "login from another IP", e.loginFrom(t, "198.51.100.31", "hana", passwordOf("hana")), http.StatusOK)
 }
 
 // TestThrottleBurst: guesses sent at once all find the pair's count below
@@ -350,8 +350,8 @@ func TestThrottleMetrics(t *testing.T) {
 	for range 2 {
 		e.loginFrom(t, "192.0.2.50", "jade", "wrong-password")
 	}
-	wantRateLimited(t, e.loginFrom(t, "192.0.2.50", "jade", "password-jade"), 1)
-	wantError(t, e.register(t, "kate", "kate@example.com", "password-kate"), http.StatusTooManyRequests, auth.CodeRateLimited)
+	wantRateLimited(t, e.loginFrom(t, "192.0.2.50", "jade", passwordOf("jade")), 1)
+	wantError(t, e.register(t, "kate", "kate@example.com", passwordOf("kate")), http.StatusTooManyRequests, auth.CodeRateLimited)
 	s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
 	for series, n := range map[string]float64{
 		`authd_throttle_refusals_total{scope="pair"}`:              1,

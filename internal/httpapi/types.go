@@ -12,7 +12,7 @@ import (
 type RegisterRequest struct {
 	Username string `json:"username" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" example:"alice" doc:"3–50 ASCII letters, digits, '_', '.', '-'; unique without regard to case."`
 	Email    string `json:"email" maxLength:"100" format:"email" example:"alice@example.com" doc:"One plain address, at most 100 characters, with a domain name (not an IP address) and no control, invisible, space or bidi characters; stored lower-cased and NFC-normalised; unique."`
-	Password string `json:"password" minLength:"8" maxLength:"72" example:"correct-horse-battery" doc:"8–72 bytes (bcrypt's limit); longer is refused, never truncated. A commonly used password (a breach list's, in any case, or one character repeated) is refused: \"this password is too common\"."`
+	Password string `json:"password" minLength:"8" maxLength:"72" example:"correct-horse-battery" doc:"8–72 bytes (bcrypt's limit); longer is refused, never truncated. A commonly used password (a breach list's, in any case, or one character repeated) is refused: \"this password is too common\". So is one that contains the username or the email's part before @ (3 characters or more), in any case."`
 }
 
 // LoginRequest is the JSON body of POST /auth/login: username or email.

@@ -7,7 +7,6 @@ package authtest
 
 import (
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,6 +95,22 @@ func (c *Clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// Password is a password the register rules accept, different for each
-// name, so tests need not invent one.
-func Password(name string) string { return "pw-" + strings.Repeat(name, 2) + "-horse" }
+// Password is a password the register rules accept for the account name
+// with the email name@example.com, different for each name, so tests need
+// not invent one. The rules refuse a password holding the username or the
+// email's local part, so it holds name with each letter rotated by 13 and
+// each digit by 5 (never name itself), between characters no username has.
+func Password(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = 'a' + (c-'a'+13)%26
+		case 'A' <= c && c <= 'Z':
+			b[i] = 'A' + (c-'A'+13)%26
+		case '0' <= c && c <= '9':
+			b[i] = '0' + (c-'0'+5)%10
+		}
+	}
+	return "pw~" + string(b) + "~42"
+}

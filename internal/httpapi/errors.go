@@ -60,7 +60,9 @@ func transportCode(status int) auth.Code {
 // renderError is the one place where an error becomes a response body. It
 // sets the headers that go with the code, logs the cause of a 5xx once, and
 // returns the status and body. Whatever the cause says stays in the log.
-func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, errorBody) {
+// bearer says the operation takes a bearer token, which decides the
+// WWW-Authenticate of its 401s (see challenge).
+func (s *Server) renderError(r *http.Request, h http.Header, err error, bearer bool) (int, errorBody) {
 	ctx := r.Context()
 	e := fromFramework(err)
 	status := e.Status()
@@ -82,10 +84,8 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, er
 	if isTokenRequest(r) {
 		body.Error = oauth2Error(e)
 	}
-	switch e.Code {
-	case auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked:
-		// RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
-		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	if c := challenge(e, bearer); c != "" {
+		h.Set("WWW-Authenticate", c)
 	}
 	if e.RetryAfter > 0 || status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(e.RetryAfter)))
@@ -128,7 +128,7 @@ func fromFramework(err error) *auth.Error {
 // writeError renders err for handlers outside huma (router misses,
 // recovered panics, docs pages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := s.renderError(r, w.Header(), err)
+	status, body := s.renderError(r, w.Header(), err, false)
 	w.WriteHeader(status)
 	// The body is a handful of strings; encoding it cannot fail.
 	_ = json.NewEncoder(w).Encode(body)
@@ -202,6 +202,6 @@ func (s *Server) transformErrors(ctx huma.Context, _ string, v any) (any, error)
 		return v, nil
 	}
 	r, w := humago.Unwrap(ctx)
-	_, body := s.renderError(r, w.Header(), err)
+	_, body := s.renderError(r, w.Header(), err, len(ctx.Operation().Security) > 0)
 	return body, nil
 }

@@ -69,11 +69,6 @@ func (in *sessionIDInput) Resolve(ctx huma.Context) []error {
 	return nil
 }
 
-// missingBearer is the answer to a bearer endpoint called without one.
-func missingBearer() error {
-	return &auth.Error{Code: auth.CodeInvalidToken, Detail: "Missing bearer token"}
-}
-
 // authenticate checks the bearer token of a request and its session.
 func authenticate(ctx context.Context, svc *auth.Service, authorization string) (auth.Caller, error) {
 	raw, ok := bearerToken(authorization)

@@ -116,9 +116,7 @@ func fromFramework(err error) *auth.Error {
 	if errors.As(err, &em) {
 		e := auth.Fail(transportCode(em.Status), err)
 		if e.Code == auth.CodeValidation {
-			// huma's 400s are about the body as a whole ("request body is
-			// required"); its wording holds nothing internal.
-			e.Fields = []auth.FieldError{{Field: "body", Message: em.Detail}}
+			e.Fields = frameworkFields(em)
 		}
 		return e
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/rs/cors"
 
 	"github.com/authd/authd/internal/auth"
@@ -68,7 +67,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
 	mux := http.NewServeMux()
-	s.api = humago.New(mux, s.humaConfig())
+	s.api = s.newAPI(mux)
 	if err := s.routes(mux); err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func (in *bearerJSONInput) Resolve(ctx huma.Context) []error {
 
 // sessionIDInput names one session in the path.
 type sessionIDInput struct {
-	ID            string `path:"id" maxLength:"64" example:"3q2-7wYk1mXo0dS5aQ9h-A" doc:"A session id from GET /auth/sessions."`
+	ID            string `path:"id" example:"3q2-7wYk1mXo0dS5aQ9h-A" doc:"A session id from GET /auth/sessions; any other value is 404 SESSION_NOT_FOUND."`
 	authorization string
 }
 

@@ -34,9 +34,10 @@ type fieldError struct {
 
 // transportCode names the code of an error status that huma or the mux
 // produced on its own, with no *auth.Error behind it. Only transport
-// failures arrive that way: huma's 400, 406, 408, 413, 415, 422 and 500 (see
-// fromFramework) and, through jsonErrors, the mux's 404 and 405, the docs
-// handlers' 404, 405, 412 and 416, and a 500 from the metrics handler. The
+// failures arrive that way: huma's 400, 406, 408, 413, 415, 422 (sent as
+// 400, see contractStatus) and 500 (see fromFramework) and, through
+// jsonErrors, the mux's 404 and 405 and the docs handlers' 404, 405, 412
+// and 416. The
 // codes below are the transport ones, and the error table gives their
 // statuses. A status says nothing about the domain, so none is guessed to
 // be a domain code (a 403 is not USER_INACTIVE, a 409 not

@@ -111,10 +111,6 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}
 	mux.Handle("GET /openapi.json", serveSpec(spec))
 
-	if s.opts.Metrics != nil {
-		mux.Handle("GET "+metricsPath, s.opts.Metrics)
-	}
-
 	pages := docs.New("/openapi.json")
 	mux.Handle("GET /docs", pages.SwaggerUI())
 	mux.Handle("GET /docs/assets/", http.StripPrefix("/docs/assets/", pages.SwaggerAssets()))

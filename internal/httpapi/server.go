@@ -19,7 +19,7 @@ import (
 )
 
 // Options are what the server needs: config.HTTP's settings, the version,
-// the public keys and the metrics handler.
+// the public keys and the request observer of the metrics.
 type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
@@ -33,9 +33,6 @@ type Options struct {
 	// JWKS is the public half of every key that verifies access tokens,
 	// served at /.well-known/jwks.json; empty with an HS256 secret.
 	JWKS []token.JWK
-	// Metrics, when set, is served at GET /metrics, outside the OpenAPI
-	// document and the access log.
-	Metrics http.Handler
 	// ObserveRequest, when set, is told every answered request's route
 	// pattern (MetricsUnmatched when no route matched), method, status and
 	// duration.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/authd/authd/internal/auth"
 )
 
@@ -41,4 +43,28 @@ func challenge(e *auth.Error, bearer bool) string {
 		return "Bearer"
 	}
 	return ""
+}
+
+// documentChallenge adds WWW-Authenticate to the 401 response of op, as
+// challenge sends it: always on a bearer operation, on another only when
+// the 401 can be a refused token.
+func documentChallenge(op *huma.Operation) {
+	r := op.Responses["401"]
+	if r == nil {
+		return
+	}
+	desc := "RFC 6750 §3: Bearer, with error=\"invalid_token\" when a token was sent and refused."
+	if len(op.Security) == 0 {
+		mt := r.Content[mediaJSON]
+		if mt == nil || mt.Examples[string(auth.CodeInvalidToken)] == nil {
+			return
+		}
+		desc = "Only when the refresh token was refused: Bearer error=\"invalid_token\"."
+	}
+	if r.Headers == nil {
+		r.Headers = map[string]*huma.Header{}
+	}
+	r.Headers["WWW-Authenticate"] = &huma.Header{Description: desc, Schema: &huma.Schema{
+		Type: "string", Examples: []any{`Bearer error="invalid_token"`},
+	}}
 }

@@ -101,15 +101,19 @@ type bearerOperation struct {
 }
 
 // bearerOperations lists the operations of the served document that name a
-// security requirement. A path parameter gets a well-formed session id; a
-// body, when the operation takes one, is an empty JSON object (each handler
-// authenticates before it judges the fields).
+// security requirement, and checks that each documents the header on its
+// 401. A path parameter gets a well-formed session id; a body, when the
+// operation takes one, is an empty JSON object (each handler authenticates
+// before it judges the fields).
 func bearerOperations(t *testing.T, e *env) []bearerOperation {
 	t.Helper()
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Security    []map[string][]string `json:"security"`
 			RequestBody *struct{}             `json:"requestBody"`
+			Responses   map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
 		} `json:"paths"`
 	}
 	e.openAPI(t, &doc)
@@ -119,6 +123,9 @@ func bearerOperations(t *testing.T, e *env) []bearerOperation {
 		for method, op := range item {
 			if len(op.Security) == 0 {
 				continue
+			}
+			if op.Responses["401"].Headers["WWW-Authenticate"] == nil {
+				t.Errorf("%s %s: the document's 401 has no WWW-Authenticate header", method, path)
 			}
 			o := bearerOperation{method: strings.ToUpper(method), path: path, url: param.ReplaceAllString(path, auth.NewSessionID())}
 			if op.RequestBody != nil {

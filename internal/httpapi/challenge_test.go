@@ -49,15 +49,8 @@ func TestBearerChallenge(t *testing.T) {
 				continue
 			}
 			t.Run(name, func(t *testing.T) {
-				var headers []string
-				if tok.authorization != "" {
-					headers = []string{"Authorization", tok.authorization}
-				}
-				r := e.do(t, op.method, op.url, op.contentType, op.body, headers...)
-				wantError(t, r, http.StatusUnauthorized, tok.code)
-				if got := r.header.Values("WWW-Authenticate"); !slices.Equal(got, []string{tok.challenge}) {
-					t.Errorf("WWW-Authenticate = %q, want %q", got, tok.challenge)
-				}
+				r := e.do(t, op.method, op.url, op.contentType, op.body, authorization(tok.authorization)...)
+				wantChallenge(t, r, tok.code, tok.challenge)
 			})
 		}
 	}
@@ -75,15 +68,7 @@ func TestBearerChallenge(t *testing.T) {
 	}
 	for _, c := range others {
 		t.Run(c.name, func(t *testing.T) {
-			var headers []string
-			if c.authorization != "" {
-				headers = []string{"Authorization", c.authorization}
-			}
-			r := e.do(t, c.method, c.path, mediaJSON, c.body, headers...)
-			wantError(t, r, http.StatusUnauthorized, c.code)
-			if got := r.header.Values("WWW-Authenticate"); !slices.Equal(got, []string{c.challenge}) {
-				t.Errorf("WWW-Authenticate = %q, want %q", got, c.challenge)
-			}
+			wantChallenge(t, e.do(t, c.method, c.path, mediaJSON, c.body, authorization(c.authorization)...), c.code, c.challenge)
 		})
 	}
 	// A 401 of an operation without bearer security is no bearer challenge.
@@ -91,6 +76,24 @@ func TestBearerChallenge(t *testing.T) {
 	wantError(t, r, http.StatusUnauthorized, auth.CodeInvalidCredentials)
 	if got := r.header.Get("WWW-Authenticate"); got != "" {
 		t.Errorf("login's 401: WWW-Authenticate = %q, want none", got)
+	}
+}
+
+// authorization is the header pair for an Authorization value; none for "".
+func authorization(value string) []string {
+	if value == "" {
+		return nil
+	}
+	return []string{"Authorization", value}
+}
+
+// wantChallenge asserts a 401 with code that carries exactly one
+// WWW-Authenticate, challenge.
+func wantChallenge(t *testing.T, r response, code auth.Code, challenge string) {
+	t.Helper()
+	wantError(t, r, http.StatusUnauthorized, code)
+	if got := r.header.Values("WWW-Authenticate"); !slices.Equal(got, []string{challenge}) {
+		t.Errorf("WWW-Authenticate = %q, want %q", got, challenge)
 	}
 }
 

@@ -23,11 +23,12 @@ import (
 // the way a newcomer would: in Swagger UI, authorize with the OAuth2
 // password flow, call GET /auth/me, reload the page and call it again,
 // list the sessions, register an account and log out, after which GET
-// /auth/me is refused; then read the same operations in ReDoc. After
-// Authorize and after the reload, the browser's storage holds the access
-// token alone, in sessionStorage: never the password nor the refresh
-// token. No request may leave authd. Full-page screenshots of both pages
-// are saved (see artifactDir).
+// /auth/me is refused, and log out in the Authorize dialog; then read the
+// same operations in ReDoc. After Authorize and after the reload, the
+// browser's storage holds the access token alone, in sessionStorage: never
+// the password nor the refresh token; after the dialog's Logout, nothing.
+// No request may leave authd. Full-page screenshots of both pages are
+// saved (see artifactDir).
 func TestBrowserDocs(t *testing.T) {
 	t.Parallel()
 	exe := needChromium(t)
@@ -149,6 +150,21 @@ func TestBrowserDocs(t *testing.T) {
 			}
 		}
 		screenshot(t, tab, shots, "docs.png")
+
+		// The dialog's Logout forgets the kept token.
+		logout := chromedp.Steps(
+			chromedp.Click(chromedp.CSS(".auth-wrapper .btn.authorize"), chromedp.NodeVisible),
+			chromedp.Click(chromedp.CSS(`button[aria-label="Remove authorization"]`), chromedp.NodeVisible),
+			chromedp.WaitNotPresent(chromedp.CSS(`button[aria-label="Remove authorization"]`)),
+			chromedp.Click(chromedp.CSS(".modal-ux .close-modal"), chromedp.NodeVisible),
+		)
+		if err := chromedp.Do(tab, logout); err != nil {
+			screenshot(t, tab, shots, "docs-failed.png")
+			t.Fatalf("log out in the Authorize dialog: %v", err)
+		}
+		if s := readStorage(t, tab); len(s.Session) != 0 || len(s.Local) != 0 {
+			t.Errorf("after the dialog's Logout: %s, want empty storage", s.raw)
+		}
 	})
 
 	t.Run("redoc", func(t *testing.T) {

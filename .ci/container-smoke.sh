@@ -2,8 +2,10 @@
 # container-smoke.sh: build authd's runtime image FROM scratch out of a
 # locally built static binary (no base image can be pulled here), run it
 # with podman on the host network, and check /health, /auth/register,
-# /metrics, `authd version`, and that with no key setting the key file
-# authd writes beside the database in the volume survives a restart. Called by .ci/run with CONTAINERS_CONF set;
+# /metrics (absent from the API port, served on AUTHD_METRICS_ADDR),
+# `authd version`, and that with no key setting the key file authd writes
+# beside the database in the volume survives a restart. Called by .ci/run
+# with CONTAINERS_CONF set;
 # every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,7 @@ image=localhost/authd:ci
 name="authd-ci-$$"
 volume="authd-ci-data-$$"
 port=$((20000 + RANDOM % 20000))
+metrics_port=$((port + 1))
 base="http://127.0.0.1:$port"
 work=$(mktemp -d)
 
@@ -45,6 +48,7 @@ echo "authd version: $got"
 serve() {
 	podman run -d --name "$name" --network=host -v "$volume:/data" \
 		-e AUTHD_ADDR="127.0.0.1:$port" \
+		-e AUTHD_METRICS_ADDR="127.0.0.1:$metrics_port" \
 		-e AUTHD_BCRYPT_COST=4 \
 		"$image" >/dev/null
 	health=""
@@ -76,11 +80,14 @@ code=$(curl -sS --max-time 10 -o "$work/register.json" -w '%{http_code}' -H 'Con
 grep -q '"access_token"' "$work/register.json" || fail "register gave no access token"
 echo "POST /auth/register: $code"
 
-curl -fsS --max-time 10 "$base/metrics" >"$work/metrics.txt" || fail "GET /metrics"
+# Never on the API listener; on AUTHD_METRICS_ADDR only.
+code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$base/metrics")
+[ "$code" = 404 ] || fail "GET /metrics on the API port: $code, want 404"
+curl -fsS --max-time 10 "http://127.0.0.1:$metrics_port/metrics" >"$work/metrics.txt" || fail "GET /metrics on AUTHD_METRICS_ADDR"
 grep -q "^authd_build_info{version=\"$version\"} 1$" "$work/metrics.txt" || fail "authd_build_info{version=\"$version\"} missing"
 grep -q '^authd_http_requests_total{code="201",method="POST",route="/auth/register"} 1$' "$work/metrics.txt" ||
 	fail "register not counted in /metrics"
-echo "GET /metrics: $(grep -c '^authd_' "$work/metrics.txt") authd_ samples, build_info and the register counted"
+echo "GET /metrics: 404 on the API port; $(grep -c '^authd_' "$work/metrics.txt") authd_ samples on the metrics port, build_info and the register counted"
 
 # A new container on the same volume reuses the key file: the token of the
 # first one still works.

@@ -13,7 +13,7 @@ import (
 const offSuffix = " (metrics off)"
 
 // compareMetrics is -metrics both: beside on, the server with metrics, it
-// starts a second authd with AUTHD_METRICS_ADDR=off and runs each cheap
+// starts a second authd without AUTHD_METRICS_ADDR and runs each cheap
 // scenario against both in every round, one after the other. On a shared
 // machine whose speed drifts, two separate runs would put the drift into
 // the comparison; interleaved, both servers see the same machine.

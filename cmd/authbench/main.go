@@ -91,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.workers, "workers", runtime.NumCPU(), "the server's bcrypt pool size, for the limit")
 	fs.StringVar(&o.alg, "alg", "EdDSA", "how the started authd signs tokens: EdDSA or ES256 (a key file from authd keys generate), or HS256 (AUTHD_JWT_SECRET)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
-	fs.StringVar(&o.metrics, "metrics", "on", "with -start: on, off (AUTHD_METRICS_ADDR=off), or both: two servers, the cheap scenarios interleaved across them, to measure what metrics cost")
+	fs.StringVar(&o.metrics, "metrics", "on", "with -start: on (AUTHD_METRICS_ADDR on a port of its own), off (unset), or both: two servers, the cheap scenarios interleaved across them, to measure what metrics cost")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -257,7 +257,7 @@ func TestStartsServer(t *testing.T) {
 	}
 }
 
-// TestMetricsSwitch: -metrics off starts authd with AUTHD_METRICS_ADDR=off;
+// TestMetricsSwitch: -metrics off starts authd without AUTHD_METRICS_ADDR;
 // -metrics both runs each cheap scenario against a server with and one
 // without, and gives the ratio.
 func TestMetricsSwitch(t *testing.T) {

@@ -25,12 +25,14 @@ type server struct {
 	url          string
 	startToReady time.Duration
 	metrics      string // "on" or "off", as /metrics answered
+	metricsURL   string // the metrics listener's base URL; "" with metrics off
 }
 
 // startServer builds authd (unless bin is given), applies migrations, then
 // starts it and times how long it takes from exec to a 200 on /health/ready.
 // alg chooses its signing: a key file that authd generates (EdDSA, ES256)
-// or a random HS256 secret. metrics false starts it with AUTHD_METRICS_ADDR=off.
+// or a random HS256 secret. metrics true starts it with AUTHD_METRICS_ADDR on
+// a loopback port of its own (metrics are off without it).
 func startServer(ctx context.Context, bin, dbURL string, cost int, alg string, metrics bool, dir string, stderr io.Writer) (*server, error) {
 	if bin == "" {
 		bin = filepath.Join(dir, "authd")
@@ -57,8 +59,11 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, alg string, m
 		return nil, err
 	}
 	env = append(env, signing)
-	if !metrics {
-		env = append(env, "AUTHD_METRICS_ADDR=off")
+	// Set either way, so that the caller's environment does not decide.
+	if metrics {
+		env = append(env, "AUTHD_METRICS_ADDR=127.0.0.1:0")
+	} else {
+		env = append(env, "AUTHD_METRICS_ADDR=")
 	}
 	migrate := exec.CommandContext(ctx, bin, "migrate")
 	migrate.Env, migrate.Stderr = env, stderr
@@ -77,19 +82,22 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, alg string, m
 		return nil, fmt.Errorf("start authd: %w", err)
 	}
 	s := &server{cmd: cmd}
-	addr, err := listeningAddr(out)
+	addr, metricsAddr, err := listeningAddrs(out)
 	if err != nil {
 		s.stop()
 		return nil, err
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }() // keep its log pipe flowing
 	s.url = "http://" + addr
+	if metricsAddr != "" {
+		s.metricsURL = "http://" + metricsAddr
+	}
 	if err := waitReady(ctx, s.url); err != nil {
 		s.stop()
 		return nil, err
 	}
 	s.startToReady = time.Since(start)
-	if s.metrics, err = metricsState(ctx, s.url, metrics); err != nil {
+	if s.metrics, err = metricsState(ctx, s, metrics); err != nil {
 		s.stop()
 		return nil, err
 	}
@@ -97,21 +105,36 @@ func startServer(ctx context.Context, bin, dbURL string, cost int, alg string, m
 }
 
 // metricsState checks that /metrics is served exactly when it should be,
-// so a comparison of the two cases compares what it says it does.
-func metricsState(ctx context.Context, url string, want bool) (string, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/metrics", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("GET /metrics: %w", err)
+// and only on the metrics listener, so a comparison of the two cases
+// compares what it says it does.
+func metricsState(ctx context.Context, s *server, want bool) (string, error) {
+	if code, err := getStatus(ctx, s.url+"/metrics"); err != nil || code != http.StatusNotFound {
+		return "", fmt.Errorf("GET /metrics on the API listener: %d, %v; want 404", code, err)
 	}
-	res.Body.Close()
-	switch {
-	case want && res.StatusCode == http.StatusOK:
-		return "on", nil
-	case !want && res.StatusCode == http.StatusNotFound:
+	if !want {
+		if s.metricsURL != "" {
+			return "", fmt.Errorf("a metrics listener started with -metrics=off")
+		}
 		return "off", nil
 	}
-	return "", fmt.Errorf("GET /metrics answered %d with -metrics=%v", res.StatusCode, want)
+	if s.metricsURL == "" {
+		return "", fmt.Errorf("no metrics listener with -metrics=on")
+	}
+	if code, err := getStatus(ctx, s.metricsURL+"/metrics"); err != nil || code != http.StatusOK {
+		return "", fmt.Errorf("GET /metrics on the metrics listener: %d, %v; want 200", code, err)
+	}
+	return "on", nil
+}
+
+// getStatus is the status of a GET of url.
+func getStatus(ctx context.Context, url string) (int, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	return res.StatusCode, nil
 }
 
 // signingEnv is the variable that makes authd sign with alg: a key file
@@ -135,19 +158,26 @@ func signingEnv(ctx context.Context, bin, alg, dir string, stderr io.Writer) (st
 	return "AUTHD_JWT_KEYS=" + path, nil
 }
 
-// listeningAddr reads log lines until the "server listening" one.
-func listeningAddr(r io.Reader) (string, error) {
+// listeningAddrs reads log lines until the "server listening" one, and
+// returns its address and the metrics listener's, if one was logged.
+func listeningAddrs(r io.Reader) (api, metrics string, err error) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		var line struct {
 			Message string `json:"message"`
 			Addr    string `json:"addr"`
 		}
-		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Message == "server listening" {
-			return line.Addr, nil
+		if json.Unmarshal(sc.Bytes(), &line) != nil {
+			continue
+		}
+		switch line.Message {
+		case "metrics listening": // logged before the API listener opens
+			metrics = line.Addr
+		case "server listening":
+			return line.Addr, metrics, nil
 		}
 	}
-	return "", errors.New("authd exited before it listened")
+	return "", "", errors.New("authd exited before it listened")
 }
 
 func waitReady(ctx context.Context, url string) error {

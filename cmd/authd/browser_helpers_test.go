@@ -105,6 +105,21 @@ func (r *pageRecord) expectRefusal(url string) {
 	r.refusals[url]++
 }
 
+// lastRequest returns the id of the last request of method to url that the
+// tab sent.
+func (r *pageRecord) lastRequest(method, url string) (network.RequestID, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var id network.RequestID
+	last := -1
+	for rid, i := range r.index {
+		if q := r.requests[i]; q.method == method && q.url == url && i > last {
+			id, last = rid, i
+		}
+	}
+	return id, last >= 0
+}
+
 func newPageRecord() *pageRecord {
 	return &pageRecord{index: map[network.RequestID]int{}, refusals: map[string]int{}}
 }

@@ -21,10 +21,14 @@ import (
 
 // TestBrowserDocs uses the docs pages of a real authd in headless Chromium
 // the way a newcomer would: in Swagger UI, authorize with the OAuth2
-// password flow, call GET /auth/me, list the sessions, register an account
-// and log out, after which GET /auth/me is refused; then read the same
-// operations in ReDoc. No request may leave authd. Full-page
-// screenshots of both pages are saved (see artifactDir).
+// password flow, call GET /auth/me, reload the page and call it again,
+// list the sessions, register an account and log out, after which GET
+// /auth/me is refused, and log out in the Authorize dialog; then read the
+// same operations in ReDoc. After Authorize and after the reload, the
+// browser's storage holds the access token alone, in sessionStorage: never
+// the password nor the refresh token; after the dialog's Logout, nothing.
+// No request may leave authd. Full-page screenshots of both pages are
+// saved (see artifactDir).
 func TestBrowserDocs(t *testing.T) {
 	t.Parallel()
 	exe := needChromium(t)
@@ -77,11 +81,16 @@ func TestBrowserDocs(t *testing.T) {
 				t.Fatalf("%s: %v", s.name, err)
 			}
 		}
+		access, refresh := loginAnswer(t, tab, rec, authd.url+"/auth/login")
+		checkStorage(t, tab, "after Authorize", access, password, refresh)
 
 		// Each call goes through "Try it out" and "Execute"; the page shows
 		// the response, from which the test reads the status and a user name.
 		calls := []struct {
-			name   string
+			name string
+			// reload opens /docs again first, as a user pressing F5: the
+			// tab is still authorized, from sessionStorage.
+			reload bool
 			op     string // Swagger UI's element id of the operation
 			body   string // pasted as the request body; "" for none
 			status string
@@ -90,6 +99,10 @@ func TestBrowserDocs(t *testing.T) {
 		}{
 			{
 				name: "GET /auth/me", op: "operations-auth-me",
+				status: "200", field: []string{"username"}, want: username,
+			},
+			{
+				name: "GET /auth/me after a reload", reload: true, op: "operations-auth-me",
 				status: "200", field: []string{"username"}, want: username,
 			},
 			{
@@ -111,6 +124,13 @@ func TestBrowserDocs(t *testing.T) {
 			},
 		}
 		for _, c := range calls {
+			if c.reload {
+				if err := chromedp.Do(tab, chromedp.Steps(chromedp.Navigate(authd.url+"/docs"), waitSwaggerOperations(ops))); err != nil {
+					screenshot(t, tab, shots, "docs-failed.png")
+					t.Fatalf("reload /docs: %v", err)
+				}
+				checkStorage(t, tab, "after a reload", access, password, refresh)
+			}
 			if c.status == "401" {
 				rec.expectRefusal(authd.url + "/auth/me")
 			}
@@ -130,6 +150,21 @@ func TestBrowserDocs(t *testing.T) {
 			}
 		}
 		screenshot(t, tab, shots, "docs.png")
+
+		// The dialog's Logout forgets the kept token.
+		logout := chromedp.Steps(
+			chromedp.Click(chromedp.CSS(".auth-wrapper .btn.authorize"), chromedp.NodeVisible),
+			chromedp.Click(chromedp.CSS(`button[aria-label="Remove authorization"]`), chromedp.NodeVisible),
+			chromedp.WaitNotPresent(chromedp.CSS(`button[aria-label="Remove authorization"]`)),
+			chromedp.Click(chromedp.CSS(".modal-ux .close-modal"), chromedp.NodeVisible),
+		)
+		if err := chromedp.Do(tab, logout); err != nil {
+			screenshot(t, tab, shots, "docs-failed.png")
+			t.Fatalf("log out in the Authorize dialog: %v", err)
+		}
+		if s := readStorage(t, tab); len(s.Session) != 0 || len(s.Local) != 0 {
+			t.Errorf("after the dialog's Logout: %s, want empty storage", s.raw)
+		}
 	})
 
 	t.Run("redoc", func(t *testing.T) {

@@ -14,11 +14,11 @@ import (
 	"github.com/authd/authd/internal/store/sqlite"
 )
 
-// newMetrics builds the registry unless AUTHD_METRICS_ADDR is off (nil
-// then), with the gauges read at each scrape: the breaker, the bcrypt queue
-// and the database pools.
+// newMetrics builds the registry when AUTHD_METRICS_ADDR is set (nil
+// otherwise: metrics are off by default), with the gauges read at each
+// scrape: the breaker, the bcrypt queue and the database pools.
 func newMetrics(cfg config.Metrics, st store, guarded *breaker.Store, hasher *password.Hasher) (*metrics.Metrics, error) {
-	if cfg.Addr == config.MetricsOff {
+	if cfg.Addr == "" {
 		return nil, nil
 	}
 	m := metrics.New(buildVersion())
@@ -45,18 +45,13 @@ func newMetrics(cfg config.Metrics, st store, guarded *breaker.Store, hasher *pa
 	return m, nil
 }
 
-// mountMetrics puts /metrics where AUTHD_METRICS_ADDR says: on the main
-// listener (through opts) or on a listener of its own. Requests to the main
-// listener are counted either way.
+// mountMetrics serves /metrics on a listener of its own at
+// AUTHD_METRICS_ADDR, never on the API listener, whose requests it counts.
 func mountMetrics(ctx context.Context, cfg config.Metrics, m *metrics.Metrics, opts *httpapi.Options, log *slog.Logger) error {
 	if m == nil {
 		return nil
 	}
 	opts.ObserveRequest = m.ObserveRequest
-	if cfg.Addr == "" {
-		opts.Metrics = m.Handler()
-		return nil
-	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	return serveAside(ctx, "metrics", cfg.Addr, mux, log)

@@ -14,10 +14,17 @@ import (
 	"github.com/authd/authd/internal/metrics/metricstest"
 )
 
-// scrape reads url's /metrics.
-func scrape(t *testing.T, base string) metricstest.Scrape {
+// withMetrics turns metrics on in env, on a port of the system's choosing.
+func withMetrics(env map[string]string) map[string]string {
+	env["AUTHD_METRICS_ADDR"] = "127.0.0.1:0"
+	return env
+}
+
+// scrape reads /metrics from the instance's metrics listener (see
+// withMetrics).
+func scrape(t *testing.T, in *instance) metricstest.Scrape {
 	t.Helper()
-	return metricstest.Get(t, faultClient, base+"/metrics")
+	return metricstest.Get(t, faultClient, in.sideAddr(t, "metrics")+"/metrics")
 }
 
 // sideAddr is the address the instance logged for its metrics listener.
@@ -56,7 +63,7 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	// Loopback is the proxy: a request naming another client IP in
 	// X-Forwarded-For is not the refused one.
 	env["AUTHD_TRUSTED_PROXIES"] = "127.0.0.1"
-	in := start(t, env)
+	in := start(t, withMetrics(env))
 	must := func(a answer, status int, code string) {
 		t.Helper()
 		if a.status != status || a.code != code {
@@ -119,7 +126,7 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	must(in.send(t, "/auth/login", login("alice")), http.StatusTooManyRequests, "RATE_LIMITED")
 	must(in.send(t, "/auth/register", register("dave")), http.StatusTooManyRequests, "RATE_LIMITED")
 
-	s := scrape(t, in.url)
+	s := scrape(t, in)
 	wantValues(t, s, map[string]float64{
 		`authd_login_attempts_total{result="success"}`:             2,
 		`authd_login_attempts_total{result="invalid_credentials"}`: 2,
@@ -166,7 +173,7 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	if status, body := in.post(t, "/auth/login", login("alice"), "X-Forwarded-For", "192.0.2.9"); status != http.StatusServiceUnavailable || body["error_code"] != "CIRCUIT_BREAKER_OPEN" {
 		t.Fatalf("login from another IP with the breaker open: %d %v, want 503 CIRCUIT_BREAKER_OPEN", status, body)
 	}
-	s = scrape(t, in.url)
+	s = scrape(t, in)
 	wantValues(t, s, map[string]float64{
 		`authd_circuit_breaker_state`:                                                2,
 		`authd_login_attempts_total{result="error"}`:                                 1,
@@ -179,43 +186,46 @@ func TestMetricsScriptedSequence(t *testing.T) {
 	})
 }
 
-// TestMetricsAddr: AUTHD_METRICS_ADDR empty serves /metrics on the main
-// listener, an address serves it there instead, off serves it nowhere.
+// TestMetricsAddr: metrics are off unless AUTHD_METRICS_ADDR names an
+// address, and then served only there: the API listener never has
+// /metrics.
 func TestMetricsAddr(t *testing.T) {
 	t.Parallel()
-	t.Run("main listener", func(t *testing.T) {
-		t.Parallel()
-		in := start(t, sqliteEnv(t))
-		in.get(t, "/health")
-		s := scrape(t, in.url)
-		wantValues(t, s, map[string]float64{`authd_http_requests_total{code="200",method="GET",route="/health"}`: 1})
-	})
-	t.Run("elsewhere", func(t *testing.T) {
-		t.Parallel()
-		env := sqliteEnv(t)
-		env["AUTHD_METRICS_ADDR"] = "127.0.0.1:0"
+	off := func(t *testing.T, env map[string]string) {
+		t.Helper()
 		in := start(t, env)
 		if status, body := in.get(t, "/metrics"); status != http.StatusNotFound || body["error_code"] != "NOT_FOUND" {
-			t.Errorf("main listener /metrics: %d %v, want 404 NOT_FOUND", status, body)
+			t.Errorf("API listener /metrics with metrics off: %d %v, want 404 NOT_FOUND", status, body)
+		}
+		if strings.Contains(in.output(), "metrics listening") {
+			t.Error("a metrics listener started with metrics off")
+		}
+	}
+	t.Run("unset: off", func(t *testing.T) {
+		t.Parallel()
+		off(t, sqliteEnv(t))
+	})
+	t.Run("off, as earlier releases spelled it", func(t *testing.T) {
+		t.Parallel()
+		env := sqliteEnv(t)
+		env["AUTHD_METRICS_ADDR"] = "off"
+		off(t, env)
+	})
+	t.Run("an address: served there only", func(t *testing.T) {
+		t.Parallel()
+		in := start(t, withMetrics(sqliteEnv(t)))
+		if status, body := in.get(t, "/metrics"); status != http.StatusNotFound || body["error_code"] != "NOT_FOUND" {
+			t.Errorf("API listener /metrics: %d %v, want 404 NOT_FOUND", status, body)
 		}
 		in.get(t, "/health")
-		s := scrape(t, in.sideAddr(t, "metrics"))
+		s := scrape(t, in)
 		// The main listener's requests are counted; the side listener's are not.
 		wantValues(t, s, map[string]float64{
 			`authd_http_requests_total{code="200",method="GET",route="/health"}`:   1,
 			`authd_http_requests_total{code="404",method="GET",route="unmatched"}`: 1,
 		})
-	})
-	t.Run("off", func(t *testing.T) {
-		t.Parallel()
-		env := sqliteEnv(t)
-		env["AUTHD_METRICS_ADDR"] = "off"
-		in := start(t, env)
-		if status, body := in.get(t, "/metrics"); status != http.StatusNotFound || body["error_code"] != "NOT_FOUND" {
-			t.Errorf("/metrics with metrics off: %d %v, want 404 NOT_FOUND", status, body)
-		}
-		if strings.Contains(in.output(), "metrics listening") {
-			t.Error("a metrics listener started with metrics off")
+		if _, ok := s.Values[`authd_http_requests_total{code="200",method="GET",route="/metrics"}`]; ok {
+			t.Error("the scrape counted itself as an API request")
 		}
 	})
 }
@@ -225,7 +235,7 @@ func TestMetricsAddr(t *testing.T) {
 // headers, body) and finds none of them in the scrape.
 func TestMetricsLabelsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
-	in := start(t, sqliteEnv(t))
+	in := start(t, withMetrics(sqliteEnv(t)))
 	const (
 		user  = "zelda9qx"
 		email = "zelda9qx@mail.example"
@@ -252,7 +262,7 @@ func TestMetricsLabelsHoldNoSecrets(t *testing.T) {
 		}
 		do(t, req)
 	}
-	s := scrape(t, in.url)
+	s := scrape(t, in)
 	for _, secret := range secrets {
 		if strings.Contains(s.Text, secret) {
 			t.Errorf("the scrape holds %q", secret)
@@ -275,12 +285,12 @@ func TestVersionAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := strings.TrimSpace(out.String())
-	in := start(t, sqliteEnv(t))
+	in := start(t, withMetrics(sqliteEnv(t)))
 	_, health := in.get(t, "/health")
 	if health["version"] != v {
 		t.Errorf("/health version %v, authd version %q", health["version"], v)
 	}
-	s := scrape(t, in.url)
+	s := scrape(t, in)
 	if got := s.Series("authd_build_info"); len(got) != 1 || got[0] != `authd_build_info{version="`+v+`"}` {
 		t.Errorf("build info %v, want version %q", got, v)
 	}

@@ -202,13 +202,12 @@ type Log struct {
 	Level slog.Level
 }
 
-// MetricsOff is the AUTHD_METRICS_ADDR value that turns metrics off.
-const MetricsOff = "off"
-
 // Metrics is where /metrics is served.
 type Metrics struct {
-	// Addr is "" for the main listener, MetricsOff for nowhere, else a
-	// host:port of its own.
+	// Addr is the host:port of the metrics listener, or "" when metrics
+	// are off (the default). /metrics is never served on the API
+	// listener: it names the Go version, pool sizes and which throttle
+	// refused a client, which is not for anyone who can reach the API.
 	Addr string
 }
 

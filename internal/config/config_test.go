@@ -54,7 +54,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"register ip max", c.Throttle.RegisterIPMax, 20},
 		{"max conns", c.DB.MaxConns, int32(10)},
 		{"shutdown timeout", c.HTTP.ShutdownTimeout, 10 * time.Second},
-		{"metrics on the main listener", c.Metrics.Addr, ""},
+		{"metrics off", c.Metrics.Addr, ""},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -125,14 +125,17 @@ func TestLoadValues(t *testing.T) {
 
 func TestLoadMetricsAddr(t *testing.T) {
 	t.Parallel()
-	for _, v := range []string{"", "off", ":9090", "0.0.0.0:9090", "127.0.0.1:0", "[::1]:9090", "metrics.internal:9090"} {
+	// Empty is off (the default); so is "off", which earlier releases
+	// needed and which must keep starting.
+	for v, want := range map[string]string{"": "", "off": "", ":9090": ":9090", "0.0.0.0:9090": "0.0.0.0:9090",
+		"127.0.0.1:0": "127.0.0.1:0", "[::1]:9090": "[::1]:9090", "metrics.internal:9090": "metrics.internal:9090"} {
 		t.Run(v, func(t *testing.T) {
 			c, err := Load(env(map[string]string{"AUTHD_METRICS_ADDR": v}))
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if c.Metrics.Addr != v {
-				t.Errorf("Metrics.Addr = %q, want %q", c.Metrics.Addr, v)
+			if c.Metrics.Addr != want {
+				t.Errorf("Metrics.Addr = %q, want %q", c.Metrics.Addr, want)
 			}
 		})
 	}

@@ -134,12 +134,14 @@ func (r *reader) loopback(name string) string {
 	return v
 }
 
-// metricsAddr accepts empty, "off", or a listen address. Any host is
-// allowed: a scraper usually runs on another machine.
+// metricsAddr accepts a listen address, or empty for no metrics. Any host
+// is allowed: a scraper usually runs on another machine. "off", which
+// earlier releases needed to turn metrics off, still means off, so such a
+// deployment keeps starting.
 func (r *reader) metricsAddr(name string) string {
 	switch v := r.getenv(name); v {
-	case "", MetricsOff:
-		return v
+	case "", "off":
+		return ""
 	}
 	return r.addr(name, "")
 }

@@ -36,8 +36,10 @@ is not accepted as a bearer token.`
 
 	meDoc = `Returns the user an access token belongs to. Send it as
 ` + "`Authorization: Bearer <access_token>`" + `; a missing, expired or tampered token,
-or a refresh token, answers 401 with WWW-Authenticate: Bearer, and a token
-whose session has ended answers 401 SESSION_REVOKED.`
+or a refresh token, answers 401, and a token whose session has ended
+answers 401 SESSION_REVOKED. Every 401 of an operation that takes a bearer
+token carries WWW-Authenticate: Bearer (RFC 6750), with
+error="invalid_token" when a token was sent and refused.`
 
 	logoutDoc = `Ends sessions. With a bearer access token, the optional body's scope says
 which: current (the default) ends the token's session, others every other
@@ -54,8 +56,9 @@ expire, the client IP and User-Agent at login, and which one is the
 caller's own (current).`
 
 	endSessionDoc = `Ends one of the caller's live sessions (the caller's own included). An id
-that is not a live session of the caller, another user's included, is 404
-SESSION_NOT_FOUND.`
+that is not a live session of the caller (another user's, an unknown one,
+or one that could not be an id at all, whatever its length or characters)
+is 404 SESSION_NOT_FOUND.`
 
 	passwordDoc = `Changes the password. current_password must be right (else 401
 INVALID_CREDENTIALS); new_password follows the register rules (400). Every

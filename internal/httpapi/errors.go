@@ -34,9 +34,10 @@ type fieldError struct {
 
 // transportCode names the code of an error status that huma or the mux
 // produced on its own, with no *auth.Error behind it. Only transport
-// failures arrive that way: huma's 400, 406, 408, 413, 415, 422 and 500 (see
-// fromFramework) and, through jsonErrors, the mux's 404 and 405, the docs
-// handlers' 404, 405, 412 and 416, and a 500 from the metrics handler. The
+// failures arrive that way: huma's 400, 406, 408, 413, 415, 422 (sent as
+// 400, see contractStatus) and 500 (see fromFramework) and, through
+// jsonErrors, the mux's 404 and 405 and the docs handlers' 404, 405, 412
+// and 416. The
 // codes below are the transport ones, and the error table gives their
 // statuses. A status says nothing about the domain, so none is guessed to
 // be a domain code (a 403 is not USER_INACTIVE, a 409 not
@@ -60,7 +61,9 @@ func transportCode(status int) auth.Code {
 // renderError is the one place where an error becomes a response body. It
 // sets the headers that go with the code, logs the cause of a 5xx once, and
 // returns the status and body. Whatever the cause says stays in the log.
-func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, errorBody) {
+// bearer says the operation takes a bearer token, which decides the
+// WWW-Authenticate of its 401s (see challenge).
+func (s *Server) renderError(r *http.Request, h http.Header, err error, bearer bool) (int, errorBody) {
 	ctx := r.Context()
 	e := fromFramework(err)
 	status := e.Status()
@@ -82,10 +85,8 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, er
 	if isTokenRequest(r) {
 		body.Error = oauth2Error(e)
 	}
-	switch e.Code {
-	case auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked:
-		// RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
-		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	if c := challenge(e, bearer); c != "" {
+		h.Set("WWW-Authenticate", c)
 	}
 	if e.RetryAfter > 0 || status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(e.RetryAfter)))
@@ -116,9 +117,7 @@ func fromFramework(err error) *auth.Error {
 	if errors.As(err, &em) {
 		e := auth.Fail(transportCode(em.Status), err)
 		if e.Code == auth.CodeValidation {
-			// huma's 400s are about the body as a whole ("request body is
-			// required"); its wording holds nothing internal.
-			e.Fields = []auth.FieldError{{Field: "body", Message: em.Detail}}
+			e.Fields = frameworkFields(em)
 		}
 		return e
 	}
@@ -128,7 +127,7 @@ func fromFramework(err error) *auth.Error {
 // writeError renders err for handlers outside huma (router misses,
 // recovered panics, docs pages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := s.renderError(r, w.Header(), err)
+	status, body := s.renderError(r, w.Header(), err, false)
 	w.WriteHeader(status)
 	// The body is a handful of strings; encoding it cannot fail.
 	_ = json.NewEncoder(w).Encode(body)
@@ -202,6 +201,6 @@ func (s *Server) transformErrors(ctx huma.Context, _ string, v any) (any, error)
 		return v, nil
 	}
 	r, w := humago.Unwrap(ctx)
-	_, body := s.renderError(r, w.Header(), err)
+	_, body := s.renderError(r, w.Header(), err, len(ctx.Operation().Security) > 0)
 	return body, nil
 }

@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// metricsPath is where the Prometheus handler is mounted when it shares the
-// main listener.
-const metricsPath = "/metrics"
-
 // MetricsUnmatched is the route of a request no pattern matched (404, 405,
 // a redirect to a canonical path): one label for all of them, so random
 // URLs cannot create new series.

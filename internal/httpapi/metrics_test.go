@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -11,17 +12,27 @@ import (
 	"github.com/authd/authd/internal/metrics/metricstest"
 )
 
-func metricsEnv(t *testing.T, level slog.Level) *env {
+// metricsEnv is a server whose requests and use cases m counts; /metrics
+// itself is served elsewhere (cmd/authd's metrics listener), see scrape.
+func metricsEnv(t *testing.T, level slog.Level) (*env, *metrics.Metrics) {
 	m := metrics.New("test")
-	return newEnv(t, envOptions{level: level, observer: m,
-		opts: Options{Metrics: m.Handler(), ObserveRequest: m.ObserveRequest}})
+	return newEnv(t, envOptions{level: level, observer: m, opts: Options{ObserveRequest: m.ObserveRequest}}), m
+}
+
+// scrape reads m's page from a listener of its own, as the metrics
+// listener of cmd/authd serves it.
+func scrape(t *testing.T, m *metrics.Metrics) metricstest.Scrape {
+	t.Helper()
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	return metricstest.Get(t, srv.Client(), srv.URL+"/metrics")
 }
 
 // TestMetricsRouteLabels: requests are counted under the route pattern that
 // matched, every miss under one label, so a client cannot mint series.
 func TestMetricsRouteLabels(t *testing.T) {
 	t.Parallel()
-	e := metricsEnv(t, slog.LevelInfo)
+	e, m := metricsEnv(t, slog.LevelInfo)
 	e.do(t, http.MethodGet, "/auth/me", "", "")
 	e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer not-a-token")
 	e.do(t, http.MethodGet, "/health", "", "")
@@ -30,7 +41,7 @@ func TestMetricsRouteLabels(t *testing.T) {
 	e.do(t, http.MethodDelete, "/auth/register", "", "")
 	e.do(t, http.MethodGet, "/docs/assets/no-such-file.js", "", "")
 	e.do(t, http.MethodPost, "/auth/login", "application/json", `{"username":"nobody","password":"wrong-password"}`)
-	s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
+	s := scrape(t, m)
 
 	want := []string{
 		`authd_http_requests_total{code="401",method="GET",route="/auth/me"}`,
@@ -55,40 +66,30 @@ func TestMetricsRouteLabels(t *testing.T) {
 			t.Errorf("%s = %v, want %v", series, got, n)
 		}
 	}
-	// The scrape itself is counted, under its own route.
-	s = metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
-	if got := s.Values[`authd_http_requests_total{code="200",method="GET",route="/metrics"}`]; got != 1 {
-		t.Errorf("/metrics counted %v times, want 1", got)
-	}
 }
 
-// TestMetricsNotLoggedNorDocumented: /metrics writes no access line, even
-// at debug, and is not an operation of the OpenAPI document.
-func TestMetricsNotLoggedNorDocumented(t *testing.T) {
+// TestMetricsNotOnAPI: the API listener has no /metrics even with metrics
+// on (cmd/authd serves them on AUTHD_METRICS_ADDR only): GET /metrics is an
+// ordinary 404, logged and counted like any other miss, and the document
+// has no such path.
+func TestMetricsNotOnAPI(t *testing.T) {
 	t.Parallel()
-	e := metricsEnv(t, slog.LevelDebug)
-	if r := e.do(t, http.MethodGet, "/metrics", "", ""); r.status != http.StatusOK || !strings.Contains(r.raw, "authd_build_info") {
-		t.Fatalf("/metrics: %d %.200s", r.status, r.raw)
-	}
-	e.do(t, http.MethodGet, "/health", "", "")
+	e, m := metricsEnv(t, slog.LevelInfo)
+	wantError(t, e.do(t, http.MethodGet, "/metrics", "", ""), http.StatusNotFound, "NOT_FOUND")
 	var paths []string
 	for _, l := range e.logs.Lines(t) {
 		if l["message"] == "request" {
 			paths = append(paths, str(l, "path"))
 		}
 	}
-	if !slices.Equal(paths, []string{"/health"}) {
-		t.Errorf("access lines for %v, want only /health", paths)
+	if !slices.Equal(paths, []string{"/metrics"}) {
+		t.Errorf("access lines for %v, want one for /metrics", paths)
+	}
+	if got := scrape(t, m).Values[`authd_http_requests_total{code="404",method="GET",route="unmatched"}`]; got != 1 {
+		t.Errorf("GET /metrics on the API counted %v times as an unmatched 404, want 1", got)
 	}
 	spec := e.do(t, http.MethodGet, "/openapi.json", "", "")
 	if strings.Contains(spec.raw, `"/metrics"`) {
 		t.Errorf("/openapi.json documents /metrics")
 	}
-}
-
-// TestMetricsOff: without a metrics handler there is no /metrics route.
-func TestMetricsOff(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, envOptions{})
-	wantError(t, e.do(t, http.MethodGet, "/metrics", "", ""), http.StatusNotFound, "NOT_FOUND")
 }

@@ -171,6 +171,7 @@ func (s *Server) specJSON() ([]byte, error) {
 				continue
 			}
 			delete(op.Responses, "default")
+			documentChallenge(op)
 			s.addErrors(op.Responses, auth.CodeInternal)
 			if op.RequestBody != nil {
 				s.addErrors(op.Responses, auth.CodeValidation, auth.CodeRequestTimeout, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia)

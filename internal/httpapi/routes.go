@@ -111,10 +111,6 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}
 	mux.Handle("GET /openapi.json", serveSpec(spec))
 
-	if s.opts.Metrics != nil {
-		mux.Handle("GET "+metricsPath, s.opts.Metrics)
-	}
-
 	mux.Handle("GET /{$}", handleRoot())
 	pages := docs.New("/openapi.json")
 	mux.Handle("GET /docs", pages.SwaggerUI())

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/rs/cors"
 
 	"github.com/authd/authd/internal/auth"
@@ -20,7 +19,7 @@ import (
 )
 
 // Options are what the server needs: config.HTTP's settings, the version,
-// the public keys and the metrics handler.
+// the public keys and the request observer of the metrics.
 type Options struct {
 	Version            string
 	CORSAllowedOrigins []string
@@ -34,9 +33,6 @@ type Options struct {
 	// JWKS is the public half of every key that verifies access tokens,
 	// served at /.well-known/jwks.json; empty with an HS256 secret.
 	JWKS []token.JWK
-	// Metrics, when set, is served at GET /metrics, outside the OpenAPI
-	// document and the access log.
-	Metrics http.Handler
 	// ObserveRequest, when set, is told every answered request's route
 	// pattern (MetricsUnmatched when no route matched), method, status and
 	// duration.
@@ -68,7 +64,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
 	mux := http.NewServeMux()
-	s.api = humago.New(mux, s.humaConfig())
+	s.api = s.newAPI(mux)
 	if err := s.routes(mux); err != nil {
 		return nil, err
 	}

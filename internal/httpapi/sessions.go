@@ -59,7 +59,7 @@ func (in *bearerJSONInput) Resolve(ctx huma.Context) []error {
 
 // sessionIDInput names one session in the path.
 type sessionIDInput struct {
-	ID            string `path:"id" maxLength:"64" example:"3q2-7wYk1mXo0dS5aQ9h-A" doc:"A session id from GET /auth/sessions."`
+	ID            string `path:"id" example:"3q2-7wYk1mXo0dS5aQ9h-A" doc:"A session id from GET /auth/sessions; any other value is 404 SESSION_NOT_FOUND."`
 	authorization string
 }
 
@@ -67,11 +67,6 @@ type sessionIDInput struct {
 func (in *sessionIDInput) Resolve(ctx huma.Context) []error {
 	in.authorization = ctx.Header("Authorization")
 	return nil
-}
-
-// missingBearer is the answer to a bearer endpoint called without one.
-func missingBearer() error {
-	return &auth.Error{Code: auth.CodeInvalidToken, Detail: "Missing bearer token"}
 }
 
 // authenticate checks the bearer token of a request and its session.

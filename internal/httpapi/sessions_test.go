@@ -15,7 +15,6 @@ import (
 	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/metrics"
-	"github.com/authd/authd/internal/metrics/metricstest"
 	"github.com/authd/authd/internal/token"
 )
 
@@ -442,10 +441,10 @@ func TestPurgeSessions(t *testing.T) {
 		clock := authtest.NewClock(time.Now().UTC().Truncate(time.Second))
 		m := metrics.New("test")
 		e := newEnv(t, envOptions{store: store, now: clock.Now, accessTTL: time.Minute, refreshTTL: time.Hour, maxAge: 48 * time.Hour,
-			observer: m, opts: Options{Metrics: m.Handler()}})
+			observer: m})
 		endedFor := func(reason auth.EndReason) float64 {
 			t.Helper()
-			s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
+			s := scrape(t, m)
 			return s.Values[`authd_sessions_ended_total{reason="`+string(reason)+`"}`]
 		}
 		ended := e.mustRegister(t, "ivy")

@@ -16,7 +16,6 @@ import (
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/metrics"
-	"github.com/authd/authd/internal/metrics/metricstest"
 )
 
 // loopback is trusted as a proxy in these tests, so X-Forwarded-For names
@@ -345,14 +344,14 @@ func TestThrottleMetrics(t *testing.T) {
 	t.Parallel()
 	m := metrics.New("test")
 	e := newEnv(t, envOptions{throttle: &auth.Throttle{PairFreeFailures: 2, RegisterIPMax: 1}, observer: m,
-		opts: Options{TrustedProxies: loopback, Metrics: m.Handler(), ObserveRequest: m.ObserveRequest}})
+		opts: Options{TrustedProxies: loopback, ObserveRequest: m.ObserveRequest}})
 	e.mustRegister(t, "jade")
 	for range 2 {
 		e.loginFrom(t, "192.0.2.50", "jade", "wrong-password")
 	}
 	wantRateLimited(t, e.loginFrom(t, "192.0.2.50", "jade", passwordOf("jade")), 1)
 	wantError(t, e.register(t, "kate", "kate@example.com", passwordOf("kate")), http.StatusTooManyRequests, auth.CodeRateLimited)
-	s := metricstest.Get(t, http.DefaultClient, e.url+"/metrics")
+	s := scrape(t, m)
 	for series, n := range map[string]float64{
 		`authd_throttle_refusals_total{scope="pair"}`:              1,
 		`authd_throttle_refusals_total{scope="register"}`:          1,

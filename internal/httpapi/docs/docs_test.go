@@ -165,7 +165,10 @@ func TestInitScriptReadsSpecURLFromPage(t *testing.T) {
 		`dom_id: "#swagger-ui"`,
 		"validatorUrl: null",
 		"queryConfigEnabled: false",
-		"persistAuthorization: true",
+		// Swagger UI's persistence would keep the password (see the
+		// browser test, which checks what the storage holds).
+		"persistAuthorization: false",
+		"sessionStorage.setItem(tokenKey, token)",
 		"tryItOutEnabled: true",
 		`layout: "StandaloneLayout"`,
 	} {

@@ -337,8 +337,8 @@ func TestTokenAttacks(t *testing.T) {
 	tamperedPayload := strings.Replace(string(payload), `"frank"`, `"admin"`, 1)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(tamperedPayload)) + "." + parts[2]
 	none := forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims("access"))
-	otherUser, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: sid})
-	noSession, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: auth.NewSessionID()})
+	otherUser, _, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: sid})
+	noSession, _, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: auth.NewSessionID()})
 	// A refresh token of another server: same format, another key.
 	otherServer := refresherOf(t, "another-secret-of-at-least-32-bytes!!")
 	foreignRefresh, _ := otherServer.Mint(sessionID(t, access), 0)

@@ -325,7 +325,7 @@ func (e *env) deactivatedWithSession(t *testing.T, id int64, username string, no
 	if err := e.store.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
 		t.Fatal(err)
 	}
-	access, err := e.issuer.Issue(auth.AccessClaims{UserID: id, Username: username, SessionID: sid})
+	access, _, err := e.issuer.Issue(auth.AccessClaims{UserID: id, Username: username, SessionID: sid})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,11 +79,15 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error) (int, er
 	for _, f := range e.Fields {
 		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
 	}
-	if isTokenRequest(r) {
-		body.Error = oauth2Error(e)
+	token := isTokenRequest(r)
+	if token {
+		body.Error, status = oauth2Error(e), oauth2Status(e)
 	}
 	switch e.Code {
 	case auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked:
+		if token {
+			break // a token endpoint's refused grant is no bearer challenge
+		}
 		// RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	}

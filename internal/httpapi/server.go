@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,6 +32,11 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// (see ClientIP), as config.Load returns them.
 	TrustedProxies []netip.Prefix
+	// Issuer is AUTHD_JWT_ISSUER, the issuer of the RFC 8414 metadata.
+	Issuer string
+	// PublicURL is AUTHD_PUBLIC_URL: the base of the metadata's URLs and
+	// authd's own origin; empty means the request's scheme and host.
+	PublicURL string
 	// JWKS is the public half of every key that verifies access tokens,
 	// served at /.well-known/jwks.json; empty with an HS256 secret.
 	JWKS []token.JWK
@@ -59,6 +65,9 @@ type Server struct {
 	api     huma.API
 	spec    []byte
 	handler http.Handler
+	// listedOrigins are the origins AUTHD_CORS_ALLOWED_ORIGINS names,
+	// lower-cased, without "*" (see refuseCrossSiteForms).
+	listedOrigins []string
 }
 
 // NewServer builds the handler with every route and middleware in place.
@@ -67,6 +76,11 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 		opts.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
+	for _, o := range opts.CORSAllowedOrigins {
+		if o != "*" {
+			s.listedOrigins = append(s.listedOrigins, strings.ToLower(o))
+		}
+	}
 	mux := http.NewServeMux()
 	s.api = humago.New(mux, s.humaConfig())
 	if err := s.routes(mux); err != nil {
@@ -74,6 +88,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	var h http.Handler = s.jsonErrors(mux)
 	h = s.readBodies(h)
+	h = s.refuseCrossSiteForms(h)
 	if len(opts.CORSAllowedOrigins) > 0 {
 		h = newCORS(opts.CORSAllowedOrigins).Handler(h)
 	}

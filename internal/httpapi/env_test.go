@@ -111,6 +111,9 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if o.opts.MaxBodyBytes == 0 {
 		o.opts.MaxBodyBytes = 64 << 10
 	}
+	if o.opts.Issuer == "" {
+		o.opts.Issuer = "authd" // as the tokens say
+	}
 	if o.opts.Version == "" {
 		o.opts.Version = "test"
 	}

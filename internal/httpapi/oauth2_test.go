@@ -214,3 +214,31 @@ func TestOAuth2ErrorMember(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenFormIgnoresUnknownParameters: parameters a form does not use
+// (RFC 6749 §3.2; what client libraries add: resource, audience) are
+// ignored, even repeated; the same key in a JSON body is still refused.
+func TestTokenFormIgnoresUnknownParameters(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	reg := e.mustRegister(t, "uma")
+	extra := url.Values{"resource": {"https://api.example", "https://other.example"}, "audience": {"api"}, "nonce": {""}}
+	password := url.Values{"grant_type": {"password"}, "username": {"uma"}, "password": {"password-uma"}}
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(reg.json, "refresh_token")}}
+	for name, form := range map[string]url.Values{"password grant": password, "refresh grant": refresh} {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range extra {
+				form[k] = v
+			}
+			r := e.do(t, http.MethodPost, tokenPath, mediaForm, form.Encode())
+			if r.status != http.StatusOK || str(r.json, "access_token") == "" {
+				t.Errorf("status = %d, want 200 with tokens; body %s", r.status, r.raw)
+			}
+		})
+	}
+	r := e.postJSON(t, tokenPath, map[string]string{"username": "uma", "password": "password-uma", "resource": "https://api.example"})
+	wantError(t, r, http.StatusBadRequest, "VALIDATION_ERROR")
+	if got := fieldErrors(r); len(got) != 1 || got[0] != "resource" {
+		t.Errorf("fields = %v, want [resource]", got)
+	}
+}

@@ -208,6 +208,13 @@ func (rr *requestRecorder) RoundTrip(req *http.Request) (*http.Response, error) 
 	return http.DefaultTransport.RoundTrip(req)
 }
 
+// lines returns the requests seen so far.
+func (rr *requestRecorder) lines() []string {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return slices.Clone(rr.seen)
+}
+
 // wantRequests asserts every request the library has sent so far.
 func wantRequests(t *testing.T, rr *requestRecorder, want ...string) {
 	t.Helper()

@@ -77,7 +77,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "revoke", Method: http.MethodPost, Path: revokePath, Tags: []string{"auth"},
 		Summary: "Revoke a token (RFC 7009)", Description: revokeDoc, MaxBodyBytes: limit,
 		DefaultStatus: http.StatusOK, // RFC 7009 §2.2: 200, although the body is empty
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeForbidden, auth.CodeDatabase, auth.CodeBreakerOpen),
+		Responses:     s.errorResponses(auth.CodeValidation, auth.CodeForbidden, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleRevoke(s.svc))
 
 	register(api, huma.Operation{

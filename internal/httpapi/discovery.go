@@ -22,9 +22,9 @@ type MetadataBody struct {
 	TokenEndpoint                          string   `json:"token_endpoint" format:"uri" example:"https://auth.example.com/auth/login"`
 	JWKSURI                                string   `json:"jwks_uri" format:"uri" example:"https://auth.example.com/.well-known/jwks.json"`
 	RevocationEndpoint                     string   `json:"revocation_endpoint" format:"uri" example:"https://auth.example.com/auth/revoke"`
-	GrantTypesSupported                    []string `json:"grant_types_supported" example:"[\"password\",\"refresh_token\"]"`
-	TokenEndpointAuthMethodsSupported      []string `json:"token_endpoint_auth_methods_supported" example:"[\"none\"]" doc:"none: authd has public clients only."`
-	RevocationEndpointAuthMethodsSupported []string `json:"revocation_endpoint_auth_methods_supported" example:"[\"none\"]"`
+	GrantTypesSupported                    []string `json:"grant_types_supported" nullable:"false" example:"[\"password\",\"refresh_token\"]"`
+	TokenEndpointAuthMethodsSupported      []string `json:"token_endpoint_auth_methods_supported" nullable:"false" example:"[\"none\"]" doc:"none: authd has public clients only."`
+	RevocationEndpointAuthMethodsSupported []string `json:"revocation_endpoint_auth_methods_supported" nullable:"false" example:"[\"none\"]"`
 	ResponseTypesSupported                 []string `json:"response_types_supported" nullable:"false" example:"[]" doc:"Empty: authd has no authorization endpoint."`
 }
 

@@ -67,3 +67,18 @@ func TestMetadata(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIServers: the document's one server is AUTHD_PUBLIC_URL, or
+// the origin that served it ("/"), where /docs sends its requests.
+func TestOpenAPIServers(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ public, want string }{{"", "/"}, {"https://auth.acme.test/id", "https://auth.acme.test/id"}} {
+		r := newEnv(t, envOptions{opts: Options{PublicURL: tt.public}}).do(t, http.MethodGet, "/openapi.json", "", "")
+		var doc struct {
+			Servers []struct{ URL string }
+		}
+		if err := json.Unmarshal([]byte(r.raw), &doc); err != nil || len(doc.Servers) != 1 || doc.Servers[0].URL != tt.want {
+			t.Errorf("public url %q: servers = %+v (%v), want one, %q", tt.public, doc.Servers, err, tt.want)
+		}
+	}
+}

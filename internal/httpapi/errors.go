@@ -24,7 +24,7 @@ type errorBody struct {
 	Timestamp time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
 	RequestID string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
 	Errors    []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
-	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint): the RFC 6749 §5.2 error code."`
+	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type,mfa_required" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint) or /auth/revoke: the RFC 6749 §5.2 error code (mfa_required is authd's)."`
 }
 
 type fieldError struct {

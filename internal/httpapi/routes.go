@@ -23,20 +23,20 @@ func (s *Server) routes(mux *http.ServeMux) error {
 
 	register(api, huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/auth/register", Tags: []string{"auth"},
-		Summary: "Create an account", Description: registerDoc,
+		Summary: "Create an account", Description: registerDoc, Security: publicSecurity(),
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
 		Responses: s.errorResponses(auth.CodeUserExists, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
-		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
+		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit, Security: publicSecurity(),
 		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeForbidden, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "refresh", Method: http.MethodPost, Path: "/auth/refresh", Tags: []string{"auth"},
-		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit,
+		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit, Security: publicSecurity(),
 		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleRefresh(s.svc))
 
@@ -75,29 +75,29 @@ func (s *Server) routes(mux *http.ServeMux) error {
 
 	register(api, huma.Operation{
 		OperationID: "revoke", Method: http.MethodPost, Path: revokePath, Tags: []string{"auth"},
-		Summary: "Revoke a token (RFC 7009)", Description: revokeDoc, MaxBodyBytes: limit,
+		Summary: "Revoke a token (RFC 7009)", Description: revokeDoc, MaxBodyBytes: limit, Security: publicSecurity(),
 		DefaultStatus: http.StatusOK, // RFC 7009 §2.2: 200, although the body is empty
 		Responses:     s.errorResponses(auth.CodeValidation, auth.CodeForbidden, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleRevoke(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "metadata", Method: http.MethodGet, Path: metadataPath, Tags: []string{"keys"},
-		Summary: "OAuth2 authorization server metadata (RFC 8414)", Description: metadataDoc,
+		Summary: "OAuth2 authorization server metadata (RFC 8414)", Description: metadataDoc, Security: publicSecurity(),
 	}, s.handleMetadata())
 
 	register(api, huma.Operation{
 		OperationID: "jwks", Method: http.MethodGet, Path: jwksPath, Tags: []string{"keys"},
-		Summary: "Public keys that verify access tokens", Description: jwksDoc,
+		Summary: "Public keys that verify access tokens", Description: jwksDoc, Security: publicSecurity(),
 	}, handleJWKS(s.opts.JWKS))
 
 	register(api, huma.Operation{
 		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"health"},
-		Summary: "Liveness, with each component's state", Description: healthDoc,
+		Summary: "Liveness, with each component's state", Description: healthDoc, Security: publicSecurity(),
 	}, handleHealth(s.opts.Version, s.checks))
 
 	register(api, huma.Operation{
 		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"health"},
-		Summary: "Readiness: the store answers and the breaker is not open", Description: readyDoc,
+		Summary: "Readiness: the store answers and the breaker is not open", Description: readyDoc, Security: publicSecurity(),
 		Responses: s.errorResponses(auth.CodeNotReady),
 	}, handleReady(s.checks))
 

@@ -45,12 +45,13 @@ func (s *Server) crossSiteForm(r *http.Request) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == mediaJSON {
 		return false
 	}
-	origin := strings.ToLower(r.Header.Get("Origin"))
-	if origin != "" && slices.Contains(s.listedOrigins, origin) {
+	sent := r.Header.Get("Origin")
+	from := origin(sent) // "" for "null" and anything malformed
+	if from != "" && slices.Contains(s.listedOrigins, from) {
 		return false
 	}
 	if strings.EqualFold(r.Header.Get("Sec-Fetch-Site"), "cross-site") {
 		return true
 	}
-	return origin != "" && origin != s.ownOrigin(r)
+	return sent != "" && (from == "" || from != s.ownOrigin(r))
 }

@@ -107,9 +107,24 @@ func validHost(h string) bool {
 // ownOrigin is the origin (RFC 6454) of publicBase: what a browser sends
 // as Origin from authd's own pages.
 func (s *Server) ownOrigin(r *http.Request) string {
-	u, err := url.Parse(s.publicBase(r))
-	if err != nil {
+	return origin(s.publicBase(r))
+}
+
+// origin is the serialized origin of a URL, as browsers send it in Origin
+// (RFC 6454 §6.2): scheme and host lower-cased, no default port, no path.
+// Anything that is not an http(s) URL with a host gives "", which matches
+// no origin.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	return strings.ToLower(u.Scheme + "://" + u.Host)
+	scheme, host := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
+		host += ":" + port
+	}
+	return scheme + "://" + host
 }

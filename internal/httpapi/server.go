@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -65,8 +64,8 @@ type Server struct {
 	api     huma.API
 	spec    []byte
 	handler http.Handler
-	// listedOrigins are the origins AUTHD_CORS_ALLOWED_ORIGINS names,
-	// lower-cased, without "*" (see refuseCrossSiteForms).
+	// listedOrigins are the origins AUTHD_CORS_ALLOWED_ORIGINS names, in
+	// origin's form, without "*" (see refuseCrossSiteForms).
 	listedOrigins []string
 }
 
@@ -77,8 +76,8 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
 	for _, o := range opts.CORSAllowedOrigins {
-		if o != "*" {
-			s.listedOrigins = append(s.listedOrigins, strings.ToLower(o))
+		if o := origin(o); o != "" { // "*" is no origin
+			s.listedOrigins = append(s.listedOrigins, o)
 		}
 	}
 	mux := http.NewServeMux()

@@ -70,12 +70,13 @@ func TestOpenIDClient(t *testing.T) {
 // is missing.
 func needNode(t *testing.T, dir, pkg string) string {
 	t.Helper()
+	fromRoot := filepath.Join("internal/httpapi", dir) // as the repository's root names it
 	missing := func(reason string) {
 		t.Helper()
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s (.ci/run installs Node.js and runs npm ci in internal/httpapi/%s)", reason, dir)
+			t.Fatalf("CI=true but %s (.ci/run installs Node.js and runs npm ci in %s)", reason, fromRoot)
 		}
-		t.Skipf("skipped: %s; install Node.js and run `npm ci` in internal/httpapi/%s", reason, dir)
+		t.Skipf("skipped: %s; install Node.js and run `npm ci` in %s", reason, fromRoot)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {

@@ -17,7 +17,9 @@ import (
 // POST /auth/refresh does: same body keys, same headers, tokens that work.
 func TestRefreshGrant(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		e := newEnv(t, envOptions{store: store})
+		// A clock that stands still, so both doors' expires_in count from
+		// the same instant.
+		e := newEnv(t, envOptions{store: store, now: authtest.NewClock(time.Now()).Now})
 		reg := e.mustRegister(t, "paula")
 
 		grant := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(reg.json, "refresh_token")},

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authd/authd/internal/auth/authtest"
 )
 
 // openIDClientDir holds the pinned openid-client (package-lock.json) and
@@ -26,7 +28,8 @@ const openIDClientDir = "testdata/openid-client"
 func TestOpenIDClient(t *testing.T) {
 	node := needNode(t, openIDClientDir, "openid-client")
 	bothStores(t, func(t *testing.T, store string) {
-		e := newEnv(t, envOptions{store: store, issuerURL: true})
+		// A clock that stands still: expires_in is then exactly the TTL.
+		e := newEnv(t, envOptions{store: store, issuerURL: true, now: authtest.NewClock(time.Now()).Now})
 		e.mustRegister(t, "otto")
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()

@@ -85,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		Version: buildVersion(), CORSAllowedOrigins: cfg.HTTP.CORSAllowedOrigins, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		BodyReadTimeout: cfg.HTTP.BodyReadTimeout,
 		TrustedProxies:  cfg.HTTP.TrustedProxies, JWKS: jwks,
+		Issuer: cfg.Tokens.Issuer, PublicURL: cfg.HTTP.PublicURL,
 	}
 	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err

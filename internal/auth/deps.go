@@ -41,6 +41,16 @@ func (d Deps) Clock() time.Time {
 	return d.Now().UTC().Truncate(time.Second)
 }
 
+// Instant is the current time as the clock gives it, not rounded: for
+// what must not gain the fraction of a second that Clock drops
+// (Pair.ExpiresIn).
+func (d Deps) Instant() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
+
 // Logger is Log, or a logger that discards when Log is nil.
 func (d Deps) Logger() *slog.Logger {
 	if d.Log == nil {

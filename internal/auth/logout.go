@@ -30,7 +30,7 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 	now := s.clock()
 	switch scope {
 	case ScopeCurrent, "":
-		return s.end(ctx, c.Session, now)
+		return s.end(ctx, c.Session, now, nil)
 	case ScopeOthers, ScopeAll:
 	default:
 		return validationError([]FieldError{{Field: "scope", Message: `scope must be "current", "others" or "all"`}})
@@ -66,7 +66,7 @@ func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
 	if sess.EndedAt == nil && !now.Before(sess.ExpiresAt) {
 		return Fail(CodeTokenExpired, nil)
 	}
-	return s.end(ctx, sess, now)
+	return s.end(ctx, sess, now, nil)
 }
 
 // EndSession ends one live session of the caller, maybe its own. Any other
@@ -92,13 +92,14 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 	return nil
 }
 
-// end ends one session with reason logout; an ended one stays as it is.
-func (s *Service) end(ctx context.Context, sess Session, now time.Time) error {
+// end ends one session with reason logout, its event carrying details; an
+// ended one stays as it is.
+func (s *Service) end(ctx context.Context, sess Session, now time.Time, details map[string]string) error {
 	if !sess.live(now) {
 		return nil
 	}
 	ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndLogout, At: now,
-		Event: Event{Action: ActionLogout, At: now, UserID: sess.UserID}})
+		Event: Event{Action: ActionLogout, At: now, UserID: sess.UserID, Details: details}})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}

@@ -44,7 +44,7 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 
 // pair issues an access token for the session and the refresh token of counter.
 func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
-	access, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
+	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
 	if err != nil {
 		return Pair{}, fmt.Errorf("issue access token: %w", err)
 	}
@@ -52,7 +52,7 @@ func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
 	if err != nil {
 		return Pair{}, fmt.Errorf("mint refresh token: %w", err)
 	}
-	return Pair{Access: access, Refresh: refresh, AccessTTL: s.deps.Tokens.AccessTTL()}, nil
+	return Pair{Access: access, Refresh: refresh, AccessExpires: expires}, nil
 }
 
 // Refresh exchanges a refresh token, presented by the client c, for a new

@@ -36,6 +36,10 @@ func NewService(d Deps) *Service {
 // shows and the one both databases keep alike.
 func (s *Service) clock() time.Time { return s.deps.Clock() }
 
+// Instant is the current time, unrounded (see Deps.Instant): the time a
+// token answer is sent at, for Pair.ExpiresIn.
+func (s *Service) Instant() time.Time { return s.deps.Instant() }
+
 // overloadRetry is what an OVERLOADED answer tells the client to wait.
 const overloadRetry = time.Second
 

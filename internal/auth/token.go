@@ -8,9 +8,10 @@ import (
 )
 
 // TokenIssuer signs and verifies access tokens; *token.Issuer is the real
-// one. Parse's errors wrap ErrTokenExpired or ErrTokenInvalid.
+// one. Issue returns the token with its exp. Parse's errors wrap
+// ErrTokenExpired or ErrTokenInvalid.
 type TokenIssuer interface {
-	Issue(c AccessClaims) (string, error)
+	Issue(c AccessClaims) (token string, expires time.Time, err error)
 	Parse(raw string) (AccessClaims, error)
 	AccessTTL() time.Duration
 }
@@ -49,7 +50,17 @@ type RefreshToken struct {
 // the session's opaque refresh token.
 type Pair struct {
 	Access, Refresh string
-	AccessTTL       time.Duration
+	// AccessExpires is the access token's exp.
+	AccessExpires time.Time
+}
+
+// ExpiresIn is the expires_in of a token answer sent at now (RFC 6749
+// §5.1): the whole seconds the access token has left, rounded down, so a
+// client that trusts it never holds an expired token it thinks is valid.
+// now must be the clock as it is, not Clock's whole seconds: rounding now
+// down would add up to a second the token does not have.
+func (p Pair) ExpiresIn(now time.Time) int64 {
+	return max(0, int64(p.AccessExpires.Sub(now)/time.Second))
 }
 
 // Sentinel errors the token adapters return, wrapped with context.

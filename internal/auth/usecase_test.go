@@ -63,7 +63,7 @@ func TestRegister(t *testing.T) {
 	if err != nil || claims.UserID != a.User.ID || claims.SessionID != a.SessionID || claims.Username != "alice" {
 		t.Errorf("access token claims = %+v, %v", claims, err)
 	}
-	if a.Tokens.AccessTTL != 15*time.Minute || a.Tokens.Refresh == "" {
+	if !a.Tokens.AccessExpires.Equal(claims.ExpiresAt) || a.Tokens.ExpiresIn(authtest.Start()) != 15*60 || a.Tokens.Refresh == "" {
 		t.Errorf("pair = %+v", a.Tokens)
 	}
 

@@ -45,6 +45,10 @@ type HTTP struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// after SIGINT or SIGTERM.
 	ShutdownTimeout time.Duration
+	// PublicURL is the URL people and clients reach authd at
+	// (AUTHD_PUBLIC_URL): an absolute http(s) URL without query or
+	// fragment, and without a trailing slash; empty when not set.
+	PublicURL string
 }
 
 func readHTTP(r *reader) HTTP {
@@ -55,6 +59,7 @@ func readHTTP(r *reader) HTTP {
 		MaxBodyBytes:       int64(r.intRange("AUTHD_MAX_BODY_BYTES", 64<<10, 1<<10, 1<<20)),
 		BodyReadTimeout:    r.duration("AUTHD_BODY_READ_TIMEOUT", 5*time.Second, time.Millisecond, 10*time.Minute),
 		ShutdownTimeout:    r.duration("AUTHD_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond, 10*time.Minute),
+		PublicURL:          r.publicURL("AUTHD_PUBLIC_URL"),
 	}
 }
 

@@ -55,6 +55,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"max conns", c.DB.MaxConns, int32(10)},
 		{"shutdown timeout", c.HTTP.ShutdownTimeout, 10 * time.Second},
 		{"metrics off", c.Metrics.Addr, ""},
+		{"public url", c.HTTP.PublicURL, ""},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -75,6 +76,7 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_REFRESH_TOKEN_TTL":          "2h",
 		"AUTHD_BCRYPT_COST":                "4",
 		"AUTHD_CORS_ALLOWED_ORIGINS":       " https://a.example , http://b.example/ ",
+		"AUTHD_PUBLIC_URL":                 "https://auth.example.com:8443/id/",
 		"AUTHD_LOG_LEVEL":                  "DEBUG",
 		"AUTHD_BREAKER_FAILURE_THRESHOLD":  "3",
 		"AUTHD_BREAKER_RECOVERY_TIMEOUT":   "5s",
@@ -117,6 +119,9 @@ func TestLoadValues(t *testing.T) {
 	}
 	if c.HTTP.BodyReadTimeout != 1500*time.Millisecond {
 		t.Errorf("body read timeout %s, want 1.5s", c.HTTP.BodyReadTimeout)
+	}
+	if c.HTTP.PublicURL != "https://auth.example.com:8443/id" {
+		t.Errorf("public url = %q, want it without the trailing slash", c.HTTP.PublicURL)
 	}
 	if got := strings.Join(c.HTTP.CORSAllowedOrigins, "|"); got != "https://a.example|http://b.example" {
 		t.Errorf("origins = %q", got)
@@ -192,6 +197,16 @@ func TestLoadErrors(t *testing.T) {
 		{"empty sqlite path", "AUTHD_DATABASE_URL", "sqlite:", "needs a file path"},
 		{"bad level", "AUTHD_LOG_LEVEL", "loud", "debug, info, warn, error"},
 		{"bad origin", "AUTHD_CORS_ALLOWED_ORIGINS", "example.com", "must start with http"},
+		{"public url without scheme", "AUTHD_PUBLIC_URL", "auth.example.com", "must start with http"},
+		{"public url ftp", "AUTHD_PUBLIC_URL", "ftp://auth.example.com", "must start with http"},
+		{"public url relative", "AUTHD_PUBLIC_URL", "/auth", "must start with http"},
+		{"public url no host", "AUTHD_PUBLIC_URL", "https:///path", "has no host"},
+		{"public url port only", "AUTHD_PUBLIC_URL", "https://:8080", "has no host"},
+		{"public url user", "AUTHD_PUBLIC_URL", "https://u:p@auth.example.com", "user or password"},
+		{"public url query", "AUTHD_PUBLIC_URL", "https://auth.example.com/?x=1", "no query or fragment"},
+		{"public url empty query", "AUTHD_PUBLIC_URL", "https://auth.example.com?", "no query or fragment"},
+		{"public url fragment", "AUTHD_PUBLIC_URL", "https://auth.example.com/#top", "no query or fragment"},
+		{"public url bad escape", "AUTHD_PUBLIC_URL", "https://auth.example.com/%zz", "not a URL"},
 		{"threshold zero", "AUTHD_BREAKER_FAILURE_THRESHOLD", "0", "outside"},
 		{"hash queue zero", "AUTHD_HASH_QUEUE", "0", "outside"},
 		{"hash wait", "AUTHD_HASH_MAX_WAIT", "soon", "not a Go duration"},

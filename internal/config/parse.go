@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -165,6 +166,32 @@ func (r *reader) origins(name string) []string {
 		out = append(out, strings.TrimRight(o, "/"))
 	}
 	return out
+}
+
+// publicURL reads the URL authd is reached at: absolute, http or https, a
+// host, and no user, query or fragment, since everything built on it
+// (discovery URLs, links) appends a path. A trailing slash is dropped.
+func (r *reader) publicURL(name string) string {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		r.fail(name, fmt.Sprintf("%q is not a URL", v))
+	case u.Scheme != "http" && u.Scheme != "https":
+		r.fail(name, fmt.Sprintf("%q must start with http:// or https://", v))
+	case u.Host == "" || u.Hostname() == "":
+		r.fail(name, fmt.Sprintf("%q has no host", v))
+	case u.User != nil:
+		r.fail(name, fmt.Sprintf("%q must not hold a user or password", v))
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(v, "?#"):
+		r.fail(name, fmt.Sprintf("%q must have no query or fragment", v))
+	default:
+		return strings.TrimRight(v, "/")
+	}
+	return ""
 }
 
 // prefixes parses a comma-separated list of CIDRs; a bare address stands for

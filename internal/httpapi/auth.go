@@ -21,7 +21,7 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 		if err != nil {
 			return nil, err
 		}
-		return newSessionOutput(s), nil
+		return newSessionOutput(s, svc.Instant()), nil
 	}
 }
 
@@ -37,9 +37,10 @@ func handleLogin(svc *auth.Service) func(context.Context, *jsonInput) (*loginOut
 		if mt == mediaForm {
 			f, err := form.decode(in.RawBody)
 			if err != nil {
-				return nil, err
+				return nil, asTokenFailure(err)
 			}
-			return tokenRequest(ctx, svc, f, in.client)
+			out, err := tokenRequest(ctx, svc, f, in.client)
+			return out, asTokenFailure(err)
 		}
 		req, err := body.decode(in.RawBody)
 		if err != nil {
@@ -54,7 +55,7 @@ func login(ctx context.Context, svc *auth.Service, in auth.LoginInput) (*loginOu
 	if err != nil {
 		return nil, err
 	}
-	out := newSessionOutput(s)
+	out := newSessionOutput(s, svc.Instant())
 	return &loginOutput{CacheControl: out.CacheControl, Body: out.Body}, nil
 }
 
@@ -83,7 +84,7 @@ func refresh(ctx context.Context, svc *auth.Service, refreshToken string, client
 	if err != nil {
 		return nil, err
 	}
-	return &tokenOutput{CacheControl: noStore, Body: newTokenBody(pair)}, nil
+	return &tokenOutput{CacheControl: noStore, Body: newTokenBody(pair, svc.Instant())}, nil
 }
 
 func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutput, error) {

@@ -19,8 +19,10 @@ import (
 
 func TestRegisterAndLoginFlow(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		e := newEnv(t, envOptions{store: store})
+		// A clock that stands still: expires_in counts from the answer, and a
+		// real clock could cross a second between the token and the answer.
 		before := time.Now().UTC().Truncate(time.Second)
+		e := newEnv(t, envOptions{store: store, now: authtest.NewClock(time.Now()).Now})
 		r := e.register(t, "Alice", "Alice@Example.com", "correct-horse-battery")
 		if r.status != http.StatusCreated {
 			t.Fatalf("register: %d %s", r.status, r.raw)
@@ -337,8 +339,8 @@ func TestTokenAttacks(t *testing.T) {
 	tamperedPayload := strings.Replace(string(payload), `"frank"`, `"admin"`, 1)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(tamperedPayload)) + "." + parts[2]
 	none := forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims("access"))
-	otherUser, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: sid})
-	noSession, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: auth.NewSessionID()})
+	otherUser, _, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: sid})
+	noSession, _, _ := e.issuer.Issue(auth.AccessClaims{UserID: 999999, Username: "ghost", SessionID: auth.NewSessionID()})
 	// A refresh token of another server: same format, another key.
 	otherServer := refresherOf(t, "another-secret-of-at-least-32-bytes!!")
 	foreignRefresh, _ := otherServer.Mint(sessionID(t, access), 0)

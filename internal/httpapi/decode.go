@@ -160,8 +160,9 @@ func checkObject(body []byte, fields []string) error {
 }
 
 // formBody is jsonBody's counterpart for an
-// application/x-www-form-urlencoded body (the OAuth2 token request): the
-// keys it allows are T's json names, and each fills its string field.
+// application/x-www-form-urlencoded body (the OAuth2 token and revocation
+// requests): the keys it reads are T's json names, and each fills its
+// string field.
 type formBody[T any] struct {
 	fields []bodyField
 	keys   []string
@@ -194,18 +195,19 @@ func (b formBody[T]) decode(body []byte) (T, error) {
 	return v, nil
 }
 
-// decodeForm reads an application/x-www-form-urlencoded body under the same
-// rules: only the named fields, each at most once.
+// decodeForm reads an application/x-www-form-urlencoded body. Unlike a
+// JSON body, a form may carry parameters authd does not use (resource,
+// audience, …): RFC 6749 §3.2 and RFC 7009 §2.1 have the server ignore
+// them, and OAuth2 libraries add them unasked. A parameter authd reads
+// must appear at most once (§3.2), since two values of one field are
+// ambiguous.
 func decodeForm(body []byte, fields []string) (url.Values, error) {
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, badJSON("malformed form body")
 	}
-	for key, vs := range vals {
-		if !contains(fields, key) {
-			return nil, unknownField(key)
-		}
-		if len(vs) > 1 {
+	for _, key := range fields {
+		if len(vals[key]) > 1 {
 			return nil, fieldProblem(key, fmt.Sprintf("duplicate field %q", key))
 		}
 	}

@@ -21,8 +21,35 @@ password is checked, even a right one.
 
 This is also the OAuth2 token endpoint for client libraries: the form
 grant_type=refresh_token&refresh_token=… (RFC 6749 §6) answers exactly as
-POST /auth/refresh does. Errors of form requests add the RFC 6749 §5.2
-member "error": invalid_request, invalid_grant or unsupported_grant_type.`
+POST /auth/refresh does. Errors of form requests follow RFC 6749 §5.2: they
+add the member "error" (invalid_request, invalid_grant or
+unsupported_grant_type) beside the usual fields, and a refused grant (wrong
+credentials, a bad refresh token, an inactive or unverified user) is 400
+invalid_grant with the same error_code as JSON gets; 429 stays 429.
+Parameters a form does not use (resource, audience, …) are ignored; JSON
+bodies stay strict. A form POST a browser sends from another site
+(Sec-Fetch-Site: cross-site, or an Origin that is neither authd's own nor
+listed in AUTHD_CORS_ALLOWED_ORIGINS) is 403 FORBIDDEN.
+
+expires_in is the access token's exp minus the time of the answer, in whole
+seconds rounded down: never more than the token lives.`
+
+	revokeDoc = `RFC 7009 token revocation. Send the form token=… (and optionally
+token_type_hint=refresh_token or access_token). A refresh token or an access
+token ends its whole session: its refresh token and its access tokens stop
+working at authd's endpoints at once. The answer is 200 with an empty body
+whatever the token was (unknown, invalid, expired or already revoked), so it
+tells nothing about the token. A missing token is 400 with "error":
+"invalid_request". Cross-site browser form posts are refused as at the token
+endpoint (403 FORBIDDEN).`
+
+	metadataDoc = `OAuth2 authorization server metadata (RFC 8414), which client libraries
+discover authd by: the token endpoint (POST /auth/login, password and refresh
+grants), the revocation endpoint and the JWK Set. URLs start with
+AUTHD_PUBLIC_URL, or, when it is not set, with the request's scheme and host
+(X-Forwarded-Proto and X-Forwarded-Host are believed only from
+AUTHD_TRUSTED_PROXIES). issuer is AUTHD_JWT_ISSUER: set it to authd's public
+URL for clients that check it against the discovery URL.`
 
 	refreshDoc = `Exchanges a refresh token for a new access and refresh token: the session
 rotates, and the presented refresh token is spent. Presented again within

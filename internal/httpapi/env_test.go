@@ -57,6 +57,9 @@ type envOptions struct {
 	// logOut, when set, takes the log instead of env.logs (a benchmark's
 	// io.Discard: a buffer kept for assertions would grow without end).
 	logOut io.Writer
+	// issuerURL makes the server's own URL its issuer (AUTHD_JWT_ISSUER),
+	// as a deployment that clients discover by RFC 8414 sets it.
+	issuerURL bool
 	// keys sign the tokens; the zero value means HS256 with testSecret.
 	// Their public halves become opts.JWKS.
 	keys token.Keys
@@ -114,6 +117,14 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if o.opts.MaxBodyBytes == 0 {
 		o.opts.MaxBodyBytes = 64 << 10
 	}
+	// The listener comes first, so that the server can know its own URL.
+	ts := httptest.NewUnstartedServer(nil)
+	t.Cleanup(ts.Close)
+	url := "http://" + ts.Listener.Addr().String()
+	o.opts.Issuer = "authd"
+	if o.issuerURL {
+		o.opts.Issuer = url
+	}
 	if o.opts.Version == "" {
 		o.opts.Version = "test"
 	}
@@ -143,7 +154,7 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if o.opts.JWKS, err = o.keys.Public(); err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := token.NewTokens(o.keys, "authd", o.accessTTL, o.now)
+	tokens, err := token.NewTokens(o.keys, o.opts.Issuer, o.accessTTL, o.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,9 +178,9 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &env{url: ts.URL, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps}
+	ts.Config.Handler = srv
+	ts.Start()
+	return &env{url: url, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps}
 }
 
 // response is a finished HTTP exchange with its body decoded when JSON.
@@ -328,7 +339,7 @@ func (e *env) deactivatedWithSession(t *testing.T, id int64, username string, no
 	if _, err := e.store.CreateSession(t.Context(), auth.NewSession{Session: sess}); err != nil {
 		t.Fatal(err)
 	}
-	access, err := e.issuer.Issue(auth.AccessClaims{UserID: id, Username: username, SessionID: sid})
+	access, _, err := e.issuer.Issue(auth.AccessClaims{UserID: id, Username: username, SessionID: sid})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ type errorBody struct {
 	Timestamp time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
 	RequestID string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
 	Errors    []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
-	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint): the RFC 6749 §5.2 error code."`
+	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type,mfa_required" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint) or /auth/revoke: the RFC 6749 §5.2 error code (mfa_required is authd's)."`
 }
 
 type fieldError struct {
@@ -82,10 +82,13 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error, bearer b
 	for _, f := range e.Fields {
 		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
 	}
-	if isTokenRequest(r) {
-		body.Error = oauth2Error(e)
+	token := isTokenRequest(r)
+	if token {
+		body.Error, status = oauth2Error(e), oauth2Status(e)
 	}
-	if c := challenge(e, bearer); c != "" {
+	// A token endpoint's refused grant is no bearer challenge (RFC 6749
+	// §5.2 answers it in the body).
+	if c := challenge(e, bearer); c != "" && !token {
 		h.Set("WWW-Authenticate", c)
 	}
 	if e.RetryAfter > 0 || status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {

@@ -45,6 +45,18 @@ func exampleTokens() TokenBody {
 	return TokenBody{AccessToken: exampleAccessToken, RefreshToken: exampleRefreshToken, TokenType: "bearer", ExpiresIn: 900}
 }
 
+// exampleMetadata is the discovery document of authd at
+// https://auth.example.com with AUTHD_JWT_ISSUER set to that URL.
+func exampleMetadata() MetadataBody {
+	const base = "https://auth.example.com"
+	return MetadataBody{
+		Issuer: base, TokenEndpoint: base + tokenPath, JWKSURI: base + jwksPath, RevocationEndpoint: base + revokePath,
+		GrantTypesSupported:               []string{grantPassword, grantRefresh},
+		TokenEndpointAuthMethodsSupported: []string{"none"}, RevocationEndpointAuthMethodsSupported: []string{"none"},
+		ResponseTypesSupported: []string{},
+	}
+}
+
 // documentExamples puts the request and answer examples of each operation
 // in the document. Error answers get theirs from addErrors.
 func (s *Server) documentExamples() error {
@@ -88,6 +100,7 @@ func (s *Server) documentExamples() error {
 			Kty: "OKP", Crv: "Ed25519", X: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
 			Kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", Alg: "EdDSA", Use: "sig",
 		}}}}},
+		{http.MethodGet, metadataPath, nil, http.StatusOK, map[string]any{"discovery": exampleMetadata()}},
 		{http.MethodGet, "/health", nil, http.StatusOK, map[string]any{
 			"healthy":  HealthBody{Status: "ok", Version: "v1.2.3", Checks: map[string]string{"database": "ok", "circuit_breaker": "closed"}},
 			"degraded": HealthBody{Status: "degraded", Version: "v1.2.3", Checks: map[string]string{"database": "error", "circuit_breaker": "open"}},

@@ -6,6 +6,9 @@ import (
 	"github.com/authd/authd/internal/token"
 )
 
+// jwksPath is where the public keys are served (RFC 8414's jwks_uri).
+const jwksPath = "/.well-known/jwks.json"
+
 // jwksCacheControl lets a verifier and the proxies before it keep the key
 // set for five minutes (API.md): a new key is published before it signs
 // (rotation puts it in every replica's file first), so a cached set only

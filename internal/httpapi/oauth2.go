@@ -20,8 +20,11 @@ import (
 // refused grant (log in again) from a malformed request.
 
 // tokenPath is the token endpoint, for the routes and the OAuth2 flow of
-// the OpenAPI document alike.
-const tokenPath = "/auth/login"
+// the OpenAPI document alike; revokePath is RFC 7009's revocation endpoint.
+const (
+	tokenPath  = "/auth/login"
+	revokePath = "/auth/revoke"
+)
 
 // The grant types of RFC 6749 that authd takes.
 const (
@@ -34,6 +37,10 @@ const (
 	oauth2InvalidRequest   = "invalid_request"
 	oauth2InvalidGrant     = "invalid_grant"
 	oauth2UnsupportedGrant = "unsupported_grant_type"
+	// oauth2MFARequired is not §5.2's: API.md's member for a password
+	// grant that needs its second step, which a client must tell apart
+	// from a refused grant.
+	oauth2MFARequired = "mfa_required"
 )
 
 // errUnsupportedGrant is the cause of the 400 for a grant_type authd does
@@ -87,10 +94,11 @@ func grantOf(form LoginForm) (string, error) {
 	return grant, nil
 }
 
-// isTokenRequest tells a request to the token endpoint, whose errors carry
-// the RFC 6749 member; JSON logins keep the one error shape unchanged.
+// isTokenRequest tells a form request to the token or the revocation
+// endpoint, whose errors follow RFC 6749 §5.2 (RFC 7009 §2.2.1 defers to
+// it); JSON logins keep the one error shape unchanged.
 func isTokenRequest(r *http.Request) bool {
-	if r.Method != http.MethodPost || r.URL.Path != tokenPath {
+	if r.Method != http.MethodPost || (r.URL.Path != tokenPath && r.URL.Path != revokePath) {
 		return false
 	}
 	_, err := mediaType(r.Header.Get("Content-Type"), mediaForm)
@@ -101,10 +109,17 @@ func isTokenRequest(r *http.Request) bool {
 // request. Every 401 and 403 there is about the grant (authd does no client
 // authentication, so invalid_client never applies), whatever its code:
 // codes added later map without a change here. A 429 or 5xx gets none:
-// §5.2 has no code for them, and nothing the client sent was wrong.
+// §5.2 has no code for them, and nothing the client sent was wrong; nor
+// does FORBIDDEN, a browser's cross-site request, which is no grant at all.
 func oauth2Error(e *auth.Error) string {
 	if errors.Is(e, errUnsupportedGrant) {
 		return oauth2UnsupportedGrant
+	}
+	switch e.Code {
+	case auth.CodeMFARequired:
+		return oauth2MFARequired
+	case auth.CodeForbidden:
+		return ""
 	}
 	switch e.Status() {
 	case http.StatusBadRequest, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge:
@@ -114,6 +129,33 @@ func oauth2Error(e *auth.Error) string {
 	}
 	return ""
 }
+
+// oauth2Status is the status of a failed token request: §5.2 answers
+// invalid_grant with 400, whatever 401 or 403 the same failure gets as
+// JSON; every other error keeps the table's status.
+func oauth2Status(e *auth.Error) int {
+	if oauth2Error(e) == oauth2InvalidGrant {
+		return http.StatusBadRequest
+	}
+	return e.Status()
+}
+
+// tokenFailure is an error of a form request to the token or revocation
+// endpoint: the *auth.Error it wraps, with oauth2Status as the status huma
+// answers with (renderError gives the body the member).
+type tokenFailure struct{ err *auth.Error }
+
+// asTokenFailure wraps a handler's error; nil stays nil.
+func asTokenFailure(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &tokenFailure{err: auth.AsError(err)}
+}
+
+func (f *tokenFailure) Error() string  { return f.err.Error() }
+func (f *tokenFailure) Unwrap() error  { return f.err }
+func (f *tokenFailure) GetStatus() int { return oauth2Status(f.err) }
 
 // loginResponses documents login's 200 as one of its two bodies, beside
 // its errors; huma keeps a response the operation already describes.
@@ -136,19 +178,28 @@ func (s *Server) loginResponses(codes ...auth.Code) map[string]*huma.Response {
 // and a MAC, as package token mints them.
 const exampleRefreshToken = "Ad6tvu8GJNZl6NHUuWkPYfgAAAAAAAAAA58cDlp9K0xuig8ePVx7mo9uTSwLGj9efZyLak8uDRw7"
 
-// documentTokenForm gives the form body of the token endpoint one example
-// per grant: a sample built from the schema alone would mix the fields of
-// both grants, which the endpoint refuses.
-func (s *Server) documentTokenForm() error {
-	item := s.api.OpenAPI().Paths[tokenPath]
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil || item.Post.RequestBody.Content[mediaForm] == nil {
-		return fmt.Errorf("document token form: no form body on POST %s", tokenPath)
-	}
-	item.Post.RequestBody.Content[mediaForm].Examples = map[string]*huma.Example{
-		grantPassword: {Summary: "Password grant (RFC 6749 §4.3)", Value: map[string]string{
-			"grant_type": grantPassword, "username": "alice", "password": "correct-horse-battery"}},
-		grantRefresh: {Summary: "Refresh grant (RFC 6749 §6)", Value: map[string]string{
-			"grant_type": grantRefresh, "refresh_token": exampleRefreshToken}},
+// documentForms gives the form bodies of the token and revocation
+// endpoints one example per way of calling: a sample built from the schema
+// alone would mix the fields of both grants, which the token endpoint
+// refuses.
+func (s *Server) documentForms() error {
+	for path, examples := range map[string]map[string]*huma.Example{
+		tokenPath: {
+			grantPassword: {Summary: "Password grant (RFC 6749 §4.3)", Value: map[string]string{
+				"grant_type": grantPassword, "username": "alice", "password": "correct-horse-battery"}},
+			grantRefresh: {Summary: "Refresh grant (RFC 6749 §6)", Value: map[string]string{
+				"grant_type": grantRefresh, "refresh_token": exampleRefreshToken}},
+		},
+		revokePath: {
+			"refresh token": {Summary: "Revoke a refresh token (RFC 7009)", Value: map[string]string{
+				"token": exampleRefreshToken, "token_type_hint": auth.HintRefreshToken}},
+		},
+	} {
+		item := s.api.OpenAPI().Paths[path]
+		if item == nil || item.Post == nil || item.Post.RequestBody == nil || item.Post.RequestBody.Content[mediaForm] == nil {
+			return fmt.Errorf("document forms: no form body on POST %s", path)
+		}
+		item.Post.RequestBody.Content[mediaForm].Examples = examples
 	}
 	return nil
 }

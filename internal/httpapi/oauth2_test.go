@@ -17,7 +17,9 @@ import (
 // POST /auth/refresh does: same body keys, same headers, tokens that work.
 func TestRefreshGrant(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
-		e := newEnv(t, envOptions{store: store})
+		// A clock that stands still, so both doors' expires_in count from
+		// the same instant.
+		e := newEnv(t, envOptions{store: store, now: authtest.NewClock(time.Now()).Now})
 		reg := e.mustRegister(t, "paula")
 
 		grant := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(reg.json, "refresh_token")},
@@ -90,16 +92,17 @@ func TestRefreshGrantSharesRotation(t *testing.T) {
 		}
 
 		clock.Add(11 * time.Second) // past the grace
-		wantOAuth2Error(t, grant(r1), http.StatusUnauthorized, auth.CodeRefreshReused, "invalid_grant")
+		wantOAuth2Error(t, grant(r1), http.StatusBadRequest, auth.CodeRefreshReused, "invalid_grant")
 		// The reuse ended the whole session, for both doors.
-		wantOAuth2Error(t, grant(r2), http.StatusUnauthorized, auth.CodeSessionRevoked, "invalid_grant")
+		wantOAuth2Error(t, grant(r2), http.StatusBadRequest, auth.CodeSessionRevoked, "invalid_grant")
 		wantError(t, door(r2), http.StatusUnauthorized, auth.CodeSessionRevoked)
 	})
 }
 
 // TestTokenEndpointErrors: every error of a form request to /auth/login
-// carries the RFC 6749 §5.2 member "error" beside the usual fields, with the
-// status of API.md's table; a JSON request keeps the one shape unchanged.
+// carries the RFC 6749 §5.2 member "error" beside the usual fields, and a
+// refused grant is §5.2's 400 with the error_code JSON gets (401 or 403
+// there); a JSON request keeps the one shape and the table's status.
 func TestTokenEndpointErrors(t *testing.T) {
 	bothStores(t, func(t *testing.T, store string) {
 		clock := authtest.NewClock(time.Now())
@@ -127,18 +130,18 @@ func TestTokenEndpointErrors(t *testing.T) {
 			{"empty refresh_token", mediaForm, "grant_type=refresh_token&refresh_token=", 400, auth.CodeValidation, "invalid_request"},
 			{"refresh grant with a password", mediaForm, refreshGrant(refresh) + "&username=rosa&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "invalid_request"},
 			{"password grant with a refresh token", mediaForm, "username=rosa&password=" + passwordOf("rosa") + "&refresh_token=" + refresh, 400, auth.CodeValidation, "invalid_request"},
-			{"unknown field", mediaForm, "username=rosa&password=" + passwordOf("rosa") + "&admin=1", 400, auth.CodeValidation, "invalid_request"},
 			{"duplicate field", mediaForm, "username=rosa&username=sam&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "invalid_request"},
+			{"duplicate grant_type", mediaForm, "grant_type=password&grant_type=password&username=rosa&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "invalid_request"},
 			{"malformed form", mediaForm, "username=%zz&password=x", 400, auth.CodeValidation, "invalid_request"},
 			{"empty body", mediaForm, "", 400, auth.CodeValidation, "invalid_request"},
 			{"body too large", mediaForm, "username=rosa&password=" + strings.Repeat("p", 70<<10), 413, auth.CodePayloadTooLarge, "invalid_request"},
-			{"wrong password", mediaForm, "username=rosa&password=wrong-password", 401, auth.CodeInvalidCredentials, "invalid_grant"},
-			{"unknown user", mediaForm, "username=nobody&password=wrong-password", 401, auth.CodeInvalidCredentials, "invalid_grant"},
-			{"inactive user", mediaForm, "username=sam&password=" + passwordOf("sam"), 403, auth.CodeUserInactive, "invalid_grant"},
-			{"bad refresh token", mediaForm, refreshGrant("garbage"), 401, auth.CodeInvalidToken, "invalid_grant"},
-			{"access token as refresh token", mediaForm, refreshGrant(access), 401, auth.CodeInvalidToken, "invalid_grant"},
-			{"expired refresh token", mediaForm, refreshGrant(expired), 401, auth.CodeTokenExpired, "invalid_grant"},
-			{"refresh of an inactive user", mediaForm, refreshGrant(inactiveRefresh), 403, auth.CodeUserInactive, "invalid_grant"},
+			{"wrong password", mediaForm, "username=rosa&password=wrong-password", 400, auth.CodeInvalidCredentials, "invalid_grant"},
+			{"unknown user", mediaForm, "username=nobody&password=wrong-password", 400, auth.CodeInvalidCredentials, "invalid_grant"},
+			{"inactive user", mediaForm, "username=sam&password=" + passwordOf("sam"), 400, auth.CodeUserInactive, "invalid_grant"},
+			{"bad refresh token", mediaForm, refreshGrant("garbage"), 400, auth.CodeInvalidToken, "invalid_grant"},
+			{"access token as refresh token", mediaForm, refreshGrant(access), 400, auth.CodeInvalidToken, "invalid_grant"},
+			{"expired refresh token", mediaForm, refreshGrant(expired), 400, auth.CodeTokenExpired, "invalid_grant"},
+			{"refresh of an inactive user", mediaForm, refreshGrant(inactiveRefresh), 400, auth.CodeUserInactive, "invalid_grant"},
 			{"grant_type foo", mediaForm, "grant_type=foo&username=rosa&password=" + passwordOf("rosa"), 400, auth.CodeValidation, "unsupported_grant_type"},
 			{"grant_type client_credentials", mediaForm, "grant_type=client_credentials&client_id=a&client_secret=b", 400, auth.CodeValidation, "unsupported_grant_type"},
 			{"json wrong password", mediaJSON, `{"username":"rosa","password":"wrong-password"}`, 401, auth.CodeInvalidCredentials, ""},
@@ -170,38 +173,74 @@ func wantOAuth2Error(t *testing.T, r response, status int, code auth.Code, oauth
 	wantError(t, r, status, code)
 }
 
-// TestOAuth2ErrorMember: the member for each status a token request can
-// get, including those §5.2 has no code for.
+// TestOAuth2ErrorMember: the member and the status for each error a token
+// request can get, including those §5.2 has no code for: only a refused
+// grant moves to 400; throttling stays 429 and the rest keep the table's.
 func TestOAuth2ErrorMember(t *testing.T) {
 	t.Parallel()
 	unsupported := fieldProblem("grant_type", "bad")
 	unsupported.Err = errUnsupportedGrant
 	tests := []struct {
-		name string
-		err  *auth.Error
-		want string
+		name   string
+		err    *auth.Error
+		want   string
+		status int
 	}{
-		{"validation", fieldProblem("username", "bad"), "invalid_request"},
-		{"unsupported grant", unsupported, "unsupported_grant_type"},
-		{"too large", &auth.Error{Code: auth.CodePayloadTooLarge}, "invalid_request"},
-		{"too slow", &auth.Error{Code: auth.CodeRequestTimeout}, "invalid_request"},
-		{"credentials", &auth.Error{Code: auth.CodeInvalidCredentials}, "invalid_grant"},
-		{"token", &auth.Error{Code: auth.CodeInvalidToken}, "invalid_grant"},
-		{"expired", &auth.Error{Code: auth.CodeTokenExpired}, "invalid_grant"},
-		{"inactive", &auth.Error{Code: auth.CodeUserInactive}, "invalid_grant"},
-		{"reused", &auth.Error{Code: auth.CodeRefreshReused}, "invalid_grant"},
-		{"revoked", &auth.Error{Code: auth.CodeSessionRevoked}, "invalid_grant"},
-		{"rate limited", &auth.Error{Code: auth.CodeRateLimited}, ""},
-		{"overloaded", &auth.Error{Code: auth.CodeOverloaded}, ""},
-		{"breaker open", &auth.Error{Code: auth.CodeBreakerOpen}, ""},
-		{"database", &auth.Error{Code: auth.CodeDatabase}, ""},
-		{"internal", &auth.Error{Code: auth.CodeInternal}, ""},
+		{"validation", fieldProblem("username", "bad"), "invalid_request", 400},
+		{"unsupported grant", unsupported, "unsupported_grant_type", 400},
+		{"too large", &auth.Error{Code: auth.CodePayloadTooLarge}, "invalid_request", 413},
+		{"too slow", &auth.Error{Code: auth.CodeRequestTimeout}, "invalid_request", 408},
+		{"credentials", &auth.Error{Code: auth.CodeInvalidCredentials}, "invalid_grant", 400},
+		{"token", &auth.Error{Code: auth.CodeInvalidToken}, "invalid_grant", 400},
+		{"expired", &auth.Error{Code: auth.CodeTokenExpired}, "invalid_grant", 400},
+		{"inactive", &auth.Error{Code: auth.CodeUserInactive}, "invalid_grant", 400},
+		{"unverified", &auth.Error{Code: auth.CodeEmailNotVerified}, "invalid_grant", 400},
+		{"reused", &auth.Error{Code: auth.CodeRefreshReused}, "invalid_grant", 400},
+		{"revoked", &auth.Error{Code: auth.CodeSessionRevoked}, "invalid_grant", 400},
+		{"second factor", &auth.Error{Code: auth.CodeMFARequired}, "mfa_required", 401},
+		{"cross-site", &auth.Error{Code: auth.CodeForbidden}, "", 403},
+		{"rate limited", &auth.Error{Code: auth.CodeRateLimited}, "", 429},
+		{"overloaded", &auth.Error{Code: auth.CodeOverloaded}, "", 503},
+		{"breaker open", &auth.Error{Code: auth.CodeBreakerOpen}, "", 503},
+		{"database", &auth.Error{Code: auth.CodeDatabase}, "", 500},
+		{"internal", &auth.Error{Code: auth.CodeInternal}, "", 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := oauth2Error(tt.err); got != tt.want {
 				t.Errorf("oauth2Error(%s) = %q, want %q", tt.err.Code, got, tt.want)
 			}
+			if got := (&tokenFailure{err: tt.err}).GetStatus(); got != tt.status {
+				t.Errorf("status of %s = %d, want %d", tt.err.Code, got, tt.status)
+			}
 		})
+	}
+}
+
+// TestTokenFormIgnoresUnknownParameters: parameters a form does not use
+// (RFC 6749 §3.2; what client libraries add: resource, audience) are
+// ignored, even repeated; the same key in a JSON body is still refused.
+func TestTokenFormIgnoresUnknownParameters(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	reg := e.mustRegister(t, "uma")
+	extra := url.Values{"resource": {"https://api.example", "https://other.example"}, "audience": {"api"}, "nonce": {""}}
+	password := url.Values{"grant_type": {"password"}, "username": {"uma"}, "password": {passwordOf("uma")}}
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {str(reg.json, "refresh_token")}}
+	for name, form := range map[string]url.Values{"password grant": password, "refresh grant": refresh} {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range extra {
+				form[k] = v
+			}
+			r := e.do(t, http.MethodPost, tokenPath, mediaForm, form.Encode())
+			if r.status != http.StatusOK || str(r.json, "access_token") == "" {
+				t.Errorf("status = %d, want 200 with tokens; body %s", r.status, r.raw)
+			}
+		})
+	}
+	r := e.postJSON(t, tokenPath, map[string]string{"username": "uma", "password": passwordOf("uma"), "resource": "https://api.example"})
+	wantError(t, r, http.StatusBadRequest, "VALIDATION_ERROR")
+	if got := fieldErrors(r); len(got) != 1 || got[0] != "resource" {
+		t.Errorf("fields = %v, want [resource]", got)
 	}
 }

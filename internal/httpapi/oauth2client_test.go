@@ -112,7 +112,7 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 		step(t, "failed refresh surfaces invalid_grant", func(t *testing.T) {
 			elapse(clock, current(t), 2*time.Hour) // past the refresh TTL
 			_, err := client.Get(e.url + "/auth/me")
-			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeTokenExpired)
+			wantRetrieveError(t, err, http.StatusBadRequest, auth.CodeTokenExpired)
 			// One refresh grant, sent once, and no /auth/me without a token.
 			wantRequests(t, reqs, "POST /auth/login password", "GET /auth/me",
 				"POST /auth/login refresh_token", "GET /auth/me", "GET /auth/me",
@@ -133,14 +133,14 @@ func TestOAuth2ClientLibrary(t *testing.T) {
 			clock.Add(time.Minute) // past the reuse grace
 			thief := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: spent, Expiry: time.Now().Add(-time.Minute)})
 			_, err = thief.Token()
-			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeRefreshReused)
+			wantRetrieveError(t, err, http.StatusBadRequest, auth.CodeRefreshReused)
 			cur, err := owner.Token()
 			if err != nil {
 				t.Fatalf("owner's token: %v", err)
 			}
 			elapse(clock, cur, 16*time.Minute)
 			_, err = owner.Token()
-			wantRetrieveError(t, err, http.StatusUnauthorized, auth.CodeSessionRevoked)
+			wantRetrieveError(t, err, http.StatusBadRequest, auth.CodeSessionRevoked)
 		})
 	})
 }
@@ -206,6 +206,13 @@ func (rr *requestRecorder) RoundTrip(req *http.Request) (*http.Response, error) 
 	rr.seen = append(rr.seen, line)
 	rr.mu.Unlock()
 	return http.DefaultTransport.RoundTrip(req)
+}
+
+// lines returns the requests seen so far.
+func (rr *requestRecorder) lines() []string {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return slices.Clone(rr.seen)
 }
 
 // wantRequests asserts every request the library has sent so far.

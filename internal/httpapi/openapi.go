@@ -49,6 +49,21 @@ func (s *Server) humaConfig() huma.Config {
 	cfg.DefaultFormat = mediaJSON
 	cfg.Transformers = []huma.Transformer{s.transformErrors}
 	cfg.Info.Description = apiDescription
+	cfg.Info.License = &huma.License{Name: "Apache-2.0", Identifier: "Apache-2.0"}
+	cfg.Info.Contact = &huma.Contact{Name: "authd maintainers"}
+	// One server: AUTHD_PUBLIC_URL, else the origin /openapi.json was
+	// fetched from, which is where /docs sends its requests.
+	server := &huma.Server{URL: "/", Description: "This authd, at the origin that served this document."}
+	if s.opts.PublicURL != "" {
+		server = &huma.Server{URL: s.opts.PublicURL, Description: "This authd (AUTHD_PUBLIC_URL)."}
+	}
+	cfg.Servers = []*huma.Server{server}
+	cfg.Tags = []*huma.Tag{
+		{Name: "auth", Description: "Register, log in (also the OAuth2 token endpoint), refresh, revoke, and the user of a token."},
+		{Name: "sessions", Description: "The caller's sessions: log out, list, end one, change the password."},
+		{Name: "keys", Description: "What other services and OAuth2 clients discover authd by: the public keys and the RFC 8414 metadata."},
+		{Name: "health", Description: "Liveness and readiness, for probes and load balancers."},
+	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		schemeOAuth2: {
 			Type:        "oauth2",
@@ -63,6 +78,12 @@ func (s *Server) humaConfig() huma.Config {
 // bearerSecurity marks an operation as needing an access token, by either scheme.
 func bearerSecurity() []map[string][]string {
 	return []map[string][]string{{schemeOAuth2: {}}, {schemeBearer: {}}}
+}
+
+// publicSecurity marks an operation that needs no credentials: an empty
+// list, which OpenAPI reads as "no security", unlike an absent one.
+func publicSecurity() []map[string][]string {
+	return []map[string][]string{}
 }
 
 // optionalBearerSecurity marks an operation that takes an access token or
@@ -157,9 +178,9 @@ func (s *Server) requestBody(method, path string, types map[string]reflect.Type)
 // with no documented errors a "default" response in that model; authd never
 // sends it, so both are taken out of the document.
 //
-// Every operation can answer 500 INTERNAL_ERROR (a recovered panic), and
-// every one that takes a body can answer what readBodies and the decoders
-// answer (400, 408, 413, 415): the document lists those for each operation
+// Every operation can answer 500 INTERNAL_ERROR (a recovered panic) and
+// what readBodies answers to any body (408, 413), and every one that takes
+// a body what the decoders answer too (400, 415): the document lists those for each operation
 // here, so one added later cannot leave them out. Every success answer
 // carries Cache-Control (no-store unless its handler says otherwise, see
 // securityHeaders); the document says so for each operation whose output
@@ -172,7 +193,9 @@ func (s *Server) specJSON() ([]byte, error) {
 			}
 			delete(op.Responses, "default")
 			documentChallenge(op)
-			s.addErrors(op.Responses, auth.CodeInternal)
+			// readBodies reads any request's body, a GET's too, within the
+			// size and time bounds.
+			s.addErrors(op.Responses, auth.CodeInternal, auth.CodeRequestTimeout, auth.CodePayloadTooLarge)
 			if op.RequestBody != nil {
 				s.addErrors(op.Responses, auth.CodeValidation, auth.CodeRequestTimeout, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia)
 			}

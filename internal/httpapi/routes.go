@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
 
@@ -22,20 +23,20 @@ func (s *Server) routes(mux *http.ServeMux) error {
 
 	register(api, huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/auth/register", Tags: []string{"auth"},
-		Summary: "Create an account", Description: registerDoc,
+		Summary: "Create an account", Description: registerDoc, Security: publicSecurity(),
 		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
 		Responses: s.errorResponses(auth.CodeUserExists, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleRegister(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
-		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit,
-		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
+		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit, Security: publicSecurity(),
+		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeForbidden, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{
 		OperationID: "refresh", Method: http.MethodPost, Path: "/auth/refresh", Tags: []string{"auth"},
-		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit,
+		Summary: "Exchange a refresh token for new tokens", Description: refreshDoc, MaxBodyBytes: limit, Security: publicSecurity(),
 		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleRefresh(s.svc))
 
@@ -73,18 +74,30 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handlePassword(s.svc))
 
 	register(api, huma.Operation{
-		OperationID: "jwks", Method: http.MethodGet, Path: "/.well-known/jwks.json", Tags: []string{"keys"},
-		Summary: "Public keys that verify access tokens", Description: jwksDoc,
+		OperationID: "revoke", Method: http.MethodPost, Path: revokePath, Tags: []string{"auth"},
+		Summary: "Revoke a token (RFC 7009)", Description: revokeDoc, MaxBodyBytes: limit, Security: publicSecurity(),
+		DefaultStatus: http.StatusOK, // RFC 7009 §2.2: 200, although the body is empty
+		Responses:     s.errorResponses(auth.CodeValidation, auth.CodeForbidden, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleRevoke(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "metadata", Method: http.MethodGet, Path: metadataPath, Tags: []string{"keys"},
+		Summary: "OAuth2 authorization server metadata (RFC 8414)", Description: metadataDoc, Security: publicSecurity(),
+	}, s.handleMetadata())
+
+	register(api, huma.Operation{
+		OperationID: "jwks", Method: http.MethodGet, Path: jwksPath, Tags: []string{"keys"},
+		Summary: "Public keys that verify access tokens", Description: jwksDoc, Security: publicSecurity(),
 	}, handleJWKS(s.opts.JWKS))
 
 	register(api, huma.Operation{
 		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"health"},
-		Summary: "Liveness, with each component's state", Description: healthDoc,
+		Summary: "Liveness, with each component's state", Description: healthDoc, Security: publicSecurity(),
 	}, handleHealth(s.opts.Version, s.checks))
 
 	register(api, huma.Operation{
 		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"health"},
-		Summary: "Readiness: the store answers and the breaker is not open", Description: readyDoc,
+		Summary: "Readiness: the store answers and the breaker is not open", Description: readyDoc, Security: publicSecurity(),
 		Responses: s.errorResponses(auth.CodeNotReady),
 	}, handleReady(s.checks))
 
@@ -94,12 +107,13 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		"/auth/refresh":  {mediaJSON: reflect.TypeFor[RefreshRequest]()},
 		"/auth/logout":   {mediaJSON: reflect.TypeFor[LogoutRequest]()},
 		"/auth/password": {mediaJSON: reflect.TypeFor[PasswordRequest]()},
+		revokePath:       {mediaForm: reflect.TypeFor[RevokeForm]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
 			return err
 		}
 	}
-	if err := s.documentTokenForm(); err != nil {
+	if err := s.documentForms(); err != nil {
 		return err
 	}
 	if err := s.documentExamples(); err != nil {
@@ -130,9 +144,13 @@ func register[I, O any](api huma.API, op huma.Operation, h func(context.Context,
 	op.BodyReadTimeout = -1
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
-		if err != nil {
-			return nil, auth.AsError(err)
+		var tf *tokenFailure
+		switch {
+		case err == nil:
+			return out, nil
+		case errors.As(err, &tf):
+			return nil, tf // its status is §5.2's (see oauth2Status)
 		}
-		return out, nil
+		return nil, auth.AsError(err)
 	})
 }

@@ -30,6 +30,11 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// (see ClientIP), as config.Load returns them.
 	TrustedProxies []netip.Prefix
+	// Issuer is AUTHD_JWT_ISSUER, the issuer of the RFC 8414 metadata.
+	Issuer string
+	// PublicURL is AUTHD_PUBLIC_URL: the base of the metadata's URLs and
+	// authd's own origin; empty means the request's scheme and host.
+	PublicURL string
 	// JWKS is the public half of every key that verifies access tokens,
 	// served at /.well-known/jwks.json; empty with an HS256 secret.
 	JWKS []token.JWK
@@ -55,6 +60,9 @@ type Server struct {
 	api     huma.API
 	spec    []byte
 	handler http.Handler
+	// listedOrigins are the origins AUTHD_CORS_ALLOWED_ORIGINS names, in
+	// origin's form, without "*" (see refuseCrossSiteForms).
+	listedOrigins []string
 }
 
 // NewServer builds the handler with every route and middleware in place.
@@ -63,6 +71,11 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 		opts.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	s := &Server{svc: svc, checks: checks, log: logging.For(log, "httpapi"), opts: opts}
+	for _, o := range opts.CORSAllowedOrigins {
+		if o := origin(o); o != "" { // "*" is no origin
+			s.listedOrigins = append(s.listedOrigins, o)
+		}
+	}
 	mux := http.NewServeMux()
 	s.api = s.newAPI(mux)
 	if err := s.routes(mux); err != nil {
@@ -70,6 +83,7 @@ func NewServer(opts Options, svc *auth.Service, checks []HealthCheck, log *slog.
 	}
 	var h http.Handler = s.jsonErrors(mux)
 	h = s.readBodies(h)
+	h = s.refuseCrossSiteForms(h)
 	if len(opts.CORSAllowedOrigins) > 0 {
 		h = newCORS(opts.CORSAllowedOrigins).Handler(h)
 	}

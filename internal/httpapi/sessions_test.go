@@ -21,6 +21,18 @@ import (
 // sessionID reads the sid claim of an access token.
 func sessionID(t *testing.T, access string) string {
 	t.Helper()
+	var c struct {
+		SID string `json:"sid"`
+	}
+	if tokenClaims(t, access, &c); c.SID == "" {
+		t.Fatalf("no sid in %s", access)
+	}
+	return c.SID
+}
+
+// tokenClaims decodes the claims of an access token into v, unverified.
+func tokenClaims(t *testing.T, access string, v any) {
+	t.Helper()
 	parts := strings.Split(access, ".")
 	if len(parts) != 3 {
 		t.Fatalf("not a JWT: %q", access)
@@ -29,13 +41,9 @@ func sessionID(t *testing.T, access string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c struct {
-		SID string `json:"sid"`
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("claims %s: %v", b, err)
 	}
-	if err := json.Unmarshal(b, &c); err != nil || c.SID == "" {
-		t.Fatalf("no sid in %s: %v", b, err)
-	}
-	return c.SID
 }
 
 // refresherOf is the refresher of a server whose HS256 secret is secret.

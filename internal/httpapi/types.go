@@ -58,7 +58,7 @@ type TokenBody struct {
 	AccessToken  string `json:"access_token" doc:"JWT for Authorization: Bearer, signed with EdDSA or ES256 (keys at /.well-known/jwks.json) or HS256."`
 	RefreshToken string `json:"refresh_token" doc:"Exchange at POST /auth/refresh, or as the OAuth2 refresh grant at POST /auth/login; never valid as a bearer token."`
 	TokenType    string `json:"token_type" example:"bearer"`
-	ExpiresIn    int64  `json:"expires_in" example:"900" doc:"Seconds until the access token expires."`
+	ExpiresIn    int64  `json:"expires_in" example:"900" doc:"Whole seconds the access token has left when the answer is sent: its exp minus the time of the answer, rounded down, so never more than it lives."`
 }
 
 // SessionBody answers register and login.
@@ -125,10 +125,12 @@ func newUserBody(u auth.User) UserBody {
 	}
 }
 
-func newTokenBody(p auth.Pair) TokenBody {
+// newTokenBody answers with p at now, the service's unrounded clock
+// (auth.Service.Instant), which expires_in counts from.
+func newTokenBody(p auth.Pair, now time.Time) TokenBody {
 	return TokenBody{
 		AccessToken: p.Access, RefreshToken: p.Refresh, TokenType: "bearer",
-		ExpiresIn: int64(p.AccessTTL.Seconds()),
+		ExpiresIn: p.ExpiresIn(now),
 	}
 }
 
@@ -136,6 +138,6 @@ func newTokenBody(p auth.Pair) TokenBody {
 // default of every answer (see securityHeaders).
 const noStore = "no-store"
 
-func newSessionOutput(s auth.Authenticated) *sessionOutput {
-	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens)}}
+func newSessionOutput(s auth.Authenticated, now time.Time) *sessionOutput {
+	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens, now)}}
 }

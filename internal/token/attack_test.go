@@ -178,7 +178,7 @@ func (st setup) headerJSON(extra string) string {
 func parseRefuses(t *testing.T, st setup) {
 	now := t0()
 	i := newKeyIssuer(t, st.keys, at(now))
-	good, _ := i.Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: testSID})
+	good, _, _ := i.Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: testSID})
 	// Every attack meets a warm set of verified signatures (verified.go):
 	// the good token's is remembered, so no spelling of it may ride on it.
 	if _, err := i.Parse(good); err != nil {

@@ -16,7 +16,7 @@ func TestES256SignsLowS(t *testing.T) {
 	t.Parallel()
 	i := newKeyIssuer(t, generated(t, AlgES256), at(t0()))
 	for range 32 {
-		p, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+		p, _, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 		sig, err := base64.RawURLEncoding.DecodeString(strings.Split(p, ".")[2])
 		if err != nil || len(sig) != es256SigLen || !lowS(sig) {
 			t.Fatalf("signature %x: %v, want 64 bytes with a low s", sig, err)

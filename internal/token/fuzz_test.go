@@ -27,8 +27,8 @@ import (
 func FuzzParse(f *testing.F) {
 	now := t0()
 	i := newTestIssuer(f, at(now))
-	fresh, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "seed", SessionID: testSID})
-	old, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(auth.AccessClaims{UserID: 2, Username: "old", SessionID: testSID}) // expired by now
+	fresh, _, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "seed", SessionID: testSID})
+	old, _, _ := newTestIssuer(f, at(now.Add(-2*time.Hour))).Issue(auth.AccessClaims{UserID: 2, Username: "old", SessionID: testSID}) // expired by now
 	oldRefresh := sign(f, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"sub": "1", "username": "x", "type": "refresh",
 		"iss": "authd", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": "j"})
 	for _, raw := range []string{fresh, old, oldRefresh} {
@@ -93,8 +93,8 @@ func FuzzParseKey(f *testing.F) {
 	ks := generated(f, AlgEdDSA)
 	k := ks.list[0]
 	i := newKeyIssuer(f, ks, at(now))
-	fresh, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "seed", SessionID: testSID})
-	old, _ := newKeyIssuer(f, ks, at(now.Add(-2*time.Hour))).Issue(auth.AccessClaims{UserID: 2, Username: "old", SessionID: testSID})
+	fresh, _, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "seed", SessionID: testSID})
+	old, _, _ := newKeyIssuer(f, ks, at(now.Add(-2*time.Hour))).Issue(auth.AccessClaims{UserID: 2, Username: "old", SessionID: testSID})
 	other := generated(f, AlgEdDSA).list[0]
 	pub, _ := ks.Public()
 	claims := jwt.MapClaims{"sub": "1", "sid": testSID, "username": "x", "type": "access", "iss": "authd",

@@ -153,7 +153,7 @@ func TestGenerateKeysRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseKeys of MarshalPrivate: %v\n%s", err, b)
 			}
-			p, _ := newKeyIssuer(t, ks, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+			p, _, _ := newKeyIssuer(t, ks, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 			if _, err := newKeyIssuer(t, back, at(t0())).Parse(p); err != nil {
 				t.Errorf("a token of the generated key does not verify with the key read back: %v", err)
 			}
@@ -227,8 +227,8 @@ func TestRotation(t *testing.T) {
 		return newKeyIssuer(t, ks, at(t0()))
 	}
 	before, during, after := parse(old), parse(next, old), parse(next)
-	oldToken, _ := before.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
-	newToken, _ := during.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+	oldToken, _, _ := before.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+	newToken, _, _ := during.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 	if h := payloadHeader(t, newToken); h["kid"] != next["kid"] || h["alg"] != AlgES256 {
 		t.Errorf("header of the rotated replica = %v, want the new key's", h)
 	}
@@ -258,7 +258,7 @@ func TestIssueWritesKeyHeader(t *testing.T) {
 	t.Parallel()
 	for _, st := range setups(t) {
 		t.Run(st.name, func(t *testing.T) {
-			p, _ := newKeyIssuer(t, st.keys, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+			p, _, _ := newKeyIssuer(t, st.keys, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 			h := payloadHeader(t, p)
 			want := map[string]any{"alg": st.alg, "typ": "JWT"}
 			if st.kid != "" {
@@ -294,7 +294,7 @@ func BenchmarkParseKey(b *testing.B) {
 	for _, alg := range []string{AlgEdDSA, AlgES256} {
 		b.Run(alg, func(b *testing.B) {
 			i := newKeyIssuer(b, generated(b, alg), time.Now)
-			p, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID})
+			p, _, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID})
 			for b.Loop() {
 				if _, err := i.Parse(p); err != nil {
 					b.Fatal(err)
@@ -360,7 +360,7 @@ func BenchmarkIssueKey(b *testing.B) {
 		b.Run(alg, func(b *testing.B) {
 			i := newKeyIssuer(b, generated(b, alg), time.Now)
 			for b.Loop() {
-				if _, err := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID}); err != nil {
+				if _, _, err := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -147,7 +147,7 @@ func TestRefreshParseRefuses(t *testing.T) {
 		mod(b)
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
-	access, _ := newTestIssuer(t, nil).Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: sid})
+	access, _, _ := newTestIssuer(t, nil).Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: sid})
 	tests := []struct{ name, raw string }{
 		{"empty", ""},
 		{"access token", access},
@@ -182,7 +182,7 @@ func FuzzRefreshParse(f *testing.F) {
 	r := newTestRefresher(f, secret)
 	sid := "AAECAwQFBgcICQoLDA0ODw"
 	good := mustMint(f, r, sid, 7)
-	access, _ := newTestIssuer(f, nil).Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: sid})
+	access, _, _ := newTestIssuer(f, nil).Issue(auth.AccessClaims{UserID: 7, Username: "bob", SessionID: sid})
 	for _, s := range []string{good, mustMint(f, r, sid, 0), good + "=", good[:len(good)-1], access, "", "A",
 		strings.Repeat("A", RefreshLen), strings.Repeat("_", RefreshLen), "\x00\xff" + good[2:]} {
 		f.Add(s)

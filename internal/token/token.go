@@ -113,20 +113,28 @@ func (i *Issuer) rules(now func() time.Time) []jwt.ParserOption {
 func (i *Issuer) AccessTTL() time.Duration { return i.accessTTL }
 
 // Issue signs an access token for c's user and session (UserID, Username
-// and SessionID; the rest it sets). It carries a random jti, so two tokens
-// issued in the same second differ.
-func (i *Issuer) Issue(c auth.AccessClaims) (string, error) {
+// and SessionID; the rest it sets) and returns it with its exp. It carries
+// a random jti, so two tokens issued in the same second differ.
+//
+// exp is whole seconds (RFC 7519 NumericDate), rounded up: the token lives
+// at least the access TTL, never a fraction of a second less, so an
+// expires_in of the TTL in whole seconds never promises more than it lives.
+func (i *Issuer) Issue(c auth.AccessClaims) (string, time.Time, error) {
 	userID, username, sessionID := c.UserID, c.Username, c.SessionID
 	// Refuse to mint what Parse would refuse to read.
 	if userID <= 0 || username == "" || sessionID == "" {
-		return "", fmt.Errorf("token: issue for user %d %q: need a positive id, a name and a session", userID, username)
+		return "", time.Time{}, fmt.Errorf("token: issue for user %d %q: need a positive id, a name and a session", userID, username)
 	}
 	jti, err := uuid.NewRandom()
 	if err != nil {
-		return "", fmt.Errorf("token: jti: %w", err)
+		return "", time.Time{}, fmt.Errorf("token: jti: %w", err)
 	}
 	now := i.now()
-	iat, exp := now.Unix(), now.Add(i.accessTTL).Unix()
+	end := now.Add(i.accessTTL)
+	iat, exp := now.Unix(), end.Unix()
+	if end.After(time.Unix(exp, 0)) {
+		exp++
+	}
 	body, err := json.Marshal(&claims{
 		Subject:   strconv.FormatInt(userID, 10),
 		Username:  username,
@@ -138,7 +146,7 @@ func (i *Issuer) Issue(c auth.AccessClaims) (string, error) {
 		ID:        jti.String(),
 	})
 	if err != nil {
-		return "", fmt.Errorf("token: claims: %w", err)
+		return "", time.Time{}, fmt.Errorf("token: claims: %w", err)
 	}
 	// The JWS signing input of RFC 7515 §5.1 with the signing key's one
 	// header, written here rather than marshalled from a map each time.
@@ -146,7 +154,7 @@ func (i *Issuer) Issue(c auth.AccessClaims) (string, error) {
 	signed := k.header + "." + i.b64.EncodeToString(body)
 	sig, err := k.sign(signed)
 	if err != nil {
-		return "", fmt.Errorf("token: sign: %w", err)
+		return "", time.Time{}, fmt.Errorf("token: sign: %w", err)
 	}
-	return signed + "." + i.b64.EncodeToString(sig), nil
+	return signed + "." + i.b64.EncodeToString(sig), time.Unix(exp, 0).UTC(), nil
 }

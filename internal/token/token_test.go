@@ -87,7 +87,7 @@ func TestIssueRefuses(t *testing.T) {
 		sid      string
 	}{{"zero id", 0, "alice", testSID}, {"negative id", -1, "alice", testSID}, {"no username", 1, "", testSID}, {"no session", 1, "alice", ""}} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := i.Issue(auth.AccessClaims{UserID: tt.id, Username: tt.username, SessionID: tt.sid}); err == nil {
+			if _, _, err := i.Issue(auth.AccessClaims{UserID: tt.id, Username: tt.username, SessionID: tt.sid}); err == nil {
 				t.Error("issued")
 			}
 		})
@@ -117,7 +117,7 @@ func object(t testing.TB, b []byte) map[string]any {
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	i := newTestIssuer(t, at(t0()))
-	raw, err := i.Issue(auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID})
+	raw, exp, err := i.Issue(auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +133,9 @@ func TestRoundTrip(t *testing.T) {
 		!c.IssuedAt.Equal(want.IssuedAt) || !c.ExpiresAt.Equal(want.ExpiresAt) {
 		t.Errorf("claims = %+v, want %+v", c, want)
 	}
+	if !exp.Equal(c.ExpiresAt) {
+		t.Errorf("Issue's exp = %v, the token's %v", exp, c.ExpiresAt)
+	}
 	// The claims API.md names, spelled as it spells them.
 	m := payload(t, raw)
 	for k, v := range map[string]any{"sub": "42", "sid": testSID, "username": "alice", "type": "access", "iss": "authd",
@@ -142,7 +145,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	t.Run("same second differs", func(t *testing.T) {
-		raw2, _ := i.Issue(auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID})
+		raw2, _, _ := i.Issue(auth.AccessClaims{UserID: 42, Username: "alice", SessionID: testSID})
 		if raw2 == raw {
 			t.Error("two tokens issued in the same second are the same")
 		}
@@ -152,7 +155,7 @@ func TestRoundTrip(t *testing.T) {
 // TestExpiryIsExact: no leeway, so the last valid instant is just before exp.
 func TestExpiryIsExact(t *testing.T) {
 	t.Parallel()
-	access, _ := newTestIssuer(t, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+	access, _, _ := newTestIssuer(t, at(t0())).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 	exp := t0().Add(15 * time.Minute)
 	tests := []struct {
 		name string
@@ -176,7 +179,7 @@ func TestExpiryIsExact(t *testing.T) {
 // token still accepts it (iat is not compared with the clock).
 func TestReplicaClockSkew(t *testing.T) {
 	t.Parallel()
-	access, _ := newTestIssuer(t, at(t0().Add(2*time.Second))).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+	access, _, _ := newTestIssuer(t, at(t0().Add(2*time.Second))).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 	if _, err := newTestIssuer(t, at(t0())).Parse(access); err != nil {
 		t.Errorf("token from a replica 2s ahead: %v", err)
 	}
@@ -185,7 +188,7 @@ func TestReplicaClockSkew(t *testing.T) {
 func BenchmarkIssue(b *testing.B) {
 	i := newTestIssuer(b, time.Now)
 	for b.Loop() {
-		if _, err := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID}); err != nil {
+		if _, _, err := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -193,10 +196,44 @@ func BenchmarkIssue(b *testing.B) {
 
 func BenchmarkParse(b *testing.B) {
 	i := newTestIssuer(b, time.Now)
-	access, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID})
+	access, _, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "bench", SessionID: testSID})
 	for b.Loop() {
 		if _, err := i.Parse(access); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestExpRoundsUp: exp is whole seconds, rounded up from issue time plus
+// the TTL, so a token never lives less than the TTL (expires_in would
+// overstate its life otherwise); a whole-second issue time adds nothing.
+func TestExpRoundsUp(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		offset time.Duration
+		want   time.Duration // exp - t0()
+	}{
+		{"whole second", 0, 15 * time.Minute},
+		{"a nanosecond past", time.Nanosecond, 15*time.Minute + time.Second},
+		{"just before the next second", time.Second - time.Nanosecond, 15*time.Minute + time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			issued := t0().Add(tt.offset)
+			raw, exp, err := newTestIssuer(t, at(issued)).Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := exp.Sub(t0()); got != tt.want {
+				t.Errorf("exp = t0 + %v, want t0 + %v", got, tt.want)
+			}
+			if lives := exp.Sub(issued); lives < 15*time.Minute {
+				t.Errorf("token lives %v, less than the TTL", lives)
+			}
+			c, err := newTestIssuer(t, at(issued)).Parse(raw)
+			if err != nil || !c.ExpiresAt.Equal(exp) {
+				t.Errorf("Parse: %v, exp %v; want %v", err, c.ExpiresAt, exp)
+			}
+		})
 	}
 }

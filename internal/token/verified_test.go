@@ -29,7 +29,7 @@ func TestVerifiedRemembersOnlySignatures(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			c := &clock{t: t0()}
 			i := newKeyIssuer(t, st.keys, c.now)
-			p, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
+			p, _, _ := i.Issue(auth.AccessClaims{UserID: 1, Username: "a", SessionID: testSID})
 			forged := st.forge(t, jwtClaims(t0()))
 			for range 2 {
 				if _, err := i.Parse(p); err != nil {

@@ -53,10 +53,10 @@ func TestRefreshGraceOnlyForTheRotatingClient(t *testing.T) {
 		// The refresh grant of the token endpoint follows the same rule.
 		rt0 = str(e.login(t, "gail", "X-Forwarded-For", home).json, "refresh_token")
 		wantStatus(t, "rotation by the refresh grant", grantFrom(home, rt0), http.StatusOK)
-		// OAuth2's answer adds "error" to the contract's shape.
+		// RFC 6749 §5.2: a refused grant is 400 invalid_grant, with the contract's code.
 		r := grantFrom("2001:db8:1:1::2", rt0)
-		if r.status != http.StatusUnauthorized || r.json["error_code"] != string(auth.CodeRefreshReused) || r.json["error"] != "invalid_grant" {
-			t.Errorf("refresh grant replayed from another /64: %d %s, want 401 REFRESH_TOKEN_REUSED", r.status, r.raw)
+		if r.status != http.StatusBadRequest || r.json["error_code"] != string(auth.CodeRefreshReused) || r.json["error"] != "invalid_grant" {
+			t.Errorf("refresh grant replayed from another /64: %d %s, want 400 REFRESH_TOKEN_REUSED invalid_grant", r.status, r.raw)
 		}
 	})
 }

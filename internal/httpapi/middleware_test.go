@@ -180,6 +180,19 @@ func TestCORS(t *testing.T) {
 			t.Errorf("simple request Allow-Origin = %q", got)
 		}
 	})
+	t.Run("every method the API uses", func(t *testing.T) {
+		// DELETE /auth/sessions/{id} (and the admin API's PATCH and PUT)
+		// from a listed origin's page must pass the browser's preflight.
+		t.Parallel()
+		e := newEnv(t, envOptions{opts: Options{CORSAllowedOrigins: []string{"https://app.example"}}})
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodPatch, http.MethodPut} {
+			r := e.do(t, http.MethodOptions, "/auth/sessions/x", "", "",
+				"Origin", "https://app.example", "Access-Control-Request-Method", m, "Access-Control-Request-Headers", "authorization")
+			if got := r.header.Get("Access-Control-Allow-Methods"); !strings.Contains(got, m) {
+				t.Errorf("preflight of %s: Allow-Methods = %q", m, got)
+			}
+		}
+	})
 	t.Run("other origin refused", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, envOptions{opts: Options{CORSAllowedOrigins: []string{"https://app.example"}}})

@@ -106,8 +106,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // origin with credentials would let any site act as the user.
 func newCORS(origins []string) *cors.Cors {
 	return cors.New(cors.Options{
-		AllowedOrigins:   origins,
-		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedOrigins: origins,
+		// Every method an operation uses: DELETE /auth/sessions/{id}, and the
+		// admin API's PATCH and PUT, must pass a listed origin's preflight.
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodPatch, http.MethodPut},
 		AllowedHeaders:   []string{"Authorization", "Content-Type", "X-Request-ID"},
 		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "WWW-Authenticate"},
 		AllowCredentials: false,

@@ -75,7 +75,7 @@ echo "GET /health: $health"
 case "$health" in *"\"version\":\"$version\""*'"database":"ok"'*) ;; *) fail "/health: $health" ;; esac
 
 code=$(curl -sS --max-time 10 -o "$work/register.json" -w '%{http_code}' -H 'Content-Type: application/json' \
-	-d '{"username":"smoke","email":"smoke@example.com","password":"container-smoke-pw-1"}' "$base/auth/register")
+	-d '{"username":"smoke","email":"smoke@example.com","password":"container-check-pw-1"}' "$base/auth/register")
 [ "$code" = 201 ] || fail "POST /auth/register: $code $(cat "$work/register.json")"
 grep -q '"access_token"' "$work/register.json" || fail "register gave no access token"
 echo "POST /auth/register: $code"

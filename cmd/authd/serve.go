@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
@@ -115,6 +116,11 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logging.For(log, "http").Handler(), slog.LevelWarn),
 	}
+	// Building the routes and the OpenAPI document left a few MiB of
+	// garbage; hand those pages back now, not over the scavenger's next
+	// minutes, so an idle replica holds only what it uses (issue 21 counts
+	// idle RSS).
+	debug.FreeOSMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	// The purge of ended and expired sessions runs beside the server and

@@ -222,7 +222,7 @@ func newTestSender(t testing.TB, deps auth.Deps, smtpURL, base string, log *slog
 	}
 	return &mail.Sender{Store: deps.Store, Keys: deps.Data, Transport: transport, Templates: tmpl,
 		Links: mail.Links{Reset: base + "/account/reset-password", Verify: base + "/account/verify-email"},
-		From: "authd <no-reply@example.com>", Observer: deps.Observe(), Log: logging.For(log, "mail"), Now: deps.Now}
+		From:  "authd <no-reply@example.com>", Observer: deps.Observe(), Log: logging.For(log, "mail"), Now: deps.Now}
 }
 
 // response is a finished HTTP exchange with its body decoded when JSON.

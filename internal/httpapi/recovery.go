@@ -48,6 +48,15 @@ type acceptedOutput struct {
 // it names (API.md, Password recovery).
 const forgotDetail = "If an account matches, a message with a reset link is on its way."
 
+// The answers of a resend and of an address change.
+const (
+	resendDetail = "Unless the address is verified already, a verification message is on its way."
+	changeDetail = "A confirmation message is on its way to the new address; the address changes once it is confirmed."
+)
+
+// exampleMailToken stands for the token of a mailed link in the examples.
+const exampleMailToken = "q3Zk8yP1b0xVfWc2nQe7RtUa9sDgHjKl4mNoBpCvXiY"
+
 // notConfigured is the answer of every mail endpoint while mail is off.
 func notConfigured(rec *recovery.Service) error {
 	if rec == nil {
@@ -123,7 +132,7 @@ func handleResend(svc *auth.Service, rec *recovery.Service) func(context.Context
 		if err := rec.Resend(ctx, c, auth.Client{IP: clientIPText(ctx)}); err != nil {
 			return nil, err
 		}
-		return &acceptedOutput{Body: AcceptedBody{Detail: "Unless the address is verified already, a verification message is on its way."}}, nil
+		return &acceptedOutput{Body: AcceptedBody{Detail: resendDetail}}, nil
 	}
 }
 
@@ -148,6 +157,6 @@ func handleChangeEmail(svc *auth.Service, rec *recovery.Service) func(context.Co
 		if err != nil {
 			return nil, err
 		}
-		return &acceptedOutput{Body: AcceptedBody{Detail: "A confirmation message is on its way to the new address; the address changes once it is confirmed."}}, nil
+		return &acceptedOutput{Body: AcceptedBody{Detail: changeDetail}}, nil
 	}
 }

@@ -96,10 +96,10 @@ func TestThrottleIPv4Mapped(t *testing.T) {
 	t.Parallel()
 	e, clock := throttleEnv(t, "", auth.Throttle{RegisterIPMax: 1}, 4)
 	wantStatus(t, "first", e.do(t, http.MethodPost, "/auth/register", "application/json",
-		`{"username": "map1", "email": "map1@example.com", "password": "` + passwordOf("map1") + `"}`,
+		`{"username": "map1", "email": "map1@example.com", "password": "`+passwordOf("map1")+`"}`,
 		"X-Forwarded-For", "192.0.2.77"), http.StatusCreated)
 	clock.Add(time.Minute)
 	wantRateLimited(t, e.do(t, http.MethodPost, "/auth/register", "application/json",
-		`{"username": "map2", "email": "map2@example.com", "password": "` + passwordOf("map2") + `"}`,
+		`{"username": "map2", "email": "map2@example.com", "password": "`+passwordOf("map2")+`"}`,
 		"X-Forwarded-For", "::ffff:192.0.2.77"), 59*60)
 }

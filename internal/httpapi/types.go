@@ -45,15 +45,15 @@ type RefreshRequest struct {
 
 // UserBody is a user as clients see it: never the password hash.
 type UserBody struct {
-	ID        int64      `json:"id" example:"1"`
-	Username  string     `json:"username" example:"alice"`
-	Email     string     `json:"email" example:"alice@example.com"`
+	ID       int64  `json:"id" example:"1"`
+	Username string `json:"username" example:"alice"`
+	Email    string `json:"email" example:"alice@example.com"`
 	// EmailVerified is true once a mailed link or code proved the address.
 	EmailVerified bool       `json:"email_verified" example:"false"`
-	IsActive  bool       `json:"is_active" example:"true"`
-	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
-	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
-	LastLogin *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
+	IsActive      bool       `json:"is_active" example:"true"`
+	CreatedAt     time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
+	UpdatedAt     time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
+	LastLogin     *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
 }
 
 // TokenBody is the token part of every token-issuing answer.

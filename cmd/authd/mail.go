@@ -78,5 +78,7 @@ func (m mailing) recoveryService(core *auth.Service) *recovery.Service {
 	if m.mailer == nil {
 		return nil
 	}
-	return recovery.New(core, m.mailer)
+	rec := recovery.New(core, m.mailer)
+	m.sender.Requests = rec
+	return rec
 }

@@ -16,6 +16,10 @@ const (
 	MailPasswordChanged MailKind = "password_changed"
 	MailEmailChange     MailKind = "email_change_notice"
 	MailMFAChanged      MailKind = "mfa_changed"
+	// MailResetRequest is not a mail but a forgotten-password request in
+	// the queue: the sender hands it to a MailRequests, which finds the
+	// account and queues its reset_password mail (or nothing).
+	MailResetRequest MailKind = "reset_request"
 )
 
 // MailKinds lists every MailKind, so a counter can start each at zero.
@@ -70,6 +74,16 @@ type MailData struct {
 	IP string    `json:"ip,omitempty"`
 	// NewEmail is the address a change goes to (email_change_notice).
 	NewEmail string `json:"new_email,omitempty"`
+	// Login is the username or email a reset request names.
+	Login string `json:"login,omitempty"`
+}
+
+// MailRequests resolves the queued requests whose account is found only
+// at delivery (MailResetRequest). recovery.Service implements it.
+type MailRequests interface {
+	// HandleRequest turns m, whose data is d, into its mail, or into
+	// nothing, and takes m out of the queue in the same write.
+	HandleRequest(ctx context.Context, m QueuedMail, d MailData) error
 }
 
 // MailSealContext is the context a queued mail's Payload is sealed under:
@@ -78,6 +92,8 @@ func MailSealContext(id string) []byte { return []byte("authd mail v1 " + id) }
 
 // MailStore is the queue the senders of every replica share.
 type MailStore interface {
+	// QueueMail adds m to the queue (m.UserID 0: no user yet).
+	QueueMail(ctx context.Context, m QueuedMail) error
 	// ClaimMail claims at most limit mails whose NextAt is at or before
 	// at, oldest first: each one's NextAt becomes leaseUntil and its
 	// Attempts grows by one, in one statement, so a mail is claimed by one

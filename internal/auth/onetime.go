@@ -49,7 +49,10 @@ var ErrCodeNotFound = errors.New("one-time code not found")
 type CodeRequest struct {
 	Code  OneTimeCode
 	Mails []QueuedMail
-	Event Event
+	// Replaces, when set, is the queued request this answers: it leaves
+	// the queue in the same transaction, whatever is stored.
+	Replaces string
+	Event    Event
 }
 
 // PasswordReset is a reset's one write: code CodeID is spent, the hash

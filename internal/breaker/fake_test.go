@@ -127,6 +127,7 @@ func (f *fakeStore) ClaimMail(ctx context.Context, _, _ time.Time, _ int) ([]aut
 	return nil, f.do(ctx, 0)
 }
 func (f *fakeStore) RetryMail(ctx context.Context, _ string, _ time.Time) error { return f.do(ctx, 0) }
+func (f *fakeStore) QueueMail(ctx context.Context, _ auth.QueuedMail) error     { return f.do(ctx, 0) }
 func (f *fakeStore) FinishMail(ctx context.Context, _ string) error             { return f.do(ctx, 0) }
 func (f *fakeStore) MailQueueDepth(ctx context.Context) (int64, error)          { return 0, f.do(ctx, 0) }
 func (f *fakeStore) Ping(ctx context.Context) error                             { return f.do(ctx, 1) }

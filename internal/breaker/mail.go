@@ -68,3 +68,9 @@ func (s *Store) FinishMail(ctx context.Context, id string) error {
 func (s *Store) MailQueueDepth(ctx context.Context) (int64, error) {
 	return call(ctx, s, func(ctx context.Context) (int64, error) { return s.inner.MailQueueDepth(ctx) })
 }
+
+// QueueMail calls the inner store through the breaker.
+func (s *Store) QueueMail(ctx context.Context, m auth.QueuedMail) error {
+	_, err := call(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.inner.QueueMail(ctx, m) })
+	return err
+}

@@ -73,6 +73,7 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 		"PurgeCodes":     func(ctx context.Context) error { _, err := s.PurgeCodes(ctx, now, 10); return err },
 		"ClaimMail":      func(ctx context.Context) error { _, err := s.ClaimMail(ctx, now, now, 10); return err },
 		"RetryMail":      func(ctx context.Context) error { return s.RetryMail(ctx, "m", now) },
+		"QueueMail":      func(ctx context.Context) error { return s.QueueMail(ctx, auth.QueuedMail{ID: "m"}) },
 		"FinishMail":     func(ctx context.Context) error { return s.FinishMail(ctx, "m") },
 		"MailQueueDepth": func(ctx context.Context) error { _, err := s.MailQueueDepth(ctx); return err },
 	}

@@ -195,6 +195,7 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	svc := auth.NewService(deps)
 	if mailer != nil {
 		o.opts.Recovery = recovery.New(svc, mailer)
+		sender.Requests = o.opts.Recovery
 	}
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {

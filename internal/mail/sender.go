@@ -44,6 +44,8 @@ type Sender struct {
 	// From is the sender mailbox (AUTHD_MAIL_FROM).
 	From     string
 	Observer auth.Observer
+	// Requests resolves the queued requests (reset requests) into mail.
+	Requests auth.MailRequests
 	Log      *slog.Logger
 	// Now is the clock; tests inject theirs.
 	Now func() time.Time
@@ -92,7 +94,16 @@ func (s *Sender) DeliverDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, fmt.Errorf("claim mail: %w", err)
 		}
+		resolved := false
 		for _, m := range mails {
+			if m.Kind == auth.MailResetRequest {
+				// Its mail, if any, is queued due now: claim again.
+				resolved = true
+				if err := s.resolve(ctx, m); err != nil {
+					return sent, err
+				}
+				continue
+			}
 			ok, err := s.deliver(ctx, m)
 			if err != nil {
 				return sent, err
@@ -101,7 +112,7 @@ func (s *Sender) DeliverDue(ctx context.Context) (int, error) {
 				sent++
 			}
 		}
-		if len(mails) < batch {
+		if len(mails) < batch && !resolved {
 			break
 		}
 	}
@@ -111,6 +122,34 @@ func (s *Sender) DeliverDue(ctx context.Context) (int, error) {
 	}
 	s.Observer.MailQueueDepth(depth)
 	return sent, nil
+}
+
+// resolve hands a queued request to Requests. A request that cannot be
+// opened never will be, and leaves the queue; one whose handling fails is
+// logged and claimed again after its lease.
+func (s *Sender) resolve(ctx context.Context, m auth.QueuedMail) error {
+	d, err := s.open(m)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "request dropped: cannot open", slog.String("mail_id", m.ID), slog.String("error", err.Error()))
+		return s.Store.FinishMail(ctx, m.ID)
+	}
+	if err := s.Requests.HandleRequest(ctx, m, d); err != nil {
+		s.Log.WarnContext(ctx, "request not resolved; will retry", slog.String("mail_id", m.ID), slog.String("error", err.Error()))
+	}
+	return nil
+}
+
+// open opens m's sealed data.
+func (s *Sender) open(m auth.QueuedMail) (auth.MailData, error) {
+	plain, err := s.Keys.Open(m.Payload, auth.MailSealContext(m.ID))
+	if err != nil {
+		return auth.MailData{}, fmt.Errorf("open mail: %w", err)
+	}
+	var d auth.MailData
+	if err := json.Unmarshal(plain, &d); err != nil {
+		return auth.MailData{}, fmt.Errorf("mail data: %w", err)
+	}
+	return d, nil
 }
 
 // deliver sends one claimed mail and records the outcome; the error is
@@ -145,13 +184,9 @@ func (s *Sender) deliver(ctx context.Context, m auth.QueuedMail) (bool, error) {
 
 // compose opens m's sealed data and renders its templates.
 func (s *Sender) compose(m auth.QueuedMail) (Message, error) {
-	plain, err := s.Keys.Open(m.Payload, auth.MailSealContext(m.ID))
+	d, err := s.open(m)
 	if err != nil {
-		return Message{}, fmt.Errorf("open mail: %w", err)
-	}
-	var d auth.MailData
-	if err := json.Unmarshal(plain, &d); err != nil {
-		return Message{}, fmt.Errorf("mail data: %w", err)
+		return Message{}, err
 	}
 	v := View{Username: d.Username, To: m.To, NewEmail: d.NewEmail, Code: d.Code, IP: d.IP, At: d.At.UTC().Format(time.RFC1123)}
 	if v.IP == "" {

@@ -18,12 +18,12 @@ type ForgotInput struct {
 	Client   auth.Client
 }
 
-// Forgot queues a reset mail for the account in.Username or in.Email
-// names, when it exists, is active and is under its mail limit, and
-// answers the same in every case (API.md, Password recovery): the same
-// store work runs whether or not the account exists (the lookup, the
-// limit's counter, the code's transaction, which stores nothing for no
-// account), and nothing waits on SMTP.
+// Forgot queues a reset request for the account in.Username or in.Email
+// names, and answers the same whatever it names (API.md, Password
+// recovery). The request writes one queue row holding the name (sealed),
+// the same row for every input: whether an account exists, is active, or
+// is past its mail limit is found out by the sender (HandleRequest), so
+// neither the answer nor its timing can tell. Nothing waits on SMTP.
 func (s *Service) Forgot(ctx context.Context, in ForgotInput) error {
 	login, err := auth.LoginInput{Username: in.Username, Email: in.Email}.Identifier()
 	if err != nil {
@@ -32,31 +32,54 @@ func (s *Service) Forgot(ctx context.Context, in ForgotInput) error {
 	if err := s.limitIP(ctx, in.Client); err != nil {
 		return err
 	}
-	u, err := auth.LookupLogin(ctx, s.deps.Store, login)
-	if err != nil && !errors.Is(err, auth.ErrUserNotFound) {
+	now := s.deps.Clock()
+	req, err := s.mailer.mail(auth.MailResetRequest, "", auth.MailData{Login: login, At: now, IP: in.Client.IP}, now)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Store.QueueMail(ctx, req); err != nil {
+		return fmt.Errorf("queue reset request: %w", err)
+	}
+	s.deps.Logger().InfoContext(ctx, "password reset requested")
+	return nil
+}
+
+var _ auth.MailRequests = (*Service)(nil)
+
+// HandleRequest resolves a queued reset request: when its login names an
+// active account under its hourly mail limit, the reset code and its mail
+// are stored and the request leaves the queue, in one write; otherwise
+// only the request leaves (a mail-limited account's counted as
+// suppressed).
+func (s *Service) HandleRequest(ctx context.Context, m auth.QueuedMail, d auth.MailData) error {
+	if m.Kind != auth.MailResetRequest {
+		return fmt.Errorf("handle request: kind %q is not a request", m.Kind)
+	}
+	u, err := auth.LookupLogin(ctx, s.deps.Store, d.Login)
+	if errors.Is(err, auth.ErrUserNotFound) || err == nil && !u.IsActive {
+		return s.deps.Store.FinishMail(ctx, m.ID)
+	}
+	if err != nil {
 		return fmt.Errorf("find user: %w", err)
 	}
-	// An unknown account is counted under the name asked for, a known one
-	// under its id: the same one counter write either way.
-	name := "login:" + login
-	if u.ID != 0 {
-		name = "user:" + strconv.FormatInt(u.ID, 10)
-	}
-	over, err := s.overAccount(ctx, name)
+	over, err := s.overAccount(ctx, "user:"+strconv.FormatInt(u.ID, 10))
 	if err != nil {
 		return err
 	}
-	now := s.deps.Clock()
-	r, err := s.mailer.codeRequest(u, auth.PurposeReset, u.Email, s.mailer.settings.ResetTTL, auth.MailResetPassword, in.Client, now)
+	if over {
+		s.deps.Observe().Mail(auth.MailResetPassword, auth.MailSuppressed)
+		s.deps.Logger().InfoContext(ctx, "reset mail suppressed: account mail limit", slog.Int64("user_id", u.ID))
+		return s.deps.Store.FinishMail(ctx, m.ID)
+	}
+	c := auth.Client{IP: d.IP}
+	r, err := s.mailer.codeRequest(u, auth.PurposeReset, u.Email, s.mailer.settings.ResetTTL, auth.MailResetPassword, c, d.At)
 	if err != nil {
 		return err
 	}
-	r.Event = in.Client.Event(auth.ActionResetRequested, u.ID, now)
-	stored, err := s.queue(ctx, r, over && u.ID != 0)
-	if err != nil {
-		return err
+	r.Replaces, r.Event = m.ID, c.Event(auth.ActionResetRequested, u.ID, d.At)
+	if _, err := s.deps.Store.RequestCode(ctx, r); err != nil {
+		return fmt.Errorf("request code: %w", err)
 	}
-	s.deps.Logger().InfoContext(ctx, "password reset requested", slog.Bool("queued", stored))
 	return nil
 }
 

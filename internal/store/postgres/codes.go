@@ -31,6 +31,11 @@ func (s *Store) RequestCode(ctx context.Context, r auth.CodeRequest) (bool, erro
 // requestCode is RequestCode inside tx; CreateUser runs it too.
 func requestCode(ctx context.Context, tx pgx.Tx, r auth.CodeRequest) (bool, error) {
 	c := r.Code
+	if r.Replaces != "" {
+		if _, err := tx.Exec(ctx, `DELETE FROM mail_queue WHERE id = $1`, r.Replaces); err != nil {
+			return false, translate("request code", err)
+		}
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM one_time_codes WHERE user_id = $1 AND purpose = $2`, c.UserID, string(c.Purpose)); err != nil {
 		return false, translate("request code", err)
 	}
@@ -58,7 +63,7 @@ func queueMail(ctx context.Context, tx pgx.Tx, m auth.QueuedMail, userID int64) 
 	_, err := tx.Exec(ctx, `
 		INSERT INTO mail_queue (id, user_id, kind, recipient, payload, attempts, created_at, next_at)
 		VALUES ($1, $2, $3, $4, $5, 0, $6, $7)`,
-		m.ID, userID, string(m.Kind), m.To, m.Payload, dbTime(m.CreatedAt), dbTime(m.NextAt))
+		m.ID, nullID(userID), string(m.Kind), m.To, m.Payload, dbTime(m.CreatedAt), dbTime(m.NextAt))
 	if err != nil {
 		return translate("queue mail", err)
 	}
@@ -203,4 +208,17 @@ func scanCode(op string, row pgx.Row) (auth.OneTimeCode, error) {
 	c.Purpose = auth.Purpose(purpose)
 	c.CreatedAt, c.ExpiresAt = c.CreatedAt.UTC(), c.ExpiresAt.UTC()
 	return c, nil
+}
+
+// QueueMail adds m to the queue on its own.
+func (s *Store) QueueMail(ctx context.Context, m auth.QueuedMail) error {
+	return s.inTx(ctx, "queue mail", func(tx pgx.Tx) error { return queueMail(ctx, tx, m, 0) })
+}
+
+// nullID is id, or NULL for 0 (a queued request has no user yet).
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }

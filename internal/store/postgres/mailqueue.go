@@ -28,8 +28,12 @@ func (s *Store) ClaimMail(ctx context.Context, at, leaseUntil time.Time, limit i
 		var (
 			m    auth.QueuedMail
 			kind string
+			user *int64
 		)
-		err := row.Scan(&m.ID, &m.UserID, &kind, &m.To, &m.Payload, &m.Attempts, &m.CreatedAt, &m.NextAt)
+		err := row.Scan(&m.ID, &user, &kind, &m.To, &m.Payload, &m.Attempts, &m.CreatedAt, &m.NextAt)
+		if user != nil {
+			m.UserID = *user
+		}
 		m.Kind, m.CreatedAt, m.NextAt = auth.MailKind(kind), m.CreatedAt.UTC(), m.NextAt.UTC()
 		return m, err
 	})

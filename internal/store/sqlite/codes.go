@@ -30,6 +30,11 @@ func (s *Store) RequestCode(ctx context.Context, r auth.CodeRequest) (bool, erro
 // requestCode is RequestCode inside tx; CreateUser runs it too.
 func requestCode(ctx context.Context, tx *sql.Tx, r auth.CodeRequest) (bool, error) {
 	c := r.Code
+	if r.Replaces != "" {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mail_queue WHERE id = ?`, r.Replaces); err != nil {
+			return false, translate("request code", err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM one_time_codes WHERE user_id = ? AND purpose = ?`, c.UserID, c.Purpose); err != nil {
 		return false, translate("request code", err)
 	}
@@ -57,7 +62,7 @@ func queueMail(ctx context.Context, tx *sql.Tx, m auth.QueuedMail, userID int64)
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO mail_queue (id, user_id, kind, recipient, payload, attempts, created_at, next_at)
 		VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
-		m.ID, userID, m.Kind, m.To, m.Payload, formatTime(m.CreatedAt), formatTime(m.NextAt))
+		m.ID, nullID(userID), m.Kind, m.To, m.Payload, formatTime(m.CreatedAt), formatTime(m.NextAt))
 	if err != nil {
 		return translate("queue mail", err)
 	}
@@ -203,4 +208,17 @@ func scanCode(op string, row *sql.Row) (auth.OneTimeCode, error) {
 		return auth.OneTimeCode{}, translate(op, err)
 	}
 	return c, nil
+}
+
+// QueueMail adds m to the queue on its own.
+func (s *Store) QueueMail(ctx context.Context, m auth.QueuedMail) error {
+	return s.inTx(ctx, "queue mail", func(tx *sql.Tx) error { return queueMail(ctx, tx, m, 0) })
+}
+
+// nullID is id, or NULL for 0 (a queued request has no user yet).
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

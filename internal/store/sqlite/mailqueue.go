@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
@@ -24,10 +25,12 @@ func (s *Store) ClaimMail(ctx context.Context, at, leaseUntil time.Time, limit i
 		var (
 			m             auth.QueuedMail
 			created, next string
+			user          sql.NullInt64
 		)
-		if err := rows.Scan(&m.ID, &m.UserID, &m.Kind, &m.To, &m.Payload, &m.Attempts, &created, &next); err != nil {
+		if err := rows.Scan(&m.ID, &user, &m.Kind, &m.To, &m.Payload, &m.Attempts, &created, &next); err != nil {
 			return nil, translate("claim mail", err)
 		}
+		m.UserID = user.Int64
 		if m.CreatedAt, err = parseTime(created); err != nil {
 			return nil, translate("claim mail", err)
 		}

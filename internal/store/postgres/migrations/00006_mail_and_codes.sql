@@ -18,10 +18,12 @@ CREATE INDEX one_time_codes_user ON one_time_codes (user_id, purpose);
 CREATE INDEX one_time_codes_email ON one_time_codes (email, purpose);
 CREATE INDEX one_time_codes_expires ON one_time_codes (expires_at);
 
--- Replicas claim with FOR UPDATE SKIP LOCKED: each mail goes to one.
+-- Replicas claim with FOR UPDATE SKIP LOCKED: each mail goes to one. A
+-- row without user_id is a forgotten-password request not yet resolved to
+-- an account (see the SQLite migration).
 CREATE TABLE mail_queue (
     id          TEXT        NOT NULL PRIMARY KEY,
-    user_id     BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id     BIGINT      REFERENCES users (id) ON DELETE CASCADE,
     kind        TEXT        NOT NULL,
     recipient   TEXT        NOT NULL,
     payload     BYTEA       NOT NULL,

@@ -29,9 +29,12 @@ CREATE INDEX one_time_codes_expires ON one_time_codes (expires_at);
 -- the data key (AES-256-GCM, bound to id), since it holds a token and a
 -- code. next_at is when the mail may next be claimed: a claim moves it a
 -- lease ahead, so a sender that dies mid-delivery leaves it for a retry.
+-- A row without user_id is a forgotten-password request: the request
+-- writes the same one row whatever account it names, and the sender finds
+-- the account (if any) later, so the answer tells nothing by its timing.
 CREATE TABLE mail_queue (
     id          TEXT    NOT NULL PRIMARY KEY,
-    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id     INTEGER REFERENCES users (id) ON DELETE CASCADE,
     kind        TEXT    NOT NULL,
     recipient   TEXT    NOT NULL,
     payload     BLOB    NOT NULL,

@@ -292,7 +292,7 @@ func TestGroups(t *testing.T) {
 		names []string
 		want  string
 	}{
-		{scenarioNames(), "health,me,refresh|register|login|flood|guess"},
+		{scenarioNames(), "health,me,refresh|register|login|flood|guess|forgot"},
 		{[]string{"me", "login", "health", "refresh"}, "me|login|health,refresh"},
 		{[]string{"flood", "register"}, "flood|register"},
 		{[]string{"refresh"}, "refresh"},

@@ -158,3 +158,53 @@ func hasLogLine(t *testing.T, e *env, level, message string) bool {
 	}
 	return false
 }
+
+// TestMailAccountLimit: past AUTHD_MAIL_ACCOUNT_MAX in an hour, forgot
+// still answers 202 but no mail goes (result="suppressed"); the next hour
+// mails again. Past AUTHD_MAIL_IP_MAX the client IP gets 429.
+func TestMailAccountLimit(t *testing.T) {
+	t.Parallel()
+	mp := mailpit.Start(t)
+	clock := authtest.NewClock(authtest.Start())
+	m := metrics.New("test")
+	e := mailEnv(t, "sqlite", mp, clock, func(o *envOptions) {
+		o.observer = m
+		o.mail.AccountMax, o.mail.IPMax = 2, 4
+	})
+	e.mustRegister(t, "limited")
+	forgot := func() response {
+		return e.postJSON(t, "/auth/password/forgot", map[string]string{"username": "limited"})
+	}
+	for i := range 3 {
+		if r := forgot(); r.status != http.StatusAccepted {
+			t.Fatalf("forgot %d: %d %s", i+1, r.status, r.raw)
+		}
+		e.deliver(t)
+	}
+	resets := 0
+	for _, msg := range mp.To(t, "limited@example.com") {
+		if msg.Subject == subjectReset {
+			resets++
+		}
+	}
+	if resets != 2 {
+		t.Errorf("%d reset mails for 3 requests with a limit of 2", resets)
+	}
+	wantMetric(t, m, `authd_mail_sent_total{kind="reset_password",result="suppressed"}`, 1)
+	if r := forgot(); r.status != http.StatusAccepted {
+		t.Fatalf("forgot 4: %d %s", r.status, r.raw)
+	}
+	e.deliver(t)
+	wantMetric(t, m, `authd_mail_sent_total{kind="reset_password",result="suppressed"}`, 2)
+	if r := forgot(); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("forgot 5 from one IP with AUTHD_MAIL_IP_MAX=4: %d %s", r.status, r.raw)
+	}
+	clock.Add(time.Hour)
+	if r := forgot(); r.status != http.StatusAccepted {
+		t.Fatalf("forgot the next hour: %d %s", r.status, r.raw)
+	}
+	e.deliver(t)
+	if n := len(mp.To(t, "limited@example.com")); n != 1+2+1 {
+		t.Errorf("%d mails in all, want the verification, 2 resets, and 1 the next hour", n)
+	}
+}

@@ -65,16 +65,23 @@ func notConfigured(rec *recovery.Service) error {
 	return nil
 }
 
+// mailBody is the JSON body of a mail endpoint's request, once mail is
+// known to be on: 501 comes before any complaint about the body.
+func mailBody[T any](rec *recovery.Service, body jsonBody[T], contentType string, raw []byte) (T, error) {
+	var zero T
+	if err := notConfigured(rec); err != nil {
+		return zero, err
+	}
+	if _, err := mediaType(contentType, mediaJSON); err != nil {
+		return zero, err
+	}
+	return body.decode(raw)
+}
+
 func handleForgot(rec *recovery.Service) func(context.Context, *jsonInput) (*acceptedOutput, error) {
 	body := newJSONBody[ForgotRequest]()
 	return func(ctx context.Context, in *jsonInput) (*acceptedOutput, error) {
-		if err := notConfigured(rec); err != nil {
-			return nil, err
-		}
-		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
-			return nil, err
-		}
-		req, err := body.decode(in.RawBody)
+		req, err := mailBody(rec, body, in.contentType, in.RawBody)
 		if err != nil {
 			return nil, err
 		}
@@ -88,13 +95,7 @@ func handleForgot(rec *recovery.Service) func(context.Context, *jsonInput) (*acc
 func handleReset(rec *recovery.Service) func(context.Context, *jsonInput) (*struct{}, error) {
 	body := newJSONBody[ResetRequest]()
 	return func(ctx context.Context, in *jsonInput) (*struct{}, error) {
-		if err := notConfigured(rec); err != nil {
-			return nil, err
-		}
-		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
-			return nil, err
-		}
-		req, err := body.decode(in.RawBody)
+		req, err := mailBody(rec, body, in.contentType, in.RawBody)
 		if err != nil {
 			return nil, err
 		}
@@ -106,13 +107,7 @@ func handleReset(rec *recovery.Service) func(context.Context, *jsonInput) (*stru
 func handleVerify(rec *recovery.Service) func(context.Context, *jsonInput) (*struct{}, error) {
 	body := newJSONBody[VerifyRequest]()
 	return func(ctx context.Context, in *jsonInput) (*struct{}, error) {
-		if err := notConfigured(rec); err != nil {
-			return nil, err
-		}
-		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
-			return nil, err
-		}
-		req, err := body.decode(in.RawBody)
+		req, err := mailBody(rec, body, in.contentType, in.RawBody)
 		if err != nil {
 			return nil, err
 		}
@@ -143,13 +138,7 @@ func handleChangeEmail(svc *auth.Service, rec *recovery.Service) func(context.Co
 		if err != nil {
 			return nil, err
 		}
-		if err := notConfigured(rec); err != nil {
-			return nil, err
-		}
-		if _, err := mediaType(in.contentType, mediaJSON); err != nil {
-			return nil, err
-		}
-		req, err := body.decode(in.RawBody)
+		req, err := mailBody(rec, body, in.contentType, in.RawBody)
 		if err != nil {
 			return nil, err
 		}

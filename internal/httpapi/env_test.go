@@ -40,6 +40,8 @@ type env struct {
 	// sender delivers the mail queue when envOptions.mail is set; tests
 	// drive it with DeliverDue.
 	sender *mail.Sender
+	// rec is the recovery use cases when mail is on.
+	rec *recovery.Service
 }
 
 type envOptions struct {
@@ -203,7 +205,7 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	}
 	ts.Config.Handler = srv
 	ts.Start()
-	return &env{url: url, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps, sender: sender}
+	return &env{url: url, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps, sender: sender, rec: o.opts.Recovery}
 }
 
 // newTestSender is the sender of deps' queue to smtpURL, with links to

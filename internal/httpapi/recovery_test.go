@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/mail/mailpit"
@@ -350,3 +351,31 @@ func TestMailOff(t *testing.T) {
 
 // jsonField is the top-level string field name of r's body.
 func jsonField(r response, name string) string { return str(r.json, name) }
+
+// TestSendReset: the administrators' "send a reset mail" (recovery's
+// SendReset) mails the user a working reset, whatever the limits; an
+// unknown or inactive user is refused by name.
+func TestSendReset(t *testing.T) {
+	t.Parallel()
+	mp := mailpit.Start(t)
+	clock := authtest.NewClock(authtest.Start())
+	e := mailEnv(t, "sqlite", mp, clock, nil)
+	id := mustUser(t, e, "sent")
+	if err := e.rec.SendReset(t.Context(), "cli", id, auth.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver(t)
+	token, _ := linkOf(t, mp, "sent@example.com", subjectReset)
+	if r := e.postJSON(t, "/auth/password/reset", map[string]string{"token": token, "new_password": passwordOf("sent-new")}); r.status != http.StatusNoContent {
+		t.Errorf("reset with the sent token: %d %s", r.status, r.raw)
+	}
+	if err := e.rec.SendReset(t.Context(), "cli", id+100, auth.Client{}); auth.AsError(err).Code != auth.CodeUserNotFound {
+		t.Errorf("unknown user: %v", err)
+	}
+	if _, err := e.store.SetActive(t.Context(), auth.ActiveChange{UserID: id, At: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rec.SendReset(t.Context(), "cli", id, auth.Client{}); auth.AsError(err).Code != auth.CodeUserInactive {
+		t.Errorf("inactive user: %v", err)
+	}
+}

@@ -24,8 +24,9 @@ import (
 // ERROR line.
 func TestMailSurvivesSMTPDown(t *testing.T) {
 	t.Parallel()
-	mp := mailpit.Start(t)
 	bothStores(t, func(t *testing.T, store string) {
+		// A Mailpit of its own: this test stops and starts it.
+		mp := mailpit.Start(t)
 		clock := authtest.NewClock(authtest.Start())
 		m := metrics.New("test")
 		e := mailEnv(t, store, mp, clock, func(o *envOptions) { o.observer = m })

@@ -110,6 +110,12 @@ func TestPasswordRecovery(t *testing.T) {
 			if !notice {
 				t.Error("no password_changed notice")
 			}
+			_, code := linkOf(t, mp, email, subjectReset)
+			for _, secret := range []string{token, code, email} {
+				if strings.Contains(e.logs.String(), secret) {
+					t.Errorf("the log holds the mail's token, code or address %q", secret)
+				}
+			}
 		})
 
 		t.Run("code, and a newer request replaces the older", func(t *testing.T) {

@@ -108,3 +108,15 @@ func TestNewSMTP(t *testing.T) {
 		}
 	}
 }
+
+func TestIsLoopback(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.0.0.2": true, "::1": true, "localhost": true,
+		"smtp.example.com": false, "192.0.2.1": false, "2001:db8::1": false, "localhost.example.com": false,
+	} {
+		if got := isLoopback(host); got != want {
+			t.Errorf("isLoopback(%q) = %v, want %v: STARTTLS would be %s", host, got, want, map[bool]string{true: "optional", false: "required"}[got])
+		}
+	}
+}

@@ -53,21 +53,16 @@ func NewSMTP(rawURL string) (*SMTP, error) {
 		return nil, fmt.Errorf("smtp url: %w", err)
 	}
 	host := u.Hostname()
-	port := 587
+	port, policy, loopback := 587, gomail.TLSMandatory, isLoopback(host)
 	opts := []gomail.Option{gomail.WithTimeout(stepTimeout)}
-	loopback := false
-	if ip := net.ParseIP(host); ip != nil {
-		loopback = ip.IsLoopback()
-	} else {
-		loopback = host == "localhost"
-	}
 	switch u.Scheme {
 	case "smtps":
 		port = 465
 		opts = append(opts, gomail.WithSSL())
 	case "smtp":
-		policy := gomail.TLSMandatory
 		if loopback {
+			// A relay or development server on this host: STARTTLS when
+			// offered; nothing crosses a network without it.
 			policy = gomail.TLSOpportunistic
 		}
 		opts = append(opts, gomail.WithTLSPolicy(policy))
@@ -91,6 +86,14 @@ func NewSMTP(rawURL string) (*SMTP, error) {
 		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
 	return &SMTP{host: host, opts: opts}, nil
+}
+
+// isLoopback reports whether host is a loopback address or localhost.
+func isLoopback(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost"
 }
 
 // Send delivers m in one connection.

@@ -77,6 +77,17 @@ func TestPasswordRecovery(t *testing.T) {
 			t.Helper()
 			return e.postJSON(t, "/auth/password/reset", body)
 		}
+		// mailedReset registers name, asks for a reset and returns the
+		// address and the mail's token and code.
+		mailedReset := func(t *testing.T, name string) (email, token, code string) {
+			t.Helper()
+			email = name + "@example.com"
+			e.mustRegister(t, name)
+			forgot(t, email)
+			e.deliver(t)
+			token, code = linkOf(t, mp, email, subjectReset)
+			return email, token, code
+		}
 
 		t.Run("link token: sessions end, single use, notice", func(t *testing.T) {
 			name := "rec1" + store
@@ -120,11 +131,7 @@ func TestPasswordRecovery(t *testing.T) {
 
 		t.Run("code, and a newer request replaces the older", func(t *testing.T) {
 			name := "rec2" + store
-			email := name + "@example.com"
-			e.mustRegister(t, name)
-			forgot(t, email)
-			e.deliver(t)
-			oldToken, oldCode := linkOf(t, mp, email, subjectReset)
+			email, oldToken, oldCode := mailedReset(t, name)
 			clock.Add(time.Second)
 			forgot(t, email)
 			e.deliver(t)
@@ -144,11 +151,7 @@ func TestPasswordRecovery(t *testing.T) {
 
 		t.Run("five wrong codes spend the code", func(t *testing.T) {
 			name := "rec3" + store
-			email := name + "@example.com"
-			e.mustRegister(t, name)
-			forgot(t, email)
-			e.deliver(t)
-			_, code := linkOf(t, mp, email, subjectReset)
+			email, _, code := mailedReset(t, name)
 			wrong := "000000"
 			if code == wrong {
 				wrong = "111111"
@@ -166,11 +169,7 @@ func TestPasswordRecovery(t *testing.T) {
 
 		t.Run("expiry by the clock", func(t *testing.T) {
 			name := "rec4" + store
-			email := name + "@example.com"
-			e.mustRegister(t, name)
-			forgot(t, email)
-			e.deliver(t)
-			token, _ := linkOf(t, mp, email, subjectReset)
+			_, token, _ := mailedReset(t, name)
 			clock.Add(time.Hour)
 			if r := reset(t, map[string]string{"token": token, "new_password": passwordOf(name + "-z")}); r.status != http.StatusUnauthorized || jsonField(r, "error_code") != "INVALID_CODE" {
 				t.Errorf("an expired token: %d %s", r.status, r.raw)

@@ -68,3 +68,24 @@ func TestMailSettingsRequired(t *testing.T) {
 		}
 	}
 }
+
+// TestMailNeedsADataKey: with a key file that holds no data key, nothing
+// could seal the tokens of queued mail (and a key derived from the
+// signing keys would be lost at their rotation): mail stays off with a
+// WARN, and the mail endpoints answer 501 as when it is not configured.
+func TestMailNeedsADataKey(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	delete(env, "AUTHD_JWT_SECRET")
+	env["AUTHD_JWT_KEYS"] = keyFile(t, generate(t))
+	env["AUTHD_SMTP_URL"] = "smtp://127.0.0.1:2525"
+	env["AUTHD_MAIL_FROM"] = "authd <no-reply@example.com>"
+	env["AUTHD_PUBLIC_URL"] = "https://auth.example.com"
+	a := start(t, env)
+	if m := logLine(a.stdout.String(), "WARN", "mail is off"); m == nil {
+		t.Errorf("no WARN that mail is off:\n%s", a.stdout.String())
+	}
+	if status, body := a.post(t, "/auth/password/forgot", `{"email":"eve@example.com"}`); status != http.StatusNotImplemented || body["error_code"] != "NOT_CONFIGURED" {
+		t.Errorf("forgot: %d %v", status, body)
+	}
+}

@@ -31,7 +31,7 @@ func main() {
 
 // scenarioNames lists the scenarios in the order they run by default.
 func scenarioNames() []string {
-	return []string{"health", "me", "refresh", "register", "login", "flood", "guess"}
+	return []string{"health", "me", "refresh", "register", "login", "flood", "guess", "forgot"}
 }
 
 // options are the command-line flags.
@@ -233,6 +233,8 @@ func (p plan) group(ctx context.Context, names []string) ([]Result, error) {
 		return one(p.login(ctx))
 	case names[0] == "guess":
 		return p.guess(ctx)
+	case names[0] == "forgot":
+		return one(p.forgot(ctx))
 	default:
 		return p.flood(ctx)
 	}

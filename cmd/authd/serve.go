@@ -73,6 +73,14 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 	if err != nil {
 		return err
 	}
+	mailer, err := newMailing(ctx, cfg.Mail, d, log)
+	if err != nil {
+		return err
+	}
+	if mailer.mailer != nil {
+		d.Mailer = mailer.mailer
+	}
+	d.RequireVerified = cfg.Mail.RequireVerified
 	svc := auth.NewService(d)
 	jwks, err := keys.Public()
 	if err != nil {
@@ -87,6 +95,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		BodyReadTimeout: cfg.HTTP.BodyReadTimeout,
 		TrustedProxies:  cfg.HTTP.TrustedProxies, JWKS: jwks,
 		Issuer: cfg.Tokens.Issuer, PublicURL: cfg.HTTP.PublicURL,
+		Recovery: mailer.recoveryService(svc),
 	}
 	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err
@@ -135,6 +144,8 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		stopPurge()
 		<-purged
 	}()
+	// The mail sender too: a delivery under way finishes first.
+	defer mailer.startSender(ctx)()
 	mainLog.InfoContext(ctx, "server listening", slog.String("addr", ln.Addr().String()),
 		slog.String("version", buildVersion()), slog.String("database", cfg.DB.Driver))
 

@@ -20,6 +20,12 @@ type Deps struct {
 	// Data are the data keys: what seals stored secrets and keys their
 	// HMACs (datakeys.go); nil where nothing needs them.
 	Data DataKeys
+	// Mailer composes the verification mail a registration queues; nil
+	// when mail is off (register sends nothing).
+	Mailer Mailer
+	// RequireVerified is AUTHD_REQUIRE_VERIFIED_EMAIL: register opens no
+	// session and login and refresh refuse an unverified address.
+	RequireVerified bool
 	// Throttle holds the limits of throttle.go; zero throttles nothing
 	// (tests of other features, the operator commands).
 	Throttle Throttle

@@ -40,7 +40,13 @@ const (
 	ActionReuseDetected   Action = "session.reuse_detected"
 	ActionPasswordChanged Action = "password.changed"
 	ActionAdminLogout     Action = "admin.logout"
-	ActionAdminUpdated    Action = "admin.user_updated"
+	// The actions of recovery (internal/auth/recovery).
+	ActionResetRequested       Action = "password.reset_requested"
+	ActionPasswordReset        Action = "password.reset"
+	ActionEmailVerified        Action = "email.verified"
+	ActionEmailChangeRequested Action = "email.change_requested"
+	ActionEmailChanged         Action = "email.changed"
+	ActionAdminUpdated         Action = "admin.user_updated"
 )
 
 // ActorCLI is the ActorID of the operator's commands.

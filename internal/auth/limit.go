@@ -46,18 +46,29 @@ func (l *Limiter) Key(scope string, parts ...[]byte) AttemptKey {
 // Hit counts one event under key and returns RATE_LIMITED, with the rest
 // of the window as Retry-After, when it is past lim.Max.
 func (l *Limiter) Hit(ctx context.Context, lim Limit, key AttemptKey) error {
+	rec, over, err := l.Count(ctx, lim, key)
+	if err != nil || !over {
+		return err
+	}
+	return refuse(ctx, l.deps, refusal{scope: lim.Scope, wait: rec.WindowEnds.Sub(l.deps.Clock())})
+}
+
+// Count counts one event under key and reports whether it is past
+// lim.Max, refusing nothing: for a limit whose excess must go unseen (the
+// per-account mail limit answers as if it had sent).
+func (l *Limiter) Count(ctx context.Context, lim Limit, key AttemptKey) (AttemptRecord, bool, error) {
 	if lim.Max <= 0 {
-		return nil
+		return AttemptRecord{}, false, nil
 	}
 	now := l.deps.Clock()
 	recs, err := l.deps.Store.HitCounters(ctx, now, []CounterHit{{Key: key, WindowEnds: now.Add(lim.Window)}})
 	if err != nil {
-		return fmt.Errorf("count %s: %w", lim.Scope, err)
+		return AttemptRecord{}, false, fmt.Errorf("count %s: %w", lim.Scope, err)
 	}
 	if len(recs) == 1 && recs[0].Count > lim.Max {
-		return refuse(ctx, l.deps, refusal{scope: lim.Scope, wait: recs[0].WindowEnds.Sub(now)})
+		return recs[0], true, nil
 	}
-	return nil
+	return AttemptRecord{}, false, nil
 }
 
 // refuse logs a refusal and returns its 429. The answer is the same for

@@ -69,6 +69,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		s.deps.Log.InfoContext(ctx, "login failed", slog.String("reason", "inactive"), slog.Int64("user_id", u.ID))
 		return Authenticated{}, Fail(CodeUserInactive, nil)
 	}
+	if err := s.usable(u); err != nil {
+		s.deps.Log.InfoContext(ctx, "login failed", slog.String("reason", "email_not_verified"), slog.Int64("user_id", u.ID))
+		return Authenticated{}, err
+	}
 	s.rehash(ctx, &u, in.Password)
 	a, err := s.OpenSession(ctx, u, in.Client, s.loginSuccess(guard, names, ip))
 	if err != nil {

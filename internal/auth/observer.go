@@ -17,6 +17,13 @@ type Observer interface {
 	// ThrottleRefusal counts one attempt refused by the throttling policy
 	// (authd_throttle_refusals_total).
 	ThrottleRefusal(scope ThrottleScope)
+	// Mail counts one mail's outcome (authd_mail_sent_total): sent,
+	// failed (a delivery to retry), dropped, or suppressed by the
+	// per-account limit.
+	Mail(kind MailKind, result MailResult)
+	// MailQueueDepth is the queue's length as a sender last counted it
+	// (authd_mail_queue_depth).
+	MailQueueDepth(n int64)
 }
 
 // LoginResult is the result label of authd_login_attempts_total.
@@ -64,7 +71,7 @@ const EndExpired EndReason = "expired"
 
 // EndReasons lists every reason label of authd_sessions_ended_total.
 func EndReasons() []EndReason {
-	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired, EndCap}
+	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired, EndCap, EndReset}
 }
 
 // ThrottleScope is the scope label of authd_throttle_refusals_total: which
@@ -74,7 +81,7 @@ type ThrottleScope string
 // ThrottleScopes lists every ThrottleScope: the Scope* constants of the
 // throttling rules.
 func ThrottleScopes() []ThrottleScope {
-	return []ThrottleScope{ScopePair, ScopeAccount, ScopeIP, ScopeRegister}
+	return []ThrottleScope{ScopePair, ScopeAccount, ScopeIP, ScopeRegister, ScopeMail}
 }
 
 // loginResult is the result of a login that returned err. Login reports it
@@ -107,6 +114,8 @@ func (nopObserver) LoginAttempt(LoginResult)      {}
 func (nopObserver) RefreshAttempt(RefreshResult)  {}
 func (nopObserver) SessionsEnded(EndReason, int)  {}
 func (nopObserver) ThrottleRefusal(ThrottleScope) {}
+func (nopObserver) Mail(MailKind, MailResult)     {}
+func (nopObserver) MailQueueDepth(int64)          {}
 
 // refreshFailed reports a refresh that failed before any rule was applied:
 // invalid when the token names no session; a database failure says nothing

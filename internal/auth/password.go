@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -35,28 +34,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	if len(fields) > 0 {
 		return validationError(fields)
 	}
-	ip := in.Client.addr()
-	guard, err := s.checkLogin(ctx, c.User.Username, ip)
-	if err != nil {
-		return err
-	}
-	defer s.release(guard)
-	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
-	err = ErrPasswordMismatch
-	if len(in.CurrentPassword) <= PasswordMaxBytes {
-		err = s.deps.Hasher.Compare(ctx, c.User.HashedPassword, in.CurrentPassword)
-	}
-	if errors.Is(err, ErrPasswordMismatch) {
-		s.deps.Log.InfoContext(ctx, "password change refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
-		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
-			return err
-		}
-		return Fail(CodeInvalidCredentials, nil)
-	}
-	if err != nil {
-		return hashFailure("compare password", err)
-	}
-	if err := s.countSuccess(ctx, guard, c.User.accountNames(), ip); err != nil {
+	if err := s.CheckPassword(ctx, c.User, in.CurrentPassword, in.Client); err != nil {
 		return err
 	}
 	hash, err := s.deps.Hasher.Hash(ctx, in.NewPassword)

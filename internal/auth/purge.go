@@ -75,7 +75,8 @@ func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (
 	}
 }
 
-// PurgeLoop runs PurgeSessions and PurgeAttempts every interval until ctx
+// PurgeLoop runs PurgeSessions, PurgeAttempts and the purge of expired
+// one-time codes every interval until ctx
 // ends, and returns then. A failed purge is logged and tried again at the
 // next tick.
 func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
@@ -100,6 +101,13 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 			s.deps.Log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
 		case n > 0:
 			s.deps.Log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
+		}
+		n, err = purgeAll(ctx, s.deps.Store.PurgeCodes, s.clock())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.deps.Log.WarnContext(ctx, "one-time code purge failed", slog.Any("error", err))
+		case n > 0:
+			s.deps.Log.InfoContext(ctx, "one-time codes purged", slog.Int64("count", n))
 		}
 	}
 }

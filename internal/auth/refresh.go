@@ -81,8 +81,8 @@ func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Pair, erro
 	now := s.clock()
 	outcome := decideRefresh(sess, rt.Counter, c.IP, now, s.deps.Policy.ReuseGrace)
 	if outcome == refreshRotate {
-		if !u.IsActive {
-			return Pair{}, Fail(CodeUserInactive, nil)
+		if err := s.usable(u); err != nil {
+			return Pair{}, err
 		}
 		// The answer is made before the swap, so nothing can fail once
 		// the old token is spent.
@@ -117,8 +117,8 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 	attrs := []any{slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID), slog.String("reason", outcome.String())}
 	switch outcome {
 	case refreshGrace:
-		if !u.IsActive {
-			return Pair{}, Fail(CodeUserInactive, nil)
+		if err := s.usable(u); err != nil {
+			return Pair{}, err
 		}
 		s.deps.Log.InfoContext(ctx, "session refreshed", attrs...)
 		s.deps.Observer.RefreshAttempt(RefreshGrace)

@@ -20,8 +20,19 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 		return Authenticated{}, hashFailure("hash password", err)
 	}
 	now := s.clock()
-	sess := s.deps.Policy.newSession(NewSessionID(), 0, in.Client, now)
 	email := canonicalEmail(in.Email)
+	var verify *CodeRequest
+	if s.deps.Mailer != nil {
+		// The verification mail is queued with the user, in one write.
+		if verify, err = s.deps.Mailer.VerifyRequest(User{Username: in.Username, Email: email}, in.Client, now); err != nil {
+			return Authenticated{}, fmt.Errorf("verification mail: %w", err)
+		}
+	}
+	var sess *Session
+	if !s.deps.RequireVerified {
+		opened := s.deps.Policy.newSession(NewSessionID(), 0, in.Client, now)
+		sess = &opened
+	}
 	// The IP registered from becomes known to the account, as after a
 	// login: an account attacked before its owner ever logs in still lets
 	// them in from there.
@@ -33,7 +44,8 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 		Email:          email,
 		HashedPassword: hash,
 		CreatedAt:      now,
-		Session:        &sess,
+		Session:        sess,
+		Verify:         verify,
 		Throttle:       s.loginSuccess(loginGuard{}, names, in.Client.addr()),
 		Event:          in.Client.event(ActionRegistered, 0, now),
 	})
@@ -43,8 +55,13 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("create user: %w", err)
 	}
-	sess.UserID = u.ID
 	s.deps.Log.InfoContext(ctx, "user registered", slog.Int64("user_id", u.ID))
+	if sess == nil {
+		// AUTHD_REQUIRE_VERIFIED_EMAIL: the user, and no session until
+		// the address is verified.
+		return Authenticated{User: u}, nil
+	}
+	sess.UserID = u.ID
 	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
 	pair, err := s.pair(u, sess.ID, sess.Counter)
 	if err != nil {

@@ -48,6 +48,9 @@ const (
 	// EndCap: the user opened one session more than SessionPolicy's
 	// MaxPerUser allows, and this was their least recently used.
 	EndCap EndReason = "cap"
+	// EndReset: the password was reset through a mailed code (API.md,
+	// Password recovery); every session ends.
+	EndReset EndReason = "reset"
 )
 
 // SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".

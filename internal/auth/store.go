@@ -22,6 +22,8 @@ type Store interface {
 	UserStore
 	SessionStore
 	AttemptStore
+	CodeStore
+	MailStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

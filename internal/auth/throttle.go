@@ -87,6 +87,8 @@ const (
 	ScopeAccount  = "account"
 	ScopeIP       = "ip"
 	ScopeRegister = "register"
+	// ScopeMail is AUTHD_MAIL_IP_MAX: mail-sending requests per client IP.
+	ScopeMail = "mail"
 )
 
 // enabled reports whether any login rule is on.

@@ -14,7 +14,14 @@ type User struct {
 	UpdatedAt      time.Time
 	// LastLogin is nil until the first successful login.
 	LastLogin *time.Time
+	// EmailVerifiedAt is when the address was proven to reach the user
+	// (a verification link or code, or a password reset through it); nil
+	// while unverified.
+	EmailVerifiedAt *time.Time
 }
+
+// EmailVerified reports whether the user's address is verified.
+func (u User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
 
 // NewUser is what the service hands a Store to create: already validated,
 // email lower-cased and NFC-normalised, password hashed, timestamps set
@@ -32,5 +39,10 @@ type NewUser struct {
 	// the client IP known to the new account, as a login makes it
 	// (API.md, Throttling); empty, it writes nothing.
 	Throttle LoginSuccess
-	Event    Event
+	// Verify, when set, is the verification code of the new address and
+	// its mail, stored in the same transaction (its UserID filled in by
+	// the store): a registration never leaves a user whose verification
+	// mail was lost.
+	Verify *CodeRequest
+	Event  Event
 }

@@ -104,7 +104,33 @@ func (f *fakeStore) RecordLoginSuccess(ctx context.Context, _ auth.LoginSuccess)
 func (f *fakeStore) PurgeAttempts(ctx context.Context, _ time.Time, _ int) (int64, error) {
 	return 0, f.do(ctx, 0)
 }
-func (f *fakeStore) Ping(ctx context.Context) error { return f.do(ctx, 1) }
+func (f *fakeStore) RequestCode(ctx context.Context, _ auth.CodeRequest) (bool, error) {
+	return false, f.do(ctx, 0)
+}
+func (f *fakeStore) CodeByToken(ctx context.Context, _ []byte) (auth.OneTimeCode, error) {
+	return auth.OneTimeCode{}, f.do(ctx, 0)
+}
+func (f *fakeStore) CodeByEmail(ctx context.Context, _ string, _ []auth.Purpose) (auth.OneTimeCode, error) {
+	return auth.OneTimeCode{}, f.do(ctx, 0)
+}
+func (f *fakeStore) TryCode(ctx context.Context, _ int64) (int, error) { return 0, f.do(ctx, 0) }
+func (f *fakeStore) ResetPassword(ctx context.Context, _ auth.PasswordReset) (int64, error) {
+	return 0, f.do(ctx, 0)
+}
+func (f *fakeStore) VerifyEmail(ctx context.Context, _ auth.EmailVerification) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) PurgeCodes(ctx context.Context, _ time.Time, _ int) (int64, error) {
+	return 0, f.do(ctx, 0)
+}
+func (f *fakeStore) ClaimMail(ctx context.Context, _, _ time.Time, _ int) ([]auth.QueuedMail, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) RetryMail(ctx context.Context, _ string, _ time.Time) error { return f.do(ctx, 0) }
+func (f *fakeStore) QueueMail(ctx context.Context, _ auth.QueuedMail) error     { return f.do(ctx, 0) }
+func (f *fakeStore) FinishMail(ctx context.Context, _ string) error             { return f.do(ctx, 0) }
+func (f *fakeStore) MailQueueDepth(ctx context.Context) (int64, error)          { return 0, f.do(ctx, 0) }
+func (f *fakeStore) Ping(ctx context.Context) error                             { return f.do(ctx, 1) }
 func (f *fakeStore) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

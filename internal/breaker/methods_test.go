@@ -55,6 +55,27 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 		},
 		"RecordLoginSuccess": func(ctx context.Context) error { return s.RecordLoginSuccess(ctx, auth.LoginSuccess{}) },
 		"PurgeAttempts":      func(ctx context.Context) error { _, err := s.PurgeAttempts(ctx, now, 10); return err },
+		"RequestCode": func(ctx context.Context) error {
+			_, err := s.RequestCode(ctx, auth.CodeRequest{Code: auth.OneTimeCode{UserID: 1}})
+			return err
+		},
+		"CodeByToken": func(ctx context.Context) error { _, err := s.CodeByToken(ctx, make([]byte, 32)); return err },
+		"CodeByEmail": func(ctx context.Context) error {
+			_, err := s.CodeByEmail(ctx, "a@example.com", []auth.Purpose{auth.PurposeReset})
+			return err
+		},
+		"TryCode": func(ctx context.Context) error { _, err := s.TryCode(ctx, 1); return err },
+		"ResetPassword": func(ctx context.Context) error {
+			_, err := s.ResetPassword(ctx, auth.PasswordReset{CodeID: 1, UserID: 1, At: now})
+			return err
+		},
+		"VerifyEmail":    func(ctx context.Context) error { return s.VerifyEmail(ctx, auth.EmailVerification{CodeID: 1, At: now}) },
+		"PurgeCodes":     func(ctx context.Context) error { _, err := s.PurgeCodes(ctx, now, 10); return err },
+		"ClaimMail":      func(ctx context.Context) error { _, err := s.ClaimMail(ctx, now, now, 10); return err },
+		"RetryMail":      func(ctx context.Context) error { return s.RetryMail(ctx, "m", now) },
+		"QueueMail":      func(ctx context.Context) error { return s.QueueMail(ctx, auth.QueuedMail{ID: "m"}) },
+		"FinishMail":     func(ctx context.Context) error { return s.FinishMail(ctx, "m") },
+		"MailQueueDepth": func(ctx context.Context) error { _, err := s.MailQueueDepth(ctx); return err },
 	}
 }
 

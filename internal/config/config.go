@@ -26,6 +26,7 @@ type Config struct {
 	Log      Log
 	Metrics  Metrics
 	Pprof    Pprof
+	Mail     Mail
 }
 
 // HTTP is the API listener and what httpapi.Options needs.
@@ -252,6 +253,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Metrics:  Metrics{Addr: r.metricsAddr("AUTHD_METRICS_ADDR")},
 		Pprof:    Pprof{Addr: r.loopback("AUTHD_PPROF_ADDR")},
 	}
+	c.Mail = readMail(r, c.HTTP.PublicURL)
 	if c.Sessions.RefreshTTL <= c.Tokens.AccessTTL {
 		// A refresh token that dies first could never be used to renew.
 		r.fail("AUTHD_REFRESH_TOKEN_TTL", fmt.Sprintf("%s must be longer than AUTHD_ACCESS_TOKEN_TTL (%s)",

@@ -21,6 +21,9 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 		if err != nil {
 			return nil, err
 		}
+		if s.SessionID == "" {
+			return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User)}}, nil
+		}
 		return newSessionOutput(s, svc.Instant()), nil
 	}
 }

@@ -87,6 +87,32 @@ that is not a live session of the caller (another user's, an unknown one,
 or one that could not be an id at all, whatever its length or characters)
 is 404 SESSION_NOT_FOUND.`
 
+	forgotDoc = `Queues a password-reset mail (a link and a 6-digit code) for the account
+that username or email names. The answer is 202 with the same body, at about
+the same time, whether or not an account matches, is active, or has reached
+its hourly mail limit: it tells nothing about which accounts exist. Text that
+cannot name an account is 400. More than AUTHD_MAIL_IP_MAX requests from one
+client IP in an hour: 429. Mail off: 501 NOT_CONFIGURED.`
+
+	resetDoc = `Sets a new password with the token of a reset link, or the email and
+6-digit code of the mail. Every session of the user ends, every outstanding
+reset code is spent, the address counts as verified, the account's throttle
+failures are cleared, and a password_changed notice is queued. A bad, spent
+or expired token or code is 401 INVALID_CODE; a code allows 5 tries.`
+
+	verifyDoc = `Verifies an address with the token of a verification link, or the email
+and 6-digit code of the mail; no bearer needed. For an address change it
+makes the new address the account's (409 if it was taken meanwhile). A bad,
+spent or expired token or code is 401 INVALID_CODE.`
+
+	resendDoc = `Queues the verification mail of the caller's address again (202);
+nothing is sent when it is verified already.`
+
+	changeEmailDoc = `Starts an address change: a verify_email mail goes to new_email and an
+email_change_notice to the current address. The address changes only when
+the new one is verified. A wrong password is 401 INVALID_CREDENTIALS, counted
+by throttling; a taken address 409 USER_ALREADY_EXISTS.`
+
 	passwordDoc = `Changes the password. current_password must be right (else 401
 INVALID_CREDENTIALS); new_password follows the register rules (400). Every
 other session of the user ends; the calling session stays. A wrong

@@ -14,8 +14,10 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/authtest"
+	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/logging/logtest"
+	"github.com/authd/authd/internal/mail"
 	"github.com/authd/authd/internal/password"
 	"github.com/authd/authd/internal/store/postgres"
 	"github.com/authd/authd/internal/store/sqlite"
@@ -35,6 +37,11 @@ type env struct {
 	svc     *auth.Service
 	// deps built svc, for the use cases beside it (admin).
 	deps auth.Deps
+	// sender delivers the mail queue when envOptions.mail is set; tests
+	// drive it with DeliverDue.
+	sender *mail.Sender
+	// rec is the recovery use cases when mail is on.
+	rec *recovery.Service
 }
 
 type envOptions struct {
@@ -65,6 +72,11 @@ type envOptions struct {
 	keys token.Keys
 	// sessionsMax is AUTHD_SESSIONS_PER_USER_MAX; 0 sets no cap.
 	sessionsMax int
+	// mail, when set, turns mail on with these settings; smtpURL is where
+	// env.sender delivers ("" for a server that is never reached).
+	mail            *recovery.Settings
+	smtpURL         string
+	requireVerified bool
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -173,14 +185,47 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if o.observer != nil {
 		deps.Observer = o.observer
 	}
+	deps.Data = o.keys.Data()
+	deps.RequireVerified = o.requireVerified
+	var sender *mail.Sender
+	var mailer *recovery.Mailer
+	if o.mail != nil {
+		mailer = recovery.NewMailer(deps, *o.mail)
+		deps.Mailer = mailer
+		sender = newTestSender(t, deps, o.smtpURL, url, log)
+	}
 	svc := auth.NewService(deps)
+	if mailer != nil {
+		o.opts.Recovery = recovery.New(svc, mailer)
+		sender.Requests = o.opts.Recovery
+	}
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)
 	}
 	ts.Config.Handler = srv
 	ts.Start()
-	return &env{url: url, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps}
+	return &env{url: url, handler: srv, logs: logs, store: st, issuer: tokens.Access, svc: svc, deps: deps, sender: sender, rec: o.opts.Recovery}
+}
+
+// newTestSender is the sender of deps' queue to smtpURL, with links to
+// the pages of the server at base.
+func newTestSender(t testing.TB, deps auth.Deps, smtpURL, base string, log *slog.Logger) *mail.Sender {
+	t.Helper()
+	tmpl, err := mail.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if smtpURL == "" {
+		smtpURL = "smtp://127.0.0.1:1"
+	}
+	transport, err := mail.NewSMTP(smtpURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &mail.Sender{Store: deps.Store, Keys: deps.Data, Transport: transport, Templates: tmpl,
+		Links: mail.Links{Reset: base + "/account/reset-password", Verify: base + "/account/verify-email"},
+		From:  "authd <no-reply@example.com>", Observer: deps.Observe(), Log: logging.For(log, "mail"), Now: deps.Now}
 }
 
 // response is a finished HTTP exchange with its body decoded when JSON.

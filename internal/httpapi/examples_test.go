@@ -63,7 +63,7 @@ func exampleEnv(t *testing.T) *env {
 	return newEnv(t, envOptions{checks: []HealthCheck{
 		{Name: "database", Check: func(context.Context) (string, bool) { return "ok", true }},
 		{Name: "circuit_breaker", Check: func(context.Context) (string, bool) { return "closed", true }},
-	}})
+	}, mail: mailSettings()})
 }
 
 func fetchDoc(t *testing.T, e *env) apiDoc {
@@ -153,6 +153,16 @@ func TestDocumentedExamplesWork(t *testing.T) {
 				live = liveValues(t, r)
 			}
 			r := sendExample(t, e, c, live)
+			if mailedSecret[c.op.OperationID] {
+				// The token or code exists only in a mail; the flows
+				// through Mailpit (recovery_test.go) show the 204. Here
+				// the example must be a well-formed body, refused as a
+				// code that does not work.
+				if r.status != http.StatusUnauthorized || jsonField(r, "error_code") != "INVALID_CODE" {
+					t.Fatalf("%s %s with its example: %d %s; want 401 INVALID_CODE", c.method, c.path, r.status, r.raw)
+				}
+				return
+			}
 			status, want := successResponse(t, c.op)
 			if strconv.Itoa(r.status) != status {
 				t.Fatalf("%s %s with its example: %d, documented %s; body %s", c.method, c.path, r.status, status, r.raw)
@@ -185,6 +195,10 @@ func TestDocumentedExamplesWork(t *testing.T) {
 		})
 	}
 }
+
+// mailedSecret are the operations whose examples stand for a secret that
+// only a delivered mail holds.
+var mailedSecret = map[string]bool{"resetPassword": true, "verifyEmail": true}
 
 func findOperation(t *testing.T, doc apiDoc, id string) *apiOperation {
 	t.Helper()

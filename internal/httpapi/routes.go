@@ -73,6 +73,42 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handlePassword(s.svc))
 
+	rec := s.opts.Recovery
+	register(api, huma.Operation{
+		OperationID: "forgotPassword", Method: http.MethodPost, Path: "/auth/password/forgot", Tags: []string{"recovery"},
+		Summary: "Send a password-reset mail", Description: forgotDoc, Security: publicSecurity(),
+		DefaultStatus: http.StatusAccepted, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeRateLimited, auth.CodeNotConfigured, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleForgot(rec))
+
+	register(api, huma.Operation{
+		OperationID: "resetPassword", Method: http.MethodPost, Path: "/auth/password/reset", Tags: []string{"recovery"},
+		Summary: "Set a new password with a reset link's token or code", Description: resetDoc, Security: publicSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCode, auth.CodeNotConfigured, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleReset(rec))
+
+	register(api, huma.Operation{
+		OperationID: "verifyEmail", Method: http.MethodPost, Path: "/auth/email/verify", Tags: []string{"recovery"},
+		Summary: "Verify an address with a link's token or code", Description: verifyDoc, Security: publicSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCode, auth.CodeUserExists, auth.CodeNotConfigured, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleVerify(rec))
+
+	register(api, huma.Operation{
+		OperationID: "resendVerification", Method: http.MethodPost, Path: "/auth/email/verify/resend", Tags: []string{"recovery"},
+		Summary: "Send the verification mail again", Description: resendDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusAccepted,
+		Responses:     s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeNotConfigured, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleResend(s.svc, rec))
+
+	register(api, huma.Operation{
+		OperationID: "changeEmail", Method: http.MethodPost, Path: "/auth/email", Tags: []string{"recovery"},
+		Summary: "Change the address (confirmed from the new one)", Description: changeEmailDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusAccepted, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeUserExists, auth.CodeRateLimited, auth.CodeNotConfigured, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleChangeEmail(s.svc, rec))
+
 	register(api, huma.Operation{
 		OperationID: "revoke", Method: http.MethodPost, Path: revokePath, Tags: []string{"auth"},
 		Summary: "Revoke a token (RFC 7009)", Description: revokeDoc, MaxBodyBytes: limit, Security: publicSecurity(),
@@ -102,12 +138,16 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleReady(s.checks))
 
 	for path, types := range map[string]map[string]reflect.Type{
-		"/auth/register": {mediaJSON: reflect.TypeFor[RegisterRequest]()},
-		tokenPath:        {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
-		"/auth/refresh":  {mediaJSON: reflect.TypeFor[RefreshRequest]()},
-		"/auth/logout":   {mediaJSON: reflect.TypeFor[LogoutRequest]()},
-		"/auth/password": {mediaJSON: reflect.TypeFor[PasswordRequest]()},
-		revokePath:       {mediaForm: reflect.TypeFor[RevokeForm]()},
+		"/auth/register":        {mediaJSON: reflect.TypeFor[RegisterRequest]()},
+		tokenPath:               {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
+		"/auth/refresh":         {mediaJSON: reflect.TypeFor[RefreshRequest]()},
+		"/auth/logout":          {mediaJSON: reflect.TypeFor[LogoutRequest]()},
+		"/auth/password":        {mediaJSON: reflect.TypeFor[PasswordRequest]()},
+		"/auth/password/forgot": {mediaJSON: reflect.TypeFor[ForgotRequest]()},
+		"/auth/password/reset":  {mediaJSON: reflect.TypeFor[ResetRequest]()},
+		"/auth/email/verify":    {mediaJSON: reflect.TypeFor[VerifyRequest]()},
+		"/auth/email":           {mediaJSON: reflect.TypeFor[ChangeEmailRequest]()},
+		revokePath:              {mediaForm: reflect.TypeFor[RevokeForm]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
 			return err
@@ -131,6 +171,9 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	mux.Handle("GET /docs/assets/", http.StripPrefix("/docs/assets/", pages.SwaggerAssets()))
 	mux.Handle("GET /redoc", pages.Redoc())
 	mux.Handle("GET /redoc/assets/", http.StripPrefix("/redoc/assets/", pages.RedocAssets()))
+	mux.Handle("GET /account/reset-password", accountPage(pageReset))
+	mux.Handle("GET /account/verify-email", accountPage(pageVerify))
+	mux.Handle("GET /account/assets/", http.StripPrefix("/account/assets/", accountAssets()))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/token"
 )
@@ -42,6 +43,9 @@ type Options struct {
 	// pattern (MetricsUnmatched when no route matched), method, status and
 	// duration.
 	ObserveRequest func(route, method string, status int, elapsed time.Duration)
+	// Recovery is the mail use cases; nil while mail is off, and then
+	// every endpoint that would send mail answers 501 NOT_CONFIGURED.
+	Recovery *recovery.Service
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -44,13 +45,15 @@ type RefreshRequest struct {
 
 // UserBody is a user as clients see it: never the password hash.
 type UserBody struct {
-	ID        int64      `json:"id" example:"1"`
-	Username  string     `json:"username" example:"alice"`
-	Email     string     `json:"email" example:"alice@example.com"`
-	IsActive  bool       `json:"is_active" example:"true"`
-	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
-	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
-	LastLogin *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
+	ID       int64  `json:"id" example:"1"`
+	Username string `json:"username" example:"alice"`
+	Email    string `json:"email" example:"alice@example.com"`
+	// EmailVerified is true once a mailed link or code proved the address.
+	EmailVerified bool       `json:"email_verified" example:"false"`
+	IsActive      bool       `json:"is_active" example:"true"`
+	CreatedAt     time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
+	UpdatedAt     time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
+	LastLogin     *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
 }
 
 // TokenBody is the token part of every token-issuing answer.
@@ -65,6 +68,18 @@ type TokenBody struct {
 type SessionBody struct {
 	User UserBody `json:"user"`
 	TokenBody
+}
+
+// MarshalJSON writes the user alone when there are no tokens: a
+// registration under AUTHD_REQUIRE_VERIFIED_EMAIL opens no session.
+func (b SessionBody) MarshalJSON() ([]byte, error) {
+	if b.AccessToken == "" {
+		return json.Marshal(struct {
+			User UserBody `json:"user"`
+		}{b.User})
+	}
+	type plain SessionBody // without this method
+	return json.Marshal(plain(b))
 }
 
 // jsonInput is the input of an operation with a body: huma hands the raw
@@ -120,7 +135,7 @@ type userOutput struct {
 
 func newUserBody(u auth.User) UserBody {
 	return UserBody{
-		ID: u.ID, Username: u.Username, Email: u.Email, IsActive: u.IsActive,
+		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified(), IsActive: u.IsActive,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLogin: u.LastLogin,
 	}
 }

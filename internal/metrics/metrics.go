@@ -37,6 +37,8 @@ type Metrics struct {
 	refreshes     *prometheus.CounterVec
 	sessionsEnded *prometheus.CounterVec
 	refusals      *prometheus.CounterVec
+	mails         *prometheus.CounterVec
+	mailQueue     prometheus.Gauge
 
 	// requests caches each requestKey's two series, so a request costs a
 	// map read instead of two label lookups (hash, lock, slice). The keys
@@ -83,6 +85,12 @@ func New(version string) *Metrics {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "authd_throttle_refusals_total", Help: "Attempts refused by throttling, by the rule (scope) that refused them.",
 		}, []string{"scope"}),
+		mails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_mail_sent_total", Help: "Mails by kind and result: sent, failed (to be retried), dropped after 24 h, suppressed by the per-account limit.",
+		}, []string{"kind", "result"}),
+		mailQueue: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "authd_mail_queue_depth", Help: "Mails waiting in the queue, as this replica's sender last counted them.",
+		}),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "authd_build_info", Help: "Always 1; the version label is the one `authd version` and /health show.",
@@ -92,7 +100,7 @@ func New(version string) *Metrics {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		buildInfo, m.httpRequests, m.httpDuration, m.logins, m.refreshes, m.sessionsEnded, m.refusals,
+		buildInfo, m.httpRequests, m.httpDuration, m.logins, m.refreshes, m.sessionsEnded, m.refusals, m.mails, m.mailQueue,
 	)
 	for _, r := range auth.LoginResults() {
 		m.logins.WithLabelValues(string(r))
@@ -105,6 +113,11 @@ func New(version string) *Metrics {
 	}
 	for _, s := range auth.ThrottleScopes() {
 		m.refusals.WithLabelValues(string(s))
+	}
+	for _, k := range auth.MailKinds() {
+		for _, r := range auth.MailResults() {
+			m.mails.WithLabelValues(string(k), string(r))
+		}
 	}
 	return m
 }
@@ -161,3 +174,11 @@ func (m *Metrics) SessionsEnded(reason auth.EndReason, n int) {
 func (m *Metrics) ThrottleRefusal(scope auth.ThrottleScope) {
 	m.refusals.WithLabelValues(string(scope)).Inc()
 }
+
+// Mail counts one mail outcome.
+func (m *Metrics) Mail(kind auth.MailKind, result auth.MailResult) {
+	m.mails.WithLabelValues(string(kind), string(result)).Inc()
+}
+
+// MailQueueDepth sets the queue depth gauge.
+func (m *Metrics) MailQueueDepth(n int64) { m.mailQueue.Set(float64(n)) }

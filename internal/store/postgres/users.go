@@ -25,7 +25,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		row := tx.QueryRow(ctx, `
 			INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
 			VALUES ($1, $2, $3, true, $4, $4)
-			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
+			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at`,
 			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt))
 		var err error
 		if user, err = scanUser(row); err != nil {
@@ -33,6 +33,13 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		}
 		if err := recordLoginSuccess(ctx, tx, u.Throttle); err != nil {
 			return err
+		}
+		if u.Verify != nil {
+			r := *u.Verify
+			r.Code.UserID = user.ID
+			if _, err := requestCode(ctx, tx, r); err != nil {
+				return err
+			}
 		}
 		if u.Session == nil {
 			return nil
@@ -50,7 +57,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE id = $1`,
 		id)
@@ -65,7 +72,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(username) = lower($1)`,
 		username)
@@ -80,7 +87,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(email) = lower($1)`,
 		email)
@@ -155,7 +162,7 @@ func updated(op string, id int64, missing error, tag pgconn.CommandTag, err erro
 func scanUser(row pgx.Row) (auth.User, error) {
 	var u auth.User
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
-		&u.CreatedAt, &u.UpdatedAt, &u.LastLogin)
+		&u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)
 	if err != nil {
 		return auth.User{}, err
 	}
@@ -170,5 +177,9 @@ func userUTC(u *auth.User) {
 	if u.LastLogin != nil {
 		t := u.LastLogin.UTC()
 		u.LastLogin = &t
+	}
+	if u.EmailVerifiedAt != nil {
+		t := u.EmailVerifiedAt.UTC()
+		u.EmailVerifiedAt = &t
 	}
 }

@@ -96,7 +96,7 @@ func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = ?`)
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 		ut   userTimes
 	)
 	err = stmt.QueryRowContext(ctx, id).Scan(append(st.dest(&sess),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.created, &ut.updated, &ut.lastLogin)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}

@@ -38,7 +38,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		row := tx.QueryRowContext(ctx, `
 			INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
 			VALUES (?, ?, ?, 1, ?, ?)
-			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login`,
+			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at`,
 			u.Username, u.Email, u.HashedPassword, created, created)
 		var err error
 		if user, err = scanUser(row); err != nil {
@@ -46,6 +46,13 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		}
 		if err := recordLoginSuccess(ctx, tx, u.Throttle); err != nil {
 			return err
+		}
+		if u.Verify != nil {
+			r := *u.Verify
+			r.Code.UserID = user.ID
+			if _, err := requestCode(ctx, tx, r); err != nil {
+				return err
+			}
 		}
 		if u.Session == nil {
 			return nil
@@ -63,7 +70,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE id = ?`)
 	if err != nil {
@@ -80,7 +87,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // the index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(username) = lower(?)`)
 	if err != nil {
@@ -97,7 +104,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login
+		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(email) = lower(?)`)
 	if err != nil {
@@ -181,7 +188,7 @@ func scanUser(row *sql.Row) (auth.User, error) {
 		ut userTimes
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
-		&ut.created, &ut.updated, &ut.lastLogin)
+		&ut.created, &ut.updated, &ut.lastLogin, &ut.verified)
 	if err != nil {
 		return auth.User{}, err
 	}
@@ -194,8 +201,8 @@ func scanUser(row *sql.Row) (auth.User, error) {
 // userTimes holds a user row's times as SQLite returns them, TEXT, until
 // they are parsed.
 type userTimes struct {
-	created, updated string
-	lastLogin        sql.NullString
+	created, updated    string
+	lastLogin, verified sql.NullString
 }
 
 func (ut *userTimes) into(u *auth.User) error {
@@ -212,6 +219,13 @@ func (ut *userTimes) into(u *auth.User) error {
 			return err
 		}
 		u.LastLogin = &t
+	}
+	if ut.verified.Valid {
+		t, err := parseTime(ut.verified.String)
+		if err != nil {
+			return err
+		}
+		u.EmailVerifiedAt = &t
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 
 // pair issues an access token for the session and the refresh token of counter.
 func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
-	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
+	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid, Roles: u.Roles})
 	if err != nil {
 		return Pair{}, fmt.Errorf("issue access token: %w", err)
 	}

@@ -70,6 +70,9 @@ type SessionPolicy struct {
 type Client struct {
 	IP        string
 	UserAgent string
+	// RequestID is the request's X-Request-ID, which audit events keep so
+	// an event can be found in the logs.
+	RequestID string
 }
 
 // MaxUserAgent is how many characters of a User-Agent a session keeps.

@@ -55,6 +55,14 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 		},
 		"RecordLoginSuccess": func(ctx context.Context) error { return s.RecordLoginSuccess(ctx, auth.LoginSuccess{}) },
 		"PurgeAttempts":      func(ctx context.Context) error { _, err := s.PurgeAttempts(ctx, now, 10); return err },
+		"UpdateUser": func(ctx context.Context) error {
+			_, _, err := s.UpdateUser(ctx, auth.UserUpdate{UserID: 1, At: now})
+			return err
+		},
+		"DeleteUser":  func(ctx context.Context) error { return s.DeleteUser(ctx, auth.UserDelete{UserID: 1}) },
+		"ListUsers":   func(ctx context.Context) error { _, err := s.ListUsers(ctx, auth.UserQuery{Limit: 1}); return err },
+		"Events":      func(ctx context.Context) error { _, err := s.Events(ctx, auth.EventQuery{Limit: 1}); return err },
+		"PurgeEvents": func(ctx context.Context) error { _, err := s.PurgeEvents(ctx, now, 10); return err },
 	}
 }
 

@@ -1,0 +1,132 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/authd/authd/internal/auth"
+)
+
+// userColumns are the columns scanUser reads, in its order.
+const userColumns = `id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login`
+
+// isAdmin is the SQL test of "holds admin" on the comma-joined roles
+// column (see migration 00005); role names hold no comma.
+const isAdmin = `(',' || roles || ',') LIKE '%,admin,%'`
+
+// keepAnAdmin refuses, within tx, a change that would take admin from the
+// last active admin (ErrLastAdmin). It locks the rows of every active
+// admin, in id order, before it counts: a racing demotion of another admin
+// waits for this transaction, and when it gets the lock PostgreSQL checks
+// the WHERE again on the row as committed, so a just-demoted admin is no
+// longer counted (READ COMMITTED's re-check of locked rows). Of two
+// demotions of the last two admins, exactly one passes.
+func keepAnAdmin(ctx context.Context, tx pgx.Tx, id int64) error {
+	rows, err := tx.Query(ctx, `
+		SELECT id FROM users WHERE is_active AND `+isAdmin+`
+		ORDER BY id
+		FOR UPDATE`)
+	if err != nil {
+		return translate("last admin", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return translate("last admin", err)
+	}
+	if len(ids) == 1 && slices.Contains(ids, id) {
+		return fmt.Errorf("user %d: %w", id, auth.ErrLastAdmin)
+	}
+	return nil
+}
+
+// UpdateUser applies the set fields in one UPDATE (a NULL parameter keeps
+// the column), after the last-admin check, with the sessions' ends and the
+// event, in one transaction.
+func (s *Store) UpdateUser(ctx context.Context, c auth.UserUpdate) (auth.User, int64, error) {
+	var (
+		u     auth.User
+		ended int64
+		roles *string
+	)
+	if c.Roles != nil {
+		r := auth.JoinRoles(*c.Roles)
+		roles = &r
+	}
+	err := s.inTx(ctx, "update user", func(tx pgx.Tx) error {
+		if c.MayRemoveAdmin() {
+			if err := keepAnAdmin(ctx, tx, c.UserID); err != nil {
+				return err
+			}
+		}
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `
+			UPDATE users SET username = coalesce($1, username), email = coalesce($2, email),
+				is_active = coalesce($3, is_active), roles = coalesce($4, roles), updated_at = $5
+			WHERE id = $6
+			RETURNING `+userColumns,
+			c.Username, c.Email, c.Active, roles, dbTime(c.At), c.UserID))
+		if err != nil {
+			return translate("update user", err)
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
+			return err
+		}
+		if u.IsActive {
+			return nil
+		}
+		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Reason: auth.EndDeactivated, At: c.At})
+		return err
+	})
+	return u, ended, err
+}
+
+// DeleteUser deletes the user after the last-admin check; the foreign
+// keys' ON DELETE CASCADE take its sessions and every later table that
+// references users. audit_events has no foreign key: the events stay.
+func (s *Store) DeleteUser(ctx context.Context, d auth.UserDelete) error {
+	return s.inTx(ctx, "delete user", func(tx pgx.Tx) error {
+		if err := keepAnAdmin(ctx, tx, d.UserID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, d.UserID)
+		if err := updated("delete user", d.UserID, auth.ErrUserNotFound, tag, err); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, d.Event)
+	})
+}
+
+// ListUsers walks the primary key from q.After and stops after q.Limit
+// matches: the search (a substring of lower(username) or lower(email)) is
+// bounded by that walk, not served by an index; the cursor keeps each
+// page from restarting at the first row.
+func (s *Store) ListUsers(ctx context.Context, q auth.UserQuery) ([]auth.User, error) {
+	needle := strings.ToLower(q.Query)
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+userColumns+`
+		FROM users
+		WHERE id > $1 AND ($2 = '' OR strpos(lower(username), $2) > 0 OR strpos(lower(email), $2) > 0)
+		ORDER BY id
+		LIMIT $3`,
+		q.After, needle, q.Limit)
+	if err != nil {
+		return nil, translate("list users", err)
+	}
+	defer rows.Close()
+	out := []auth.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, translate("list users", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("list users", err)
+	}
+	return out, nil
+}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 		{"unstorable text", testUnstorableText},
 	}
 	cases = append(cases, sessionCases()...)
+	cases = append(cases, adminCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

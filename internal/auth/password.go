@@ -35,28 +35,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	if len(fields) > 0 {
 		return validationError(fields)
 	}
-	ip := in.Client.addr()
-	guard, err := s.checkLogin(ctx, c.User.Username, ip)
-	if err != nil {
-		return err
-	}
-	defer s.release(guard)
-	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
-	err = ErrPasswordMismatch
-	if len(in.CurrentPassword) <= PasswordMaxBytes {
-		err = s.deps.Hasher.Compare(ctx, c.User.HashedPassword, in.CurrentPassword)
-	}
-	if errors.Is(err, ErrPasswordMismatch) {
-		s.deps.Log.InfoContext(ctx, "password change refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
-		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
-			return err
-		}
-		return Fail(CodeInvalidCredentials, nil)
-	}
-	if err != nil {
-		return hashFailure("compare password", err)
-	}
-	if err := s.countSuccess(ctx, guard, c.User.accountNames(), ip); err != nil {
+	if err := s.confirmPassword(ctx, c, in.CurrentPassword, in.Client, "password change"); err != nil {
 		return err
 	}
 	hash, err := s.deps.Hasher.Hash(ctx, in.NewPassword)
@@ -74,4 +53,34 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 	s.deps.Log.InfoContext(ctx, "password changed", slog.Int64("user_id", c.User.ID), slog.String("session_id", c.Session.ID))
 	SessionsEnded(ctx, s.deps, c.User.ID, EndPassword, ended)
 	return nil
+}
+
+// confirmPassword checks the caller's password before a change that asks
+// for it (a password change, deleting the account). It is a password check
+// like a login's, so it is throttled like one: refused before bcrypt while
+// the account and IP wait, and a wrong one counted as a failed login of
+// the account (INVALID_CREDENTIALS).
+func (s *Service) confirmPassword(ctx context.Context, c Caller, password string, client Client, what string) error {
+	ip := client.addr()
+	guard, err := s.checkLogin(ctx, c.User.Username, ip)
+	if err != nil {
+		return err
+	}
+	defer s.release(guard)
+	// bcrypt compares only the first 72 bytes; a longer password cannot be right.
+	err = ErrPasswordMismatch
+	if len(password) <= PasswordMaxBytes {
+		err = s.deps.Hasher.Compare(ctx, c.User.HashedPassword, password)
+	}
+	if errors.Is(err, ErrPasswordMismatch) {
+		s.deps.Log.InfoContext(ctx, what+" refused", slog.String("reason", "wrong_password"), slog.Int64("user_id", c.User.ID))
+		if err := s.countFailure(ctx, c.User.accountNames(), ip); err != nil {
+			return err
+		}
+		return Fail(CodeInvalidCredentials, nil)
+	}
+	if err != nil {
+		return hashFailure("compare password", err)
+	}
+	return s.countSuccess(ctx, guard, c.User.accountNames(), ip)
 }

@@ -62,6 +62,21 @@ func (s *Service) PurgeAttempts(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// PurgeEvents deletes the audit events older than the retention
+// (AUTHD_AUDIT_RETENTION), as PurgeSessions deletes sessions, and returns
+// how many.
+func (s *Service) PurgeEvents(ctx context.Context) (int64, error) {
+	keep := s.deps.AuditRetention
+	if keep <= 0 {
+		keep = DefaultAuditRetention
+	}
+	n, err := purgeAll(ctx, s.deps.Store.PurgeEvents, s.clock().Add(-keep))
+	if err != nil {
+		return n, fmt.Errorf("purge events: %w", err)
+	}
+	return n, nil
+}
+
 // purgeAll calls purge with batches of purgeBatch until a batch comes back
 // short, and returns the total.
 func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (int64, error), before time.Time) (int64, error) {
@@ -75,7 +90,7 @@ func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (
 	}
 }
 
-// PurgeLoop runs PurgeSessions and PurgeAttempts every interval until ctx
+// PurgeLoop runs PurgeSessions, PurgeAttempts and PurgeEvents every interval until ctx
 // ends, and returns then. A failed purge is logged and tried again at the
 // next tick.
 func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
@@ -100,6 +115,13 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 			s.deps.Log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
 		case n > 0:
 			s.deps.Log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
+		}
+		n, err = s.PurgeEvents(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.deps.Log.WarnContext(ctx, "audit event purge failed", slog.Any("error", err))
+		case n > 0:
+			s.deps.Log.InfoContext(ctx, "audit events purged", slog.Int64("count", n))
 		}
 	}
 }

@@ -48,6 +48,8 @@ const (
 	// EndCap: the user opened one session more than SessionPolicy's
 	// MaxPerUser allows, and this was their least recently used.
 	EndCap EndReason = "cap"
+	// EndAdmin: an admin or the operator logged the user out.
+	EndAdmin EndReason = "admin"
 )
 
 // SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".

@@ -38,7 +38,8 @@ func TestHelp(t *testing.T) {
 	}{
 		{[]string{"serve", "--help"}, []string{"usage: authd serve\n"}},
 		{[]string{"migrate", "-h"}, []string{"usage: authd migrate\n"}},
-		{[]string{"user", "--help"}, []string{"usage: authd user activate|deactivate|logout <username-or-email>\n"}},
+		{[]string{"user", "--help"}, []string{"usage: authd user create|set-password|roles|delete|list|mfa-reset|activate|deactivate|logout …\n"}},
+		{[]string{"user", "create", "--help"}, []string{"usage: authd user create <username> <email> [--role NAME]... [--verified]\n"}},
 		{[]string{"keys", "--help"}, []string{"usage: authd keys generate [--alg EdDSA|ES256] [-o FILE]\n", "-alg", "-o file"}},
 		{[]string{"keys", "generate", "--help"}, []string{"usage: authd keys generate", "-alg", `(default "EdDSA")`}},
 		{[]string{"version", "--help"}, []string{"usage: authd version\n", "print the version"}},

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"log/slog"
 	"time"
 
@@ -46,7 +47,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return &usageError{errors.New(usageLine(table))}
 		}
 	}
-	err := cmd.run(ctx, call{args: rest, getenv: getenv, stdout: stdout, stderr: stderr, flags: cmd.flagSet(stderr)})
+	// Standard input is the process's own: only the operator commands
+	// read it (a password), and their tests run the built binary.
+	err := cmd.run(ctx, call{args: rest, getenv: getenv, stdout: stdout, stderr: stderr, stdin: os.Stdin, flags: cmd.flagSet(stderr)})
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		// The command's flag set has printed its usage, as asked.

@@ -97,7 +97,7 @@ func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutpu
 		if err != nil {
 			return nil, err
 		}
-		return &userOutput{Body: newUserBody(u)}, nil
+		return &userOutput{Body: NewUserBody(u)}, nil
 	}
 }
 

@@ -48,6 +48,7 @@ type UserBody struct {
 	Username  string     `json:"username" example:"alice"`
 	Email     string     `json:"email" example:"alice@example.com"`
 	IsActive  bool       `json:"is_active" example:"true"`
+	Roles     []string   `json:"roles" example:"[]" doc:"Role names; admin is authd's own, the others are for applications. Always an array."`
 	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
 	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
 	LastLogin *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
@@ -118,9 +119,15 @@ type userOutput struct {
 	Body UserBody
 }
 
-func newUserBody(u auth.User) UserBody {
+// NewUserBody is the user object of API.md for u; the operator commands
+// print the same JSON.
+func NewUserBody(u auth.User) UserBody {
+	roles := u.Roles
+	if roles == nil {
+		roles = []string{}
+	}
 	return UserBody{
-		ID: u.ID, Username: u.Username, Email: u.Email, IsActive: u.IsActive,
+		ID: u.ID, Username: u.Username, Email: u.Email, IsActive: u.IsActive, Roles: roles,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLogin: u.LastLogin,
 	}
 }
@@ -139,5 +146,5 @@ func newTokenBody(p auth.Pair, now time.Time) TokenBody {
 const noStore = "no-store"
 
 func newSessionOutput(s auth.Authenticated, now time.Time) *sessionOutput {
-	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens, now)}}
+	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: NewUserBody(s.User), TokenBody: newTokenBody(s.Tokens, now)}}
 }

@@ -156,10 +156,11 @@ func coreDeps(cfg config.Config, keys token.Keys, st auth.Store, hasher *passwor
 		Tokens: tokens.Access, Refresh: tokens.Refresh, Data: keys.Data(),
 		Policy: auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge,
 			ReuseGrace: cfg.Sessions.ReuseGrace, MaxPerUser: cfg.Sessions.MaxPerUser},
-		Throttle: throttle(cfg.Throttle, keys.Data()),
-		Observer: obs,
-		Log:      logging.For(log, "auth"),
-		Now:      time.Now,
+		Throttle:       throttle(cfg.Throttle, keys.Data()),
+		Observer:       obs,
+		Log:            logging.For(log, "auth"),
+		Now:            time.Now,
+		AuditRetention: cfg.Sessions.AuditRetention,
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/httpapi"
@@ -86,6 +87,9 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		BodyReadTimeout: cfg.HTTP.BodyReadTimeout,
 		TrustedProxies:  cfg.HTTP.TrustedProxies, JWKS: jwks,
 		Issuer: cfg.Tokens.Issuer, PublicURL: cfg.HTTP.PublicURL,
+		// The reset mailer and two-factor reset are wired here when
+		// their work lands; until then those operations answer 501.
+		Admin: admin.New(d),
 	}
 	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/logging/logtest"
@@ -174,6 +175,7 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 		deps.Observer = o.observer
 	}
 	svc := auth.NewService(deps)
+	o.opts.Admin = admin.New(deps)
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {
 		t.Fatalf("NewServer: %v", err)

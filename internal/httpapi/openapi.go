@@ -63,6 +63,7 @@ func (s *Server) humaConfig() huma.Config {
 		{Name: "sessions", Description: "The caller's sessions: log out, list, end one, change the password."},
 		{Name: "keys", Description: "What other services and OAuth2 clients discover authd by: the public keys and the RFC 8414 metadata."},
 		{Name: "health", Description: "Liveness and readiness, for probes and load balancers."},
+		{Name: "admin", Description: "Administration, for users holding the admin role: find, create, change and delete users, end their sessions, set passwords, and read the audit trail. Every change is recorded in the audit trail with the acting admin."},
 	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		schemeOAuth2: {

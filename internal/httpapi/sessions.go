@@ -48,12 +48,14 @@ type bearerJSONInput struct {
 	RawBody       []byte
 	contentType   string
 	authorization string
+	client        auth.Client
 }
 
-// Resolve captures Content-Type and Authorization.
+// Resolve captures Content-Type, Authorization and the client.
 func (in *bearerJSONInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
 	in.authorization = ctx.Header("Authorization")
+	in.client = clientOf(ctx)
 	return nil
 }
 
@@ -154,7 +156,7 @@ func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (
 			return nil, err
 		}
 		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{
-			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: auth.Client{IP: clientIPText(ctx)},
+			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: in.client,
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/logging"
 )
 
 // RegisterRequest is the body of POST /auth/register.
@@ -48,7 +49,7 @@ type UserBody struct {
 	Username  string     `json:"username" example:"alice"`
 	Email     string     `json:"email" example:"alice@example.com"`
 	IsActive  bool       `json:"is_active" example:"true"`
-	Roles     []string   `json:"roles" example:"[]" doc:"Role names; admin is authd's own, the others are for applications. Always an array."`
+	Roles     []string   `json:"roles" doc:"Role names; admin is authd's own, the others are for applications. Always an array."`
 	CreatedAt time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
 	UpdatedAt time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
 	LastLogin *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
@@ -81,7 +82,7 @@ type jsonInput struct {
 // as parameters.
 func (in *jsonInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
-	in.client = auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent")}
+	in.client = clientOf(ctx)
 	return nil
 }
 
@@ -147,4 +148,10 @@ const noStore = "no-store"
 
 func newSessionOutput(s auth.Authenticated, now time.Time) *sessionOutput {
 	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: NewUserBody(s.User), TokenBody: newTokenBody(s.Tokens, now)}}
+}
+
+// clientOf is who sent the request, as the audit trail and sessions keep
+// it: the client IP (see clientIP), the User-Agent and the request id.
+func clientOf(ctx huma.Context) auth.Client {
+	return auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent"), RequestID: logging.RequestID(ctx.Context())}
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -275,4 +276,13 @@ type EventQuery struct {
 // rule for such a change.
 func (c UserUpdate) MayRemoveAdmin() bool {
 	return (c.Active != nil && !*c.Active) || (c.Roles != nil && !slices.Contains(*c.Roles, RoleAdmin))
+}
+
+// ContainsPattern is the LIKE pattern of a user search for query: its
+// lower-cased text anywhere, with LIKE's own characters (%, _ and the
+// escape \) taken literally. Both stores match lower(username) and email
+// (stored lower-cased) against it.
+func ContainsPattern(query string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(query)) + "%"
 }

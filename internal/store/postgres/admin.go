@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -100,19 +99,34 @@ func (s *Store) DeleteUser(ctx context.Context, d auth.UserDelete) error {
 	})
 }
 
-// ListUsers walks the primary key from q.After and stops after q.Limit
-// matches: the search (a substring of lower(username) or lower(email)) is
-// bounded by that walk, not served by an index; the cursor keeps each
-// page from restarting at the first row.
+// ListUsers returns a page by id. The search is a substring of
+// lower(username) or of email (stored lower-cased), as LIKE patterns the
+// trigram index of migration 00005 serves, so a rare match is found
+// without walking every user; a common one is found by walking the
+// primary key, which stops at the page's end. Without pg_trgm, the walk
+// alone bounds it.
 func (s *Store) ListUsers(ctx context.Context, q auth.UserQuery) ([]auth.User, error) {
-	needle := strings.ToLower(q.Query)
-	rows, err := s.pool.Query(ctx, `
-		SELECT `+userColumns+`
-		FROM users
-		WHERE id > $1 AND ($2 = '' OR strpos(lower(username), $2) > 0 OR strpos(lower(email), $2) > 0)
-		ORDER BY id
-		LIMIT $3`,
-		q.After, needle, q.Limit)
+	var (
+		rows pgx.Rows
+		err  error
+	)
+	if q.Query == "" {
+		rows, err = s.pool.Query(ctx, `
+			SELECT `+userColumns+`
+			FROM users
+			WHERE id > $1
+			ORDER BY id
+			LIMIT $2`,
+			q.After, q.Limit)
+	} else {
+		rows, err = s.pool.Query(ctx, `
+			SELECT `+userColumns+`
+			FROM users
+			WHERE id > $1 AND (lower(username) LIKE $2 OR email LIKE $2)
+			ORDER BY id
+			LIMIT $3`,
+			q.After, auth.ContainsPattern(q.Query), q.Limit)
+	}
 	if err != nil {
 		return nil, translate("list users", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/authd/authd/internal/auth"
 )
@@ -97,18 +96,19 @@ func (s *Store) DeleteUser(ctx context.Context, d auth.UserDelete) error {
 }
 
 // ListUsers walks the primary key from q.After and stops after q.Limit
-// matches. The search is a substring of lower(username) or lower(email):
-// no index serves a substring, so the cost is bounded by the walk, which
-// the cursor keeps from restarting at the first row.
+// matches. The search (auth.ContainsPattern: a substring of
+// lower(username) or of email, stored lower-cased) has no index on SQLite:
+// its cost is bounded by the walk, which the cursor keeps from restarting
+// at the first row. ESCAPE makes \ LIKE's escape, as PostgreSQL's is.
 func (s *Store) ListUsers(ctx context.Context, q auth.UserQuery) ([]auth.User, error) {
-	needle := strings.ToLower(q.Query)
+	pattern := auth.ContainsPattern(q.Query)
 	rows, err := s.read.QueryContext(ctx, `
 		SELECT `+userColumns+`
 		FROM users
-		WHERE id > ? AND (? = '' OR instr(lower(username), ?) > 0 OR instr(lower(email), ?) > 0)
+		WHERE id > ?1 AND (lower(username) LIKE ?2 ESCAPE '\' OR email LIKE ?2 ESCAPE '\')
 		ORDER BY id
-		LIMIT ?`,
-		q.After, needle, needle, needle, q.Limit)
+		LIMIT ?3`,
+		q.After, pattern, q.Limit)
 	if err != nil {
 		return nil, translate("list users", err)
 	}

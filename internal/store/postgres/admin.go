@@ -119,13 +119,17 @@ func (s *Store) ListUsers(ctx context.Context, q auth.UserQuery) ([]auth.User, e
 			LIMIT $2`,
 			q.After, q.Limit)
 	} else {
+		// QueryExecModeExec plans this statement for its pattern each time:
+		// a cached statement soon gets PostgreSQL's generic plan, which
+		// cannot know the pattern, so it never uses the trigram index and
+		// walks every user for a rare match (p99 129 ms at 100,000 users).
 		rows, err = s.pool.Query(ctx, `
 			SELECT `+userColumns+`
 			FROM users
 			WHERE id > $1 AND (lower(username) LIKE $2 OR email LIKE $2)
 			ORDER BY id
 			LIMIT $3`,
-			q.After, auth.ContainsPattern(q.Query), q.Limit)
+			pgx.QueryExecModeExec, q.After, auth.ContainsPattern(q.Query), q.Limit)
 	}
 	if err != nil {
 		return nil, translate("list users", err)

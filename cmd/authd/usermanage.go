@@ -171,30 +171,28 @@ func runRoles(ctx context.Context, c call, args []string, _ map[string][]string)
 	})
 }
 
-func runDelete(ctx context.Context, c call, args []string, _ map[string][]string) error {
-	if len(args) != 1 {
-		return errUsage
-	}
-	return withUser(ctx, c, args[0], func(op operator, u auth.User) error {
-		if err := op.users.Delete(ctx, admin.CLI(), u.ID); err != nil {
-			return err
+// onUser is a verb that makes one change to one <user> and prints done.
+func onUser(change func(ctx context.Context, users *admin.Service, id int64) error, done string) func(context.Context, call, []string, map[string][]string) error {
+	return func(ctx context.Context, c call, args []string, _ map[string][]string) error {
+		if len(args) != 1 {
+			return errUsage
 		}
-		_, err := fmt.Fprintf(c.stdout, "user %d (%s) deleted\n", u.ID, u.Username)
-		return err
-	})
+		return withUser(ctx, c, args[0], func(op operator, u auth.User) error {
+			if err := change(ctx, op.users, u.ID); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(c.stdout, "user %d (%s) %s\n", u.ID, u.Username, done)
+			return err
+		})
+	}
 }
 
-func runMFAReset(ctx context.Context, c call, args []string, _ map[string][]string) error {
-	if len(args) != 1 {
-		return errUsage
-	}
-	return withUser(ctx, c, args[0], func(op operator, u auth.User) error {
-		if err := op.users.ResetMFA(ctx, admin.CLI(), u.ID); err != nil {
-			return err
-		}
-		_, err := fmt.Fprintf(c.stdout, "user %d (%s): two-factor login off\n", u.ID, u.Username)
-		return err
-	})
+func deleteUser(ctx context.Context, users *admin.Service, id int64) error {
+	return users.Delete(ctx, admin.CLI(), id)
+}
+
+func resetMFA(ctx context.Context, users *admin.Service, id int64) error {
+	return users.ResetMFA(ctx, admin.CLI(), id)
 }
 
 func runList(ctx context.Context, c call, args []string, flags map[string][]string) error {

@@ -29,21 +29,21 @@ func asAdmin[I adminRequest, O any](s *Server, h func(ctx context.Context, users
 	}
 }
 
-func handleListUsers(ctx context.Context, users *admin.Service, _ admin.Actor, in *userListInput) (*userListOutput, error) {
+func handleListUsers(ctx context.Context, users *admin.Service, _ admin.Actor, in *userListInput) (*privateOutput[UserList], error) {
 	list, next, err := users.Users(ctx, in.Query, in.Limit, in.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	out := &userListOutput{CacheControl: noStore, Body: UserList{Users: make([]UserBody, len(list)), NextCursor: cursorOf(next)}}
+	out := private(UserList{Users: make([]UserBody, len(list)), NextCursor: cursorOf(next)})
 	for i, u := range list {
 		out.Body.Users[i] = NewUserBody(u)
 	}
 	return out, nil
 }
 
-func handleCreateUser() func(context.Context, *admin.Service, admin.Actor, *adminBodyInput) (*userBodyOutput, error) {
+func handleCreateUser() func(context.Context, *admin.Service, admin.Actor, *adminBodyInput) (*privateOutput[UserBody], error) {
 	body := newJSONBody[AdminCreateRequest]()
-	return func(ctx context.Context, users *admin.Service, a admin.Actor, in *adminBodyInput) (*userBodyOutput, error) {
+	return func(ctx context.Context, users *admin.Service, a admin.Actor, in *adminBodyInput) (*privateOutput[UserBody], error) {
 		req, err := decodeStrict(body, in.contentType, in.RawBody)
 		if err != nil {
 			return nil, err
@@ -53,7 +53,7 @@ func handleCreateUser() func(context.Context, *admin.Service, admin.Actor, *admi
 		if err != nil {
 			return nil, err
 		}
-		return &userBodyOutput{CacheControl: noStore, Body: NewUserBody(u)}, nil
+		return private(NewUserBody(u)), nil
 	}
 }
 
@@ -67,7 +67,7 @@ func decodeStrict[T any](body jsonBody[T], contentType string, raw []byte) (T, e
 	return body.decode(raw)
 }
 
-func handleGetUser(ctx context.Context, users *admin.Service, _ admin.Actor, in *userIDInput) (*adminUserOutput, error) {
+func handleGetUser(ctx context.Context, users *admin.Service, _ admin.Actor, in *userIDInput) (*privateOutput[AdminUserBody], error) {
 	id, err := in.userID()
 	if err != nil {
 		return nil, err
@@ -76,12 +76,12 @@ func handleGetUser(ctx context.Context, users *admin.Service, _ admin.Actor, in 
 	if err != nil {
 		return nil, err
 	}
-	return &adminUserOutput{CacheControl: noStore, Body: AdminUserBody{UserBody: NewUserBody(u), SessionCount: n}}, nil
+	return private(AdminUserBody{UserBody: NewUserBody(u), SessionCount: n}), nil
 }
 
-func handleUpdateUser() func(context.Context, *admin.Service, admin.Actor, *userIDBodyInput) (*userBodyOutput, error) {
+func handleUpdateUser() func(context.Context, *admin.Service, admin.Actor, *userIDBodyInput) (*privateOutput[UserBody], error) {
 	body := newJSONBody[AdminUpdateRequest]()
-	return func(ctx context.Context, users *admin.Service, a admin.Actor, in *userIDBodyInput) (*userBodyOutput, error) {
+	return func(ctx context.Context, users *admin.Service, a admin.Actor, in *userIDBodyInput) (*privateOutput[UserBody], error) {
 		id, err := in.userID()
 		if err != nil {
 			return nil, err
@@ -94,7 +94,7 @@ func handleUpdateUser() func(context.Context, *admin.Service, admin.Actor, *user
 		if err != nil {
 			return nil, err
 		}
-		return &userBodyOutput{CacheControl: noStore, Body: NewUserBody(u)}, nil
+		return private(NewUserBody(u)), nil
 	}
 }
 
@@ -125,7 +125,7 @@ func handleSetPassword() func(context.Context, *admin.Service, admin.Actor, *use
 	}
 }
 
-func handleUserSessions(ctx context.Context, users *admin.Service, _ admin.Actor, in *userIDInput) (*adminSessionsOutput, error) {
+func handleUserSessions(ctx context.Context, users *admin.Service, _ admin.Actor, in *userIDInput) (*privateOutput[AdminSessionList], error) {
 	id, err := in.userID()
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func handleUserSessions(ctx context.Context, users *admin.Service, _ admin.Actor
 	if err != nil {
 		return nil, err
 	}
-	out := &adminSessionsOutput{CacheControl: noStore, Body: AdminSessionList{Sessions: make([]AdminSessionInfo, len(list))}}
+	out := private(AdminSessionList{Sessions: make([]AdminSessionInfo, len(list))})
 	for i, s := range list {
 		out.Body.Sessions[i] = AdminSessionInfo{ID: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
 			ExpiresAt: s.ExpiresAt, IP: s.IP, UserAgent: s.UserAgent}
@@ -142,12 +142,12 @@ func handleUserSessions(ctx context.Context, users *admin.Service, _ admin.Actor
 	return out, nil
 }
 
-func handleAudit(ctx context.Context, users *admin.Service, _ admin.Actor, in *auditInput) (*eventListOutput, error) {
+func handleAudit(ctx context.Context, users *admin.Service, _ admin.Actor, in *auditInput) (*privateOutput[EventList], error) {
 	ev, next, err := users.Audit(ctx, in.UserID, in.Action, in.Limit, in.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	return &eventListOutput{CacheControl: noStore, Body: EventList{Events: newEventBodies(ev), NextCursor: cursorOf(next)}}, nil
+	return private(EventList{Events: newEventBodies(ev), NextCursor: cursorOf(next)}), nil
 }
 
 // handleDeleteMe is DELETE /auth/me: the caller deletes their own account.
@@ -167,8 +167,8 @@ func handleDeleteMe(svc *auth.Service) func(context.Context, *adminBodyInput) (*
 }
 
 // handleOwnEvents is GET /auth/events: the caller's recent security activity.
-func handleOwnEvents(svc *auth.Service) func(context.Context, *adminInput) (*ownEventListOutput, error) {
-	return func(ctx context.Context, in *adminInput) (*ownEventListOutput, error) {
+func handleOwnEvents(svc *auth.Service) func(context.Context, *adminInput) (*privateOutput[OwnEventList], error) {
+	return func(ctx context.Context, in *adminInput) (*privateOutput[OwnEventList], error) {
 		c, err := authenticate(ctx, svc, in.authorization)
 		if err != nil {
 			return nil, err
@@ -177,6 +177,6 @@ func handleOwnEvents(svc *auth.Service) func(context.Context, *adminInput) (*own
 		if err != nil {
 			return nil, err
 		}
-		return &ownEventListOutput{CacheControl: noStore, Body: OwnEventList{Events: newEventBodies(ev)}}, nil
+		return private(OwnEventList{Events: newEventBodies(ev)}), nil
 	}
 }

@@ -187,35 +187,14 @@ type auditInput struct {
 	adminInput
 }
 
-type adminUserOutput struct {
+// privateOutput is an answer of account data: no-store, so no cache
+// keeps it.
+type privateOutput[B any] struct {
 	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: account data."`
-	Body         AdminUserBody
+	Body         B
 }
 
-type userBodyOutput struct {
-	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: account data."`
-	Body         UserBody
-}
-
-type userListOutput struct {
-	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: account data."`
-	Body         UserList
-}
-
-type eventListOutput struct {
-	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: account data."`
-	Body         EventList
-}
-
-type ownEventListOutput struct {
-	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: the caller's own data."`
-	Body         OwnEventList
-}
-
-type adminSessionsOutput struct {
-	CacheControl string `header:"Cache-Control" example:"no-store" doc:"no-store: account data."`
-	Body         AdminSessionList
-}
+func private[B any](b B) *privateOutput[B] { return &privateOutput[B]{CacheControl: noStore, Body: b} }
 
 // AdminSessionInfo is one live session as an admin sees it: as
 // GET /auth/sessions shows it, without current.

@@ -57,3 +57,24 @@ func (c Client) event(action Action, userID int64, at time.Time) Event {
 	return Event{Action: action, At: at, UserID: userID, IP: c.IP, UserAgent: cut(printable(c.UserAgent), MaxUserAgent),
 		RequestID: c.RequestID}
 }
+
+// with is e with one more detail.
+func (e Event) with(name, value string) Event {
+	return e.withAll(map[string]string{name: value})
+}
+
+// withAll is e with the details d added (d may be nil).
+func (e Event) withAll(d map[string]string) Event {
+	if len(d) == 0 {
+		return e
+	}
+	out := make(map[string]string, len(e.Details)+len(d))
+	for k, v := range e.Details {
+		out[k] = v
+	}
+	for k, v := range d {
+		out[k] = v
+	}
+	e.Details = out
+	return e
+}

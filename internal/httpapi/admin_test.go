@@ -237,3 +237,24 @@ func TestDeleteMeAndOwnEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestLogoutEventsCarryTheClient: a logout's and a revoke's audit events
+// keep the client IP, user agent and request id, as every event does.
+func TestLogoutEventsCarryTheClient(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	root, _, _ := adminSetup(t, e)
+	c := e.mustRegister(t, "carla")
+	if r := e.do(t, http.MethodPost, "/auth/logout", "application/json", `{"scope":"current"}`,
+		append(bearer(str(c.json, "access_token")), "X-Request-ID", "logout-req-7", "User-Agent", "agent/7")...); r.status != 204 {
+		t.Fatalf("logout: %d %s", r.status, r.raw)
+	}
+	r := e.call(t, http.MethodGet, "/admin/audit?action=session.logout", "", root)
+	var list EventList
+	if err := json.Unmarshal([]byte(r.raw), &list); err != nil || len(list.Events) != 1 {
+		t.Fatalf("logout events: %s", r.raw)
+	}
+	if ev := list.Events[0]; ev.RequestID != "logout-req-7" || ev.UserAgent != "agent/7" || ev.IP == "" || ev.Details["scope"] != "current" {
+		t.Errorf("logout event %+v", ev)
+	}
+}

@@ -12,7 +12,7 @@ import (
 // always printed for a usage mistake.
 func TestUsageLine(t *testing.T) {
 	t.Parallel()
-	const want = `usage: authd [serve | migrate | user activate|deactivate|logout <username-or-email> | keys generate [--alg EdDSA|ES256] [-o FILE] | version]`
+	const want = `usage: authd [serve | migrate | user create|set-password|roles|delete|list|mfa-reset|activate|deactivate|logout … | keys generate [--alg EdDSA|ES256] [-o FILE] | version]`
 	if got := usageLine(commands()); got != want {
 		t.Errorf("usage line\n got %s\nwant %s", got, want)
 	}

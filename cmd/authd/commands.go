@@ -29,8 +29,8 @@ func commands() []command {
 	return []command{
 		{name: "serve", summary: "serve the HTTP API, migrations applied first (what authd alone does)", run: runServe},
 		{name: "migrate", summary: "apply migrations and exit", run: runMigrate},
-		{name: "user", args: "activate|deactivate|logout <username-or-email>",
-			summary: "activate or deactivate a user, or end all of the user's sessions (deactivate ends them too)", run: runUser},
+		{name: "user", args: userSynopsis(),
+			summary: "manage users: create, set a password, grant or remove roles, delete, list, reset two-factor, (de)activate, log out", run: runUser},
 		{name: "keys", args: "generate [--alg EdDSA|ES256] [-o FILE]",
 			summary: "make a new private JWK Set (a signing key and a data key), ready to be the AUTHD_JWT_KEYS file: on stdout, or in a new FILE of mode 0600", run: runKeys},
 		{name: "version", summary: "print the version", run: runVersion},
@@ -43,7 +43,10 @@ type call struct {
 	args           []string
 	getenv         func(string) string
 	stdout, stderr io.Writer
-	flags          *flag.FlagSet
+	// stdin is where the operator commands read a password: never from an
+	// argument, which ps shows.
+	stdin io.Reader
+	flags *flag.FlagSet
 }
 
 // errUsage is returned by a command called with the wrong arguments; run

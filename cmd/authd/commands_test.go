@@ -12,7 +12,7 @@ import (
 // always printed for a usage mistake.
 func TestUsageLine(t *testing.T) {
 	t.Parallel()
-	const want = `usage: authd [serve | migrate | user activate|deactivate|logout <username-or-email> | keys generate [--alg EdDSA|ES256] [-o FILE] | version]`
+	const want = `usage: authd [serve | migrate | user create|set-password|roles|delete|list|mfa-reset|activate|deactivate|logout … | keys generate [--alg EdDSA|ES256] [-o FILE] | version]`
 	if got := usageLine(commands()); got != want {
 		t.Errorf("usage line\n got %s\nwant %s", got, want)
 	}
@@ -38,7 +38,8 @@ func TestHelp(t *testing.T) {
 	}{
 		{[]string{"serve", "--help"}, []string{"usage: authd serve\n"}},
 		{[]string{"migrate", "-h"}, []string{"usage: authd migrate\n"}},
-		{[]string{"user", "--help"}, []string{"usage: authd user activate|deactivate|logout <username-or-email>\n"}},
+		{[]string{"user", "--help"}, []string{"usage: authd user create|set-password|roles|delete|list|mfa-reset|activate|deactivate|logout …\n"}},
+		{[]string{"user", "create", "--help"}, []string{"usage: authd user create <username> <email> [--role NAME]... [--verified]\n"}},
 		{[]string{"keys", "--help"}, []string{"usage: authd keys generate [--alg EdDSA|ES256] [-o FILE]\n", "-alg", "-o file"}},
 		{[]string{"keys", "generate", "--help"}, []string{"usage: authd keys generate", "-alg", `(default "EdDSA")`}},
 		{[]string{"version", "--help"}, []string{"usage: authd version\n", "print the version"}},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/authd/authd/internal/auth"
@@ -46,7 +47,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return &usageError{errors.New(usageLine(table))}
 		}
 	}
-	err := cmd.run(ctx, call{args: rest, getenv: getenv, stdout: stdout, stderr: stderr, flags: cmd.flagSet(stderr)})
+	// Standard input is the process's own: only the operator commands
+	// read it (a password), and their tests run the built binary.
+	err := cmd.run(ctx, call{args: rest, getenv: getenv, stdout: stdout, stderr: stderr, stdin: os.Stdin, flags: cmd.flagSet(stderr)})
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		// The command's flag set has printed its usage, as asked.
@@ -153,10 +156,11 @@ func coreDeps(cfg config.Config, keys token.Keys, st auth.Store, hasher *passwor
 		Tokens: tokens.Access, Refresh: tokens.Refresh, Data: keys.Data(),
 		Policy: auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge,
 			ReuseGrace: cfg.Sessions.ReuseGrace, MaxPerUser: cfg.Sessions.MaxPerUser},
-		Throttle: throttle(cfg.Throttle, keys.Data()),
-		Observer: obs,
-		Log:      logging.For(log, "auth"),
-		Now:      time.Now,
+		Throttle:       throttle(cfg.Throttle, keys.Data()),
+		Observer:       obs,
+		Log:            logging.For(log, "auth"),
+		Now:            time.Now,
+		AuditRetention: cfg.Sessions.AuditRetention,
 	}, nil
 }
 

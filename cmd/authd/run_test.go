@@ -110,7 +110,7 @@ func TestVersionAndUsage(t *testing.T) {
 	if err := run(context.Background(), []string{"version"}, envFrom(nil), &out, &out); err != nil || strings.TrimSpace(out.String()) == "" {
 		t.Errorf("version: %v %q", err, out.String())
 	}
-	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "delete", "x"}, {"user", "activate"}, {"version", "x"}, {"migrate", "x"}} {
+	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "promote", "x"}, {"user", "activate"}, {"version", "x"}, {"migrate", "x"}} {
 		err := run(context.Background(), args, envFrom(nil), &out, &out)
 		var u *usageError
 		if !errors.As(err, &u) || !strings.Contains(err.Error(), "usage:") {

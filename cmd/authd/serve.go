@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/httpapi"
@@ -90,12 +91,22 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		httpapi.CachedCheck(httpapi.HealthCheck{Name: "database", Check: pingCheck(guarded)}, pingCacheTTL, time.Now),
 		{Name: "circuit_breaker", Check: breakerCheck(guarded)},
 	}
+	rec := mailer.recoveryService(svc)
+	adm := admin.New(d)
+	if rec != nil {
+		// Not assigned when nil: a nil *recovery.Service in the interface
+		// would not be a nil ResetMailer, and the 501 would be lost.
+		adm.Mailer = rec
+	}
+	// Two-factor reset (adm.MFA) is wired here when that work lands; until
+	// then DELETE /admin/users/{id}/mfa answers 501 NOT_CONFIGURED.
 	httpOpts := httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.HTTP.CORSAllowedOrigins, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		BodyReadTimeout: cfg.HTTP.BodyReadTimeout,
 		TrustedProxies:  cfg.HTTP.TrustedProxies, JWKS: jwks,
 		Issuer: cfg.Tokens.Issuer, PublicURL: cfg.HTTP.PublicURL,
-		Recovery: mailer.recoveryService(svc),
+		Recovery: rec,
+		Admin:    adm,
 	}
 	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err

@@ -38,18 +38,29 @@ func newUserAdmin(st auth.Store, log *slog.Logger) userAdmin {
 	return cliAdmin{users: admin.New(auth.Deps{Store: st, Log: logging.For(log, "auth"), Now: time.Now})}
 }
 
-// runUser is "authd user activate|deactivate|logout <login>". What follows
-// the verb is taken as written, never as a flag: a username may begin with
-// "-".
+// runUser is "authd user <verb> …": the verbs of userVerbs. What follows
+// the verb is taken as written (a username may begin with "-"), except
+// the flags a verb names and a lone --help.
 func runUser(ctx context.Context, c call) error {
-	verb, err := firstVerb(c, "activate", "deactivate", "logout")
-	if err != nil {
-		return err
+	if len(c.args) > 0 {
+		for _, v := range userVerbs() {
+			if v.name == c.args[0] {
+				return v.call(ctx, c)
+			}
+		}
 	}
-	if len(c.args) != 2 {
+	if err := c.flags.Parse(c.args); err != nil {
+		return &usageError{err}
+	}
+	return errUsage
+}
+
+// runActivity is "authd user activate|deactivate|logout <user>".
+func runActivity(ctx context.Context, c call, verb string, args []string) error {
+	if len(args) != 1 {
 		return errUsage
 	}
-	login := c.args[1]
+	login := args[0]
 	// The operator commands print their result on stdout and keep the log
 	// on stderr.
 	d, err := openDeps(ctx, c.getenv, c.stderr)
@@ -81,7 +92,7 @@ func changeUser(ctx context.Context, users userAdmin, verb, login string, stdout
 		case errors.As(err, &ae) && ae.Code == auth.CodeValidation && len(ae.Fields) > 0:
 			return &usageError{fmt.Errorf("%q is not a username or email: %s", login, ae.Fields[0].Message)}
 		}
-		return err
+		return operatorError(err, login)
 	}
 	done := verb + "d"
 	if verb == "logout" {

@@ -35,7 +35,13 @@ type Deps struct {
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now. Tests inject theirs.
 	Now func() time.Time
+	// AuditRetention is how long audit events are kept
+	// (AUTHD_AUDIT_RETENTION); 0 means DefaultAuditRetention.
+	AuditRetention time.Duration
 }
+
+// DefaultAuditRetention is AUTHD_AUDIT_RETENTION's default: 90 days.
+const DefaultAuditRetention = 2160 * time.Hour
 
 // Clock returns the current time in UTC, whole seconds: the precision
 // API.md shows and the one both databases keep alike. Every use case

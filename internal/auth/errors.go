@@ -197,6 +197,8 @@ var (
 	// ErrUserInactive: a login's write found no active user with that ID:
 	// the user was deactivated (or is gone) since the login read them.
 	ErrUserInactive = errors.New("user is not active")
+	// ErrLastAdmin: the change would leave no active user holding admin.
+	ErrLastAdmin = errors.New("last active admin")
 )
 
 // DatabaseError marks cause as an infrastructure failure of the store

@@ -22,7 +22,7 @@ const (
 // (current), every other one (others) or all of them. Logging out of a
 // session that has already ended succeeds; ending other sessions needs a
 // live one.
-func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutScope) error {
+func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutScope, client Client) error {
 	c, err := s.bearer(ctx, accessToken)
 	if err != nil {
 		return err
@@ -30,7 +30,7 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 	now := s.clock()
 	switch scope {
 	case ScopeCurrent, "":
-		return s.end(ctx, c.Session, now, nil)
+		return s.end(ctx, c.Session, now, map[string]string{"scope": string(ScopeCurrent)}, client)
 	case ScopeOthers, ScopeAll:
 	default:
 		return validationError([]FieldError{{Field: "scope", Message: `scope must be "current", "others" or "all"`}})
@@ -43,14 +43,14 @@ func (s *Service) Logout(ctx context.Context, accessToken string, scope LogoutSc
 		except = ""
 	}
 	return s.endAll(ctx, SessionEnd{UserID: c.User.ID, Except: except, Reason: EndLogout, At: now,
-		Event: Event{Action: ActionLogout, At: now, UserID: c.User.ID, Details: map[string]string{"scope": string(scope)}}})
+		Event: client.event(ActionLogout, c.User.ID, now).with("scope", string(scope))})
 }
 
 // LogoutRefresh ends the session of a refresh token, spent or not: whoever
 // holds one of its tokens could end it by replaying it anyway. A session
 // that has already ended (or is gone) is a success; an expired one is
 // TOKEN_EXPIRED, as for a refresh.
-func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
+func (s *Service) LogoutRefresh(ctx context.Context, raw string, client Client) error {
 	rt, err := s.deps.Refresh.Parse(raw)
 	if err != nil {
 		return Fail(CodeInvalidToken, err)
@@ -66,20 +66,20 @@ func (s *Service) LogoutRefresh(ctx context.Context, raw string) error {
 	if sess.EndedAt == nil && !now.Before(sess.ExpiresAt) {
 		return Fail(CodeTokenExpired, nil)
 	}
-	return s.end(ctx, sess, now, nil)
+	return s.end(ctx, sess, now, nil, client)
 }
 
 // EndSession ends one live session of the caller, maybe its own. Any other
 // id, another user's included, is SESSION_NOT_FOUND, so ids of other users'
 // sessions cannot be probed.
-func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
+func (s *Service) EndSession(ctx context.Context, c Caller, id string, client Client) error {
 	notFound := Fail(CodeSessionNotFound, nil)
 	if !ValidSessionID(id) {
 		return notFound
 	}
 	now := s.clock()
 	ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: id, UserID: c.User.ID, Reason: EndLogout, At: now,
-		Event: Event{Action: ActionLogout, At: now, UserID: c.User.ID}})
+		Event: client.event(ActionLogout, c.User.ID, now)})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
@@ -94,12 +94,12 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id string) error {
 
 // end ends one session with reason logout, its event carrying details; an
 // ended one stays as it is.
-func (s *Service) end(ctx context.Context, sess Session, now time.Time, details map[string]string) error {
+func (s *Service) end(ctx context.Context, sess Session, now time.Time, details map[string]string, client Client) error {
 	if !sess.live(now) {
 		return nil
 	}
 	ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndLogout, At: now,
-		Event: Event{Action: ActionLogout, At: now, UserID: sess.UserID, Details: details}})
+		Event: client.event(ActionLogout, sess.UserID, now).withAll(details)})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}

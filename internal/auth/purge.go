@@ -62,6 +62,21 @@ func (s *Service) PurgeAttempts(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// PurgeEvents deletes the audit events older than the retention
+// (AUTHD_AUDIT_RETENTION), as PurgeSessions deletes sessions, and returns
+// how many.
+func (s *Service) PurgeEvents(ctx context.Context) (int64, error) {
+	keep := s.deps.AuditRetention
+	if keep <= 0 {
+		keep = DefaultAuditRetention
+	}
+	n, err := purgeAll(ctx, s.deps.Store.PurgeEvents, s.clock().Add(-keep))
+	if err != nil {
+		return n, fmt.Errorf("purge events: %w", err)
+	}
+	return n, nil
+}
+
 // purgeAll calls purge with batches of purgeBatch until a batch comes back
 // short, and returns the total.
 func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (int64, error), before time.Time) (int64, error) {
@@ -75,8 +90,8 @@ func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (
 	}
 }
 
-// PurgeLoop runs PurgeSessions, PurgeAttempts and the purge of expired
-// one-time codes every interval until ctx
+// PurgeLoop runs PurgeSessions, PurgeAttempts, the purge of expired
+// one-time codes and PurgeEvents every interval until ctx
 // ends, and returns then. A failed purge is logged and tried again at the
 // next tick.
 func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
@@ -89,25 +104,23 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 		n, err := s.PurgeSessions(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.deps.Log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
-		case n > 0:
-			s.deps.Log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
-		}
+		s.logPurge(ctx, "sessions", n, err)
 		n, err = s.PurgeAttempts(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.deps.Log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
-		case n > 0:
-			s.deps.Log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
-		}
+		s.logPurge(ctx, "throttle records", n, err)
 		n, err = purgeAll(ctx, s.deps.Store.PurgeCodes, s.clock())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.deps.Log.WarnContext(ctx, "one-time code purge failed", slog.Any("error", err))
-		case n > 0:
-			s.deps.Log.InfoContext(ctx, "one-time codes purged", slog.Int64("count", n))
-		}
+		s.logPurge(ctx, "one-time codes", n, err)
+		n, err = s.PurgeEvents(ctx)
+		s.logPurge(ctx, "audit events", n, err)
+	}
+}
+
+// logPurge logs one purge of PurgeLoop: a failure at WARN (unless the loop
+// is stopping), rows deleted at INFO, nothing when there were none.
+func (s *Service) logPurge(ctx context.Context, what string, n int64, err error) {
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.deps.Log.WarnContext(ctx, what+" purge failed", slog.Any("error", err))
+	case n > 0:
+		s.deps.Log.InfoContext(ctx, what+" purged", slog.Int64("count", n))
 	}
 }

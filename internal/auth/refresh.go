@@ -44,7 +44,7 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 
 // pair issues an access token for the session and the refresh token of counter.
 func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
-	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid})
+	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid, Roles: u.Roles})
 	if err != nil {
 		return Pair{}, fmt.Errorf("issue access token: %w", err)
 	}
@@ -109,11 +109,11 @@ func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Pair, erro
 			return Pair{}, errors.New("rotate session: lost the swap but the counter did not move")
 		}
 	}
-	return s.refreshOutcome(ctx, outcome, sess, u, now)
+	return s.refreshOutcome(ctx, outcome, sess, u, now, c)
 }
 
 // refreshOutcome answers every outcome but a rotation.
-func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, sess Session, u User, now time.Time) (Pair, error) {
+func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, sess Session, u User, now time.Time, c Client) (Pair, error) {
 	attrs := []any{slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID), slog.String("reason", outcome.String())}
 	switch outcome {
 	case refreshGrace:
@@ -127,7 +127,7 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 		// RFC 9700 §4.14.2: a spent refresh token came back, so either the
 		// client or an attacker holds a copy; the whole session ends.
 		ended, err := s.deps.Store.EndSession(ctx, SessionEnd{ID: sess.ID, UserID: sess.UserID, Reason: EndReuse, At: now,
-			Event: Event{Action: ActionReuseDetected, At: now, UserID: sess.UserID}})
+			Event: c.event(ActionReuseDetected, sess.UserID, now)})
 		if err != nil {
 			return Pair{}, fmt.Errorf("end session after reuse: %w", err)
 		}

@@ -23,7 +23,7 @@ const (
 // since a client may send a wrong hint. Both kinds end the whole session:
 // an access token is only ever as good as its session at authd's own
 // endpoints, so revoking one alone would mean nothing there.
-func (s *Service) Revoke(ctx context.Context, raw, hint string) error {
+func (s *Service) Revoke(ctx context.Context, raw, hint string, client Client) error {
 	kinds := []string{HintRefreshToken, HintAccessToken}
 	if hint == HintAccessToken {
 		kinds = []string{HintAccessToken, HintRefreshToken}
@@ -31,7 +31,7 @@ func (s *Service) Revoke(ctx context.Context, raw, hint string) error {
 	for _, kind := range kinds {
 		sid, userID, ok := s.tokenSession(kind, raw)
 		if ok {
-			return s.revokeSession(ctx, kind, sid, userID)
+			return s.revokeSession(ctx, kind, sid, userID, client)
 		}
 	}
 	return nil
@@ -50,7 +50,7 @@ func (s *Service) tokenSession(kind, raw string) (sid string, userID int64, ok b
 
 // revokeSession ends session sid, revoked with a token of kind; userID,
 // when not 0, must own it (as for a bearer call).
-func (s *Service) revokeSession(ctx context.Context, kind, sid string, userID int64) error {
+func (s *Service) revokeSession(ctx context.Context, kind, sid string, userID int64, client Client) error {
 	sess, _, err := s.deps.Store.SessionWithUser(ctx, sid)
 	if errors.Is(err, ErrSessionNotFound) {
 		return nil
@@ -61,5 +61,5 @@ func (s *Service) revokeSession(ctx context.Context, kind, sid string, userID in
 	if userID != 0 && sess.UserID != userID {
 		return nil
 	}
-	return s.end(ctx, sess, s.clock(), map[string]string{"via": "revoke", "token_type": kind})
+	return s.end(ctx, sess, s.clock(), map[string]string{"via": "revoke", "token_type": kind}, client)
 }

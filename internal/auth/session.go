@@ -51,6 +51,8 @@ const (
 	// EndReset: the password was reset through a mailed code (API.md,
 	// Password recovery); every session ends.
 	EndReset EndReason = "reset"
+	// EndAdmin: an admin or the operator logged the user out.
+	EndAdmin EndReason = "admin"
 )
 
 // SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".
@@ -73,6 +75,9 @@ type SessionPolicy struct {
 type Client struct {
 	IP        string
 	UserAgent string
+	// RequestID is the request's X-Request-ID, which audit events keep so
+	// an event can be found in the logs.
+	RequestID string
 }
 
 // MaxUserAgent is how many characters of a User-Agent a session keeps.

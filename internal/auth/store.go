@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,8 @@ type Store interface {
 	AttemptStore
 	CodeStore
 	MailStore
+	AdminStore
+	AuditStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
@@ -47,7 +51,7 @@ type UserStore interface {
 	// UserByEmail matches the email without regard to case.
 	UserByEmail(ctx context.Context, email string) (User, error)
 	// SetActive activates or deactivates c.UserID (updated_at becomes
-	// c.At); a deactivation also ends every session of the user not ended
+	// c.At; deactivating the last active admin is ErrLastAdmin); a deactivation also ends every session of the user not ended
 	// yet, for EndDeactivated, in the same transaction, and returns how
 	// many. A deactivated user is never left logged in.
 	SetActive(ctx context.Context, c ActiveChange) (ended int64, err error)
@@ -203,4 +207,84 @@ type AttemptStore interface {
 	// before t, and returns how many it deleted. Several replicas may purge
 	// at once.
 	PurgeAttempts(ctx context.Context, before time.Time, limit int) (int64, error)
+}
+
+// AdminStore keeps what administration changes and lists. Every method
+// that removes an admin (a change of roles or activity, a deletion) applies
+// the last-admin rule inside its transaction, serialised with every other
+// such change (on every replica), so two racing demotions of the last two
+// admins leave one: the other gets ErrLastAdmin and changes nothing.
+type AdminStore interface {
+	// UpdateUser applies the set fields of c to c.UserID (updated_at
+	// c.At) and, when c.Active is false, ends every session of the user
+	// for EndDeactivated; it returns the user as it is afterwards and how
+	// many sessions ended. A taken username or email is ErrUserExists.
+	UpdateUser(ctx context.Context, c UserUpdate) (User, int64, error)
+	// DeleteUser deletes the user and, through the foreign keys' cascades,
+	// every row that references it, but not its audit events.
+	DeleteUser(ctx context.Context, d UserDelete) error
+	// ListUsers returns at most q.Limit users with id above q.After, by
+	// id ascending, whose username or email holds q.Query (any case).
+	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+}
+
+// UserUpdate is an administrator's change of a user; a nil field stays.
+type UserUpdate struct {
+	UserID   int64
+	Username *string
+	Email    *string
+	Active   *bool
+	Roles    *[]string
+	At       time.Time
+	Event    Event
+}
+
+// UserDelete is the deletion of a user, by an admin or by themself.
+type UserDelete struct {
+	UserID int64
+	Event  Event
+}
+
+// UserQuery is one page of the user list: After is the cursor (the last
+// id of the previous page, 0 for the first).
+type UserQuery struct {
+	Query string
+	After int64
+	Limit int
+}
+
+// AuditStore reads and purges the audit trail; writing is the job of the
+// use case store methods, inside their transactions.
+type AuditStore interface {
+	// Events returns at most q.Limit events, newest first (id
+	// descending), with id below q.Before when it is not 0, of q.UserID
+	// and q.Action when they are set.
+	Events(ctx context.Context, q EventQuery) ([]Event, error)
+	// PurgeEvents deletes at most limit events older than before and
+	// returns how many.
+	PurgeEvents(ctx context.Context, before time.Time, limit int) (int64, error)
+}
+
+// EventQuery selects events for Events.
+type EventQuery struct {
+	UserID int64
+	Action Action
+	Before int64
+	Limit  int
+}
+
+// MayRemoveAdmin reports whether c could take admin from its user (a
+// deactivation, or roles without admin): the stores check the last-admin
+// rule for such a change.
+func (c UserUpdate) MayRemoveAdmin() bool {
+	return (c.Active != nil && !*c.Active) || (c.Roles != nil && !slices.Contains(*c.Roles, RoleAdmin))
+}
+
+// ContainsPattern is the LIKE pattern of a user search for query: its
+// lower-cased text anywhere, with LIKE's own characters (%, _ and the
+// escape \) taken literally. Both stores match lower(username) and email
+// (stored lower-cased) against it.
+func ContainsPattern(query string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(query)) + "%"
 }

@@ -34,6 +34,9 @@ type AccessClaims struct {
 	// SessionID is the sid claim: the session the token was issued to,
 	// which authd's own endpoints check on every call.
 	SessionID string
+	// Roles is the roles claim: the user's roles when the token was
+	// issued, always an array in the JWT.
+	Roles     []string
 	ID        string // jti
 	IssuedAt  time.Time
 	ExpiresAt time.Time

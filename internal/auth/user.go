@@ -10,8 +10,11 @@ type User struct {
 	Email          string
 	HashedPassword string
 	IsActive       bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Roles are the user's role names (API.md, Roles and administration),
+	// sorted, never nil once read from a store.
+	Roles     []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// LastLogin is nil until the first successful login.
 	LastLogin *time.Time
 	// EmailVerifiedAt is when the address was proven to reach the user
@@ -31,6 +34,10 @@ type NewUser struct {
 	Email          string
 	HashedPassword string
 	CreatedAt      time.Time
+	// Roles are the new user's roles, valid and sorted (an admin's create).
+	Roles []string
+	// Inactive creates the user deactivated (an admin's create).
+	Inactive bool
 	// Session, when set, is the first session of the new user (a
 	// registration logs in), stored in the same transaction; its UserID
 	// is filled in by the store.

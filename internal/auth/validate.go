@@ -75,6 +75,11 @@ func isUsernameByte(c byte) bool {
 // rather than silently truncated. username and email are the account's, as
 // typed at register or as stored at a change.
 func (s *Service) passwordProblem(p, username, email string) string {
+	return s.deps.passwordProblem(p, username, email)
+}
+
+// passwordProblem is Service.passwordProblem for any user of Deps.
+func (d Deps) passwordProblem(p, username, email string) string {
 	switch {
 	case p == "":
 		return "password is required"
@@ -82,7 +87,7 @@ func (s *Service) passwordProblem(p, username, email string) string {
 		return "password must be at least 8 bytes"
 	case len(p) > PasswordMaxBytes:
 		return "password must be at most 72 bytes"
-	case s.deps.Common.IsCommon(p):
+	case d.Common != nil && d.Common.IsCommon(p):
 		return "this password is too common"
 	}
 	return contextProblem(p, username, email)

@@ -65,6 +65,19 @@ func (f *fakeStore) UserByEmail(ctx context.Context, email string) (auth.User, e
 func (f *fakeStore) SetActive(ctx context.Context, _ auth.ActiveChange) (int64, error) {
 	return 1, f.do(ctx, 0)
 }
+func (f *fakeStore) UpdateUser(ctx context.Context, c auth.UserUpdate) (auth.User, int64, error) {
+	return auth.User{ID: c.UserID}, 0, f.do(ctx, 0)
+}
+func (f *fakeStore) DeleteUser(ctx context.Context, _ auth.UserDelete) error { return f.do(ctx, 0) }
+func (f *fakeStore) ListUsers(ctx context.Context, _ auth.UserQuery) ([]auth.User, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) Events(ctx context.Context, _ auth.EventQuery) ([]auth.Event, error) {
+	return nil, f.do(ctx, 0)
+}
+func (f *fakeStore) PurgeEvents(ctx context.Context, _ time.Time, _ int) (int64, error) {
+	return 0, f.do(ctx, 0)
+}
 func (f *fakeStore) ChangePassword(ctx context.Context, _ auth.PasswordChange) (int64, error) {
 	return 1, f.do(ctx, 0)
 }

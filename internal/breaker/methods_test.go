@@ -76,6 +76,14 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 		"QueueMail":      func(ctx context.Context) error { return s.QueueMail(ctx, auth.QueuedMail{ID: "m"}) },
 		"FinishMail":     func(ctx context.Context) error { return s.FinishMail(ctx, "m") },
 		"MailQueueDepth": func(ctx context.Context) error { _, err := s.MailQueueDepth(ctx); return err },
+		"UpdateUser": func(ctx context.Context) error {
+			_, _, err := s.UpdateUser(ctx, auth.UserUpdate{UserID: 1, At: now})
+			return err
+		},
+		"DeleteUser":  func(ctx context.Context) error { return s.DeleteUser(ctx, auth.UserDelete{UserID: 1}) },
+		"ListUsers":   func(ctx context.Context) error { _, err := s.ListUsers(ctx, auth.UserQuery{Limit: 1}); return err },
+		"Events":      func(ctx context.Context) error { _, err := s.Events(ctx, auth.EventQuery{Limit: 1}); return err },
+		"PurgeEvents": func(ctx context.Context) error { _, err := s.PurgeEvents(ctx, now, 10); return err },
 	}
 }
 

@@ -131,6 +131,9 @@ type Sessions struct {
 	// MaxPerUser is how many live sessions one user may have; opening one
 	// more ends the least recently used.
 	MaxPerUser int
+	// AuditRetention is how long audit events are kept; the same purge
+	// loop deletes older ones.
+	AuditRetention time.Duration
 	// PurgeInterval is how often ended and expired sessions are deleted.
 	PurgeInterval time.Duration
 }
@@ -144,6 +147,8 @@ func readSessions(r *reader) Sessions {
 		// At least one: the session being opened. At most 100,000: a
 		// session list past that is no list a person reads.
 		MaxPerUser: r.intRange("AUTHD_SESSIONS_PER_USER_MAX", 100, 1, 100_000),
+		// At least an hour: a shorter trail answers nobody's question.
+		AuditRetention: r.duration("AUTHD_AUDIT_RETENTION", 2160*time.Hour, time.Hour, 10*365*24*time.Hour),
 	}
 }
 

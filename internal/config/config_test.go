@@ -87,6 +87,7 @@ func TestLoadValues(t *testing.T) {
 		"AUTHD_REFRESH_REUSE_GRACE":        "3s",
 		"AUTHD_SESSION_PURGE_INTERVAL":     "10m",
 		"AUTHD_SESSIONS_PER_USER_MAX":      "3",
+		"AUTHD_AUDIT_RETENTION":            "48h",
 		"AUTHD_BODY_READ_TIMEOUT":          "1500ms",
 		"AUTHD_LOGIN_PAIR_FREE_FAILURES":   "0",
 		"AUTHD_LOGIN_ACCOUNT_MAX_FAILURES": "7",
@@ -106,7 +107,7 @@ func TestLoadValues(t *testing.T) {
 		t.Errorf("pprof %q, workers %d", c.Pprof.Addr, c.Hash.Workers)
 	}
 	if c.Sessions.MaxAge != 48*time.Hour || c.Sessions.ReuseGrace != 3*time.Second || c.Sessions.PurgeInterval != 10*time.Minute ||
-		c.Sessions.MaxPerUser != 3 {
+		c.Sessions.MaxPerUser != 3 || c.Sessions.AuditRetention != 48*time.Hour {
 		t.Errorf("sessions: max age %s, grace %s, purge every %s, %d per user", c.Sessions.MaxAge, c.Sessions.ReuseGrace,
 			c.Sessions.PurgeInterval, c.Sessions.MaxPerUser)
 	}
@@ -192,6 +193,8 @@ func TestLoadErrors(t *testing.T) {
 		{"register max not a number", "AUTHD_REGISTER_IP_MAX", "1e3", "not a whole number"},
 		{"no sessions per user", "AUTHD_SESSIONS_PER_USER_MAX", "0", "outside 1–100000"},
 		{"sessions per user too many", "AUTHD_SESSIONS_PER_USER_MAX", "100001", "outside 1–100000"},
+		{"audit retention too short", "AUTHD_AUDIT_RETENTION", "30m", "AUTHD_AUDIT_RETENTION"},
+		{"audit retention not a duration", "AUTHD_AUDIT_RETENTION", "90d", "AUTHD_AUDIT_RETENTION"},
 		{"unknown scheme", "AUTHD_DATABASE_URL", "mysql://localhost/x", `unknown scheme "mysql"`},
 		{"no scheme", "AUTHD_DATABASE_URL", "authd.db", "unknown scheme"},
 		{"empty sqlite path", "AUTHD_DATABASE_URL", "sqlite:", "needs a file path"},

@@ -22,7 +22,7 @@ func handleRegister(svc *auth.Service) func(context.Context, *jsonInput) (*sessi
 			return nil, err
 		}
 		if s.SessionID == "" {
-			return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User)}}, nil
+			return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: NewUserBody(s.User)}}, nil
 		}
 		return newSessionOutput(s, svc.Instant()), nil
 	}
@@ -100,7 +100,7 @@ func handleMe(svc *auth.Service) func(context.Context, *bearerInput) (*userOutpu
 		if err != nil {
 			return nil, err
 		}
-		return &userOutput{Body: newUserBody(u)}, nil
+		return &userOutput{Body: NewUserBody(u)}, nil
 	}
 }
 

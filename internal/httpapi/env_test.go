@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/auth/authtest"
 	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
@@ -198,6 +199,10 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 	if mailer != nil {
 		o.opts.Recovery = recovery.New(svc, mailer)
 		sender.Requests = o.opts.Recovery
+	}
+	o.opts.Admin = admin.New(deps)
+	if o.opts.Recovery != nil {
+		o.opts.Admin.Mailer = o.opts.Recovery
 	}
 	srv, err := NewServer(o.opts, svc, o.checks, log)
 	if err != nil {

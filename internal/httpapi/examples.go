@@ -33,7 +33,7 @@ const (
 // that came later; the times agree with the UserBody schema's examples.
 func exampleUser(loggedIn bool) UserBody {
 	created := time.Date(2026, 11, 28, 10, 30, 45, 0, time.UTC)
-	u := UserBody{ID: 1, Username: exampleUsername, Email: exampleEmail, IsActive: true, CreatedAt: created, UpdatedAt: created}
+	u := UserBody{ID: 1, Username: exampleUsername, Email: exampleEmail, IsActive: true, Roles: []string{}, CreatedAt: created, UpdatedAt: created}
 	if loggedIn {
 		login := created.Add(17 * time.Second)
 		u.UpdatedAt, u.LastLogin = login, &login
@@ -57,16 +57,20 @@ func exampleMetadata() MetadataBody {
 	}
 }
 
+// operationExamples are the examples of one operation: one JSON body per
+// way of calling it, and its success answers.
+type operationExamples struct {
+	method, path string
+	requests     map[string]any
+	status       int
+	answers      map[string]any
+}
+
 // documentExamples puts the request and answer examples of each operation
 // in the document. Error answers get theirs from addErrors.
 func (s *Server) documentExamples() error {
 	login := SessionBody{User: exampleUser(true), TokenBody: exampleTokens()}
-	for _, d := range []struct {
-		method, path string
-		requests     map[string]any // one JSON body per way of calling
-		status       int
-		answers      map[string]any
-	}{
+	examplesList := []operationExamples{
 		{http.MethodPost, "/auth/register",
 			map[string]any{"new account": RegisterRequest{Username: exampleUsername, Email: exampleEmail, Password: examplePassword}},
 			http.StatusCreated, map[string]any{"registered": SessionBody{User: exampleUser(false), TokenBody: exampleTokens()}}},
@@ -123,7 +127,8 @@ func (s *Server) documentExamples() error {
 			"degraded": HealthBody{Status: "degraded", Version: "v1.2.3", Checks: map[string]string{"database": "error", "circuit_breaker": "open"}},
 		}},
 		{http.MethodGet, "/health/ready", nil, http.StatusOK, map[string]any{"ready": ReadyBody{Status: "ready"}}},
-	} {
+	}
+	for _, d := range append(examplesList, adminExamples()...) {
 		op, err := s.operation(d.method, d.path)
 		if err != nil {
 			return fmt.Errorf("document examples: %w", err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authd/authd/internal/auth"
 )
 
 // The OpenAPI document as these tests read it: plain JSON, so they see what
@@ -152,6 +154,9 @@ func TestDocumentedExamplesWork(t *testing.T) {
 				}
 				live = liveValues(t, r)
 			}
+			if strings.HasPrefix(c.path, "/admin/") {
+				live["id"] = adminFixture(t, e)
+			}
 			r := sendExample(t, e, c, live)
 			if mailedSecret[c.op.OperationID] {
 				// The token or code exists only in a mail; the flows
@@ -161,6 +166,9 @@ func TestDocumentedExamplesWork(t *testing.T) {
 				if r.status != http.StatusUnauthorized || jsonField(r, "error_code") != "INVALID_CODE" {
 					t.Fatalf("%s %s with its example: %d %s; want 401 INVALID_CODE", c.method, c.path, r.status, r.raw)
 				}
+				return
+			}
+			if notInThisBuild[c.op.OperationID] && r.status == http.StatusNotImplemented && r.json["error_code"] == "NOT_CONFIGURED" {
 				return
 			}
 			status, want := successResponse(t, c.op)
@@ -199,6 +207,27 @@ func TestDocumentedExamplesWork(t *testing.T) {
 // mailedSecret are the operations whose examples stand for a secret that
 // only a delivered mail holds.
 var mailedSecret = map[string]bool{"resetPassword": true, "verifyEmail": true}
+
+// notInThisBuild are the operations that need two-factor login, which
+// this build does not have yet: they answer 501 NOT_CONFIGURED.
+var notInThisBuild = map[string]bool{"adminResetMFA": true}
+
+// adminFixture makes the fixture user (alice, user 1) an admin and adds
+// the user the /admin examples act on; it returns that user's id, the
+// {id} of their paths.
+func adminFixture(t *testing.T, e *env) string {
+	t.Helper()
+	roles := []string{"admin"}
+	if _, _, err := e.store.UpdateUser(t.Context(), auth.UserUpdate{UserID: 1, Roles: &roles, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.store.CreateUser(t.Context(), auth.NewUser{Username: "bob", Email: "bob@example.com",
+		HashedPassword: "$2a$04$nobody-knows-this-hash-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", CreatedAt: time.Now(), Roles: []string{"editor"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(u.ID, 10)
+}
 
 func findOperation(t *testing.T, doc apiDoc, id string) *apiOperation {
 	t.Helper()

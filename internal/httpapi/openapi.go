@@ -64,6 +64,7 @@ func (s *Server) humaConfig() huma.Config {
 		{Name: "recovery", Description: "Mail: forgotten passwords, email verification and address change. 501 NOT_CONFIGURED while mail is off."},
 		{Name: "keys", Description: "What other services and OAuth2 clients discover authd by: the public keys and the RFC 8414 metadata."},
 		{Name: "health", Description: "Liveness and readiness, for probes and load balancers."},
+		{Name: "admin", Description: "Administration, for users holding the admin role: find, create, change and delete users, end their sessions, set passwords, and read the audit trail. Every change is recorded in the audit trail with the acting admin."},
 	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		schemeOAuth2: {

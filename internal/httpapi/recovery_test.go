@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -357,30 +358,40 @@ func TestMailOff(t *testing.T) {
 // jsonField is the top-level string field name of r's body.
 func jsonField(r response, name string) string { return str(r.json, name) }
 
-// TestSendReset: the administrators' "send a reset mail" (recovery's
-// SendReset) mails the user a working reset, whatever the limits; an
-// unknown or inactive user is refused by name.
+// TestSendReset: an admin's "send a reset mail" (POST
+// /admin/users/{id}/password-reset, recovery's QueueReset) mails the user a
+// working reset, whatever the limits, and records it with the admin as the
+// actor; an unknown or inactive user is refused by name.
 func TestSendReset(t *testing.T) {
 	t.Parallel()
 	mp := mailpit.Start(t)
 	clock := authtest.NewClock(authtest.Start())
 	e := mailEnv(t, "sqlite", mp, clock, nil)
+	root, _, _ := adminSetup(t, e)
 	id := mustUser(t, e, "sent")
-	if err := e.rec.SendReset(t.Context(), "cli", id, auth.Client{}); err != nil {
-		t.Fatal(err)
-	}
+	path := fmt.Sprintf("/admin/users/%d/password-reset", id)
+	wantStatus(t, "reset mail", e.call(t, http.MethodPost, path, "", root), http.StatusAccepted)
 	e.deliver(t)
 	token, _ := linkOf(t, mp, "sent@example.com", subjectReset)
 	if r := e.postJSON(t, "/auth/password/reset", map[string]string{"token": token, "new_password": passwordOf("sent-new")}); r.status != http.StatusNoContent {
 		t.Errorf("reset with the sent token: %d %s", r.status, r.raw)
 	}
-	if err := e.rec.SendReset(t.Context(), "cli", id+100, auth.Client{}); auth.AsError(err).Code != auth.CodeUserNotFound {
-		t.Errorf("unknown user: %v", err)
+	audit := e.call(t, http.MethodGet, fmt.Sprintf("/admin/audit?user_id=%d&action=password.reset_requested", id), "", root)
+	events, _ := audit.json["events"].([]any)
+	if len(events) != 1 {
+		t.Fatalf("password.reset_requested events: %s", audit.raw)
 	}
+	if ev := events[0].(map[string]any); ev["actor_id"] == nil || ev["actor_id"] == "" {
+		t.Errorf("the reset mail's event names no actor: %v", ev)
+	}
+	// The reset itself is recorded in its transaction, by the user.
+	done := e.call(t, http.MethodGet, fmt.Sprintf("/admin/audit?user_id=%d&action=password.reset", id), "", root)
+	if events, _ := done.json["events"].([]any); len(events) != 1 || events[0].(map[string]any)["actor_id"] != nil {
+		t.Errorf("password.reset events: %s; want one, with no actor", done.raw)
+	}
+	wantError(t, e.call(t, http.MethodPost, fmt.Sprintf("/admin/users/%d/password-reset", id+100), "", root), http.StatusNotFound, auth.CodeUserNotFound)
 	if _, err := e.store.SetActive(t.Context(), auth.ActiveChange{UserID: id, At: clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.rec.SendReset(t.Context(), "cli", id, auth.Client{}); auth.AsError(err).Code != auth.CodeUserInactive {
-		t.Errorf("inactive user: %v", err)
-	}
+	wantError(t, e.call(t, http.MethodPost, path, "", root), http.StatusForbidden, auth.CodeUserInactive)
 }

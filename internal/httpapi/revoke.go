@@ -33,7 +33,7 @@ func handleRevoke(svc *auth.Service) func(context.Context, *jsonInput) (*revokeO
 		if f.Token == "" {
 			return nil, asTokenFailure(fieldProblem("token", "token is required"))
 		}
-		if err := svc.Revoke(ctx, f.Token, f.TokenTypeHint); err != nil {
+		if err := svc.Revoke(ctx, f.Token, f.TokenTypeHint, in.client); err != nil {
 			return nil, asTokenFailure(err)
 		}
 		return &revokeOutput{}, nil

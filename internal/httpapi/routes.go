@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/httpapi/docs"
 )
 
@@ -110,6 +111,86 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleChangeEmail(s.svc, rec))
 
 	register(api, huma.Operation{
+		OperationID: "deleteMe", Method: http.MethodDelete, Path: "/auth/me", Tags: []string{"sessions"},
+		Summary: "Delete one's own account", Description: deleteMeDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeLastAdmin, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleDeleteMe(s.svc))
+
+	register(api, huma.Operation{
+		OperationID: "ownEvents", Method: http.MethodGet, Path: "/auth/events", Tags: []string{"sessions"},
+		Summary: "The caller's recent security events", Description: ownEventsDoc, Security: bearerSecurity(),
+		Responses: s.errorResponses(auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleOwnEvents(s.svc))
+
+	// Administration: every handler is built through asAdmin, the one
+	// check that the caller holds admin (admin.go).
+	adminErrs := func(codes ...auth.Code) map[string]*huma.Response {
+		return s.errorResponses(append([]auth.Code{auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeForbidden, auth.CodeNotConfigured, auth.CodeDatabase, auth.CodeBreakerOpen}, codes...)...)
+	}
+	register(api, huma.Operation{
+		OperationID: "adminListUsers", Method: http.MethodGet, Path: "/admin/users", Tags: []string{"admin"},
+		Summary: "Find users", Description: adminListDoc, Security: bearerSecurity(),
+		Responses: adminErrs(auth.CodeValidation),
+	}, asAdmin(s, handleListUsers))
+	register(api, huma.Operation{
+		OperationID: "adminCreateUser", Method: http.MethodPost, Path: "/admin/users", Tags: []string{"admin"},
+		Summary: "Create a user", Description: adminCreateDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusCreated, MaxBodyBytes: limit,
+		Responses: adminErrs(auth.CodeUserExists, auth.CodeOverloaded),
+	}, asAdmin(s, handleCreateUser()))
+	register(api, huma.Operation{
+		OperationID: "adminGetUser", Method: http.MethodGet, Path: "/admin/users/{id}", Tags: []string{"admin"},
+		Summary: "Read a user", Description: adminGetDoc, Security: bearerSecurity(),
+		Responses: adminErrs(auth.CodeUserNotFound),
+	}, asAdmin(s, handleGetUser))
+	register(api, huma.Operation{
+		OperationID: "adminUpdateUser", Method: http.MethodPatch, Path: "/admin/users/{id}", Tags: []string{"admin"},
+		Summary: "Change a user", Description: adminUpdateDoc, Security: bearerSecurity(), MaxBodyBytes: limit,
+		Responses: adminErrs(auth.CodeUserNotFound, auth.CodeUserExists, auth.CodeLastAdmin),
+	}, asAdmin(s, handleUpdateUser()))
+	register(api, huma.Operation{
+		OperationID: "adminDeleteUser", Method: http.MethodDelete, Path: "/admin/users/{id}", Tags: []string{"admin"},
+		Summary: "Delete a user", Description: adminDeleteDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent,
+		Responses:     adminErrs(auth.CodeUserNotFound, auth.CodeLastAdmin),
+	}, asAdmin(s, userAction((*admin.Service).Delete)))
+	register(api, huma.Operation{
+		OperationID: "adminLogoutUser", Method: http.MethodPost, Path: "/admin/users/{id}/logout", Tags: []string{"admin"},
+		Summary: "End every session of a user", Description: adminLogoutDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent,
+		Responses:     adminErrs(auth.CodeUserNotFound),
+	}, asAdmin(s, userAction((*admin.Service).Logout)))
+	register(api, huma.Operation{
+		OperationID: "adminSetPassword", Method: http.MethodPut, Path: "/admin/users/{id}/password", Tags: []string{"admin"},
+		Summary: "Set a user's password", Description: adminPasswordDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: adminErrs(auth.CodeUserNotFound, auth.CodeOverloaded),
+	}, asAdmin(s, handleSetPassword()))
+	register(api, huma.Operation{
+		OperationID: "adminSendReset", Method: http.MethodPost, Path: "/admin/users/{id}/password-reset", Tags: []string{"admin"},
+		Summary: "Send a user a password-reset mail", Description: adminResetDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusAccepted,
+		Responses:     adminErrs(auth.CodeUserNotFound),
+	}, asAdmin(s, userAction((*admin.Service).SendReset)))
+	register(api, huma.Operation{
+		OperationID: "adminResetMFA", Method: http.MethodDelete, Path: "/admin/users/{id}/mfa", Tags: []string{"admin"},
+		Summary: "Turn a user's two-factor login off", Description: adminMFADoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent,
+		Responses:     adminErrs(auth.CodeUserNotFound),
+	}, asAdmin(s, userAction((*admin.Service).ResetMFA)))
+	register(api, huma.Operation{
+		OperationID: "adminUserSessions", Method: http.MethodGet, Path: "/admin/users/{id}/sessions", Tags: []string{"admin"},
+		Summary: "A user's live sessions", Description: adminSessionsDoc, Security: bearerSecurity(),
+		Responses: adminErrs(auth.CodeUserNotFound),
+	}, asAdmin(s, handleUserSessions))
+	register(api, huma.Operation{
+		OperationID: "adminAudit", Method: http.MethodGet, Path: "/admin/audit", Tags: []string{"admin"},
+		Summary: "The audit trail", Description: adminAuditDoc, Security: bearerSecurity(),
+		Responses: adminErrs(auth.CodeValidation),
+	}, asAdmin(s, handleAudit))
+
+	register(api, huma.Operation{
 		OperationID: "revoke", Method: http.MethodPost, Path: revokePath, Tags: []string{"auth"},
 		Summary: "Revoke a token (RFC 7009)", Description: revokeDoc, MaxBodyBytes: limit, Security: publicSecurity(),
 		DefaultStatus: http.StatusOK, // RFC 7009 §2.2: 200, although the body is empty
@@ -150,6 +231,19 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		revokePath:              {mediaForm: reflect.TypeFor[RevokeForm]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
+			return err
+		}
+	}
+	for _, b := range []struct {
+		method, path string
+		body         reflect.Type
+	}{
+		{http.MethodPost, "/admin/users", reflect.TypeFor[AdminCreateRequest]()},
+		{http.MethodPatch, "/admin/users/{id}", reflect.TypeFor[AdminUpdateRequest]()},
+		{http.MethodPut, "/admin/users/{id}/password", reflect.TypeFor[AdminPasswordRequest]()},
+		{http.MethodDelete, "/auth/me", reflect.TypeFor[DeleteMeRequest]()},
+	} {
+		if err := s.requestBody(b.method, b.path, map[string]reflect.Type{mediaJSON: b.body}); err != nil {
 			return err
 		}
 	}

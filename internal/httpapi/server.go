@@ -15,6 +15,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/recovery"
+	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/token"
 )
@@ -22,6 +23,9 @@ import (
 // Options are what the server needs: config.HTTP's settings, the version,
 // the public keys and the request observer of the metrics.
 type Options struct {
+	// Admin is the administration use cases the /admin operations call;
+	// nil answers them 501 NOT_CONFIGURED.
+	Admin              *admin.Service
 	Version            string
 	CORSAllowedOrigins []string
 	MaxBodyBytes       int64

@@ -48,12 +48,14 @@ type bearerJSONInput struct {
 	RawBody       []byte
 	contentType   string
 	authorization string
+	client        auth.Client
 }
 
-// Resolve captures Content-Type and Authorization.
+// Resolve captures Content-Type, Authorization and the client.
 func (in *bearerJSONInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
 	in.authorization = ctx.Header("Authorization")
+	in.client = clientOf(ctx)
 	return nil
 }
 
@@ -61,11 +63,13 @@ func (in *bearerJSONInput) Resolve(ctx huma.Context) []error {
 type sessionIDInput struct {
 	ID            string `path:"id" example:"3q2-7wYk1mXo0dS5aQ9h-A" doc:"A session id from GET /auth/sessions; any other value is 404 SESSION_NOT_FOUND."`
 	authorization string
+	client        auth.Client
 }
 
-// Resolve captures the Authorization header.
+// Resolve captures the Authorization header and the client.
 func (in *sessionIDInput) Resolve(ctx huma.Context) []error {
 	in.authorization = ctx.Header("Authorization")
+	in.client = clientOf(ctx)
 	return nil
 }
 
@@ -96,7 +100,7 @@ func handleLogout(svc *auth.Service) func(context.Context, *bearerJSONInput) (*s
 		case hasBearer && req.RefreshToken != "":
 			return nil, fieldProblem("refresh_token", "send a bearer token or a refresh_token, not both")
 		case hasBearer:
-			return nil, svc.Logout(ctx, raw, auth.LogoutScope(req.Scope))
+			return nil, svc.Logout(ctx, raw, auth.LogoutScope(req.Scope), in.client)
 		case in.authorization != "":
 			return nil, missingBearer()
 		case req.RefreshToken == "":
@@ -104,7 +108,7 @@ func handleLogout(svc *auth.Service) func(context.Context, *bearerJSONInput) (*s
 		case req.Scope != "":
 			return nil, fieldProblem("scope", "scope needs a bearer token; a refresh_token ends its own session")
 		}
-		return nil, svc.LogoutRefresh(ctx, req.RefreshToken)
+		return nil, svc.LogoutRefresh(ctx, req.RefreshToken, in.client)
 	}
 }
 
@@ -135,7 +139,7 @@ func handleEndSession(svc *auth.Service) func(context.Context, *sessionIDInput) 
 		if err != nil {
 			return nil, err
 		}
-		return nil, svc.EndSession(ctx, c, in.ID)
+		return nil, svc.EndSession(ctx, c, in.ID, in.client)
 	}
 }
 
@@ -154,7 +158,7 @@ func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (
 			return nil, err
 		}
 		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{
-			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: auth.Client{IP: clientIPText(ctx)},
+			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: in.client,
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/logging"
 )
 
 // RegisterRequest is the body of POST /auth/register.
@@ -51,6 +52,7 @@ type UserBody struct {
 	// EmailVerified is true once a mailed link or code proved the address.
 	EmailVerified bool       `json:"email_verified" example:"false"`
 	IsActive      bool       `json:"is_active" example:"true"`
+	Roles         []string   `json:"roles" doc:"Role names; admin is authd's own, the others are for applications. Always an array."`
 	CreatedAt     time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
 	UpdatedAt     time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
 	LastLogin     *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
@@ -95,7 +97,7 @@ type jsonInput struct {
 // as parameters.
 func (in *jsonInput) Resolve(ctx huma.Context) []error {
 	in.contentType = ctx.Header("Content-Type")
-	in.client = auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent")}
+	in.client = clientOf(ctx)
 	return nil
 }
 
@@ -133,9 +135,15 @@ type userOutput struct {
 	Body UserBody
 }
 
-func newUserBody(u auth.User) UserBody {
+// NewUserBody is the user object of API.md for u; the operator commands
+// print the same JSON.
+func NewUserBody(u auth.User) UserBody {
+	roles := u.Roles
+	if roles == nil {
+		roles = []string{}
+	}
 	return UserBody{
-		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified(), IsActive: u.IsActive,
+		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified(), IsActive: u.IsActive, Roles: roles,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLogin: u.LastLogin,
 	}
 }
@@ -154,5 +162,11 @@ func newTokenBody(p auth.Pair, now time.Time) TokenBody {
 const noStore = "no-store"
 
 func newSessionOutput(s auth.Authenticated, now time.Time) *sessionOutput {
-	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: newUserBody(s.User), TokenBody: newTokenBody(s.Tokens, now)}}
+	return &sessionOutput{CacheControl: noStore, Body: SessionBody{User: NewUserBody(s.User), TokenBody: newTokenBody(s.Tokens, now)}}
+}
+
+// clientOf is who sent the request, as the audit trail and sessions keep
+// it: the client IP (see clientIP), the User-Agent and the request id.
+func clientOf(ctx huma.Context) auth.Client {
+	return auth.Client{IP: clientIPText(ctx.Context()), UserAgent: ctx.Header("User-Agent"), RequestID: logging.RequestID(ctx.Context())}
 }

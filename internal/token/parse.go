@@ -29,7 +29,7 @@ import (
 const header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 
 // claims is the JWT body: the registered claims of RFC 7519 §4.1 (sub, iss,
-// iat, exp, jti) plus username, sid and type.
+// iat, exp, jti) plus username, sid, roles and type.
 //
 // iat and exp are whole seconds. RFC 7519 allows a fraction, but authd
 // never writes one, and decoding into an int64 costs a fraction of jwt's
@@ -38,11 +38,14 @@ type claims struct {
 	Subject   string `json:"sub"`
 	Username  string `json:"username"`
 	SessionID string `json:"sid"`
-	Type      string `json:"type"`
-	Issuer    string `json:"iss"`
-	IssuedAt  *int64 `json:"iat"`
-	ExpiresAt *int64 `json:"exp"`
-	ID        string `json:"jti"`
+	// Roles is written by Issue as an array, never null or left out
+	// (API.md: "always an array").
+	Roles     []string `json:"roles"`
+	Type      string   `json:"type"`
+	Issuer    string   `json:"iss"`
+	IssuedAt  *int64   `json:"iat"`
+	ExpiresAt *int64   `json:"exp"`
+	ID        string   `json:"jti"`
 }
 
 // The jwt.Claims getters let jwt's Validator check exp and iss.
@@ -145,7 +148,7 @@ func (i *Issuer) Parse(raw string) (auth.AccessClaims, error) {
 		return auth.AccessClaims{}, fmt.Errorf("%w: %w", auth.ErrTokenInvalid, err)
 	}
 	return auth.AccessClaims{
-		UserID: id, Username: c.Username, SessionID: c.SessionID, ID: c.ID,
+		UserID: id, Username: c.Username, SessionID: c.SessionID, Roles: c.Roles, ID: c.ID,
 		IssuedAt: time.Unix(*c.IssuedAt, 0), ExpiresAt: time.Unix(*c.ExpiresAt, 0),
 	}, nil
 }

@@ -113,7 +113,7 @@ func (i *Issuer) rules(now func() time.Time) []jwt.ParserOption {
 func (i *Issuer) AccessTTL() time.Duration { return i.accessTTL }
 
 // Issue signs an access token for c's user and session (UserID, Username
-// and SessionID; the rest it sets) and returns it with its exp. It carries
+// SessionID and Roles; the rest it sets) and returns it with its exp. It carries
 // a random jti, so two tokens issued in the same second differ.
 //
 // exp is whole seconds (RFC 7519 NumericDate), rounded up: the token lives
@@ -124,6 +124,10 @@ func (i *Issuer) Issue(c auth.AccessClaims) (string, time.Time, error) {
 	// Refuse to mint what Parse would refuse to read.
 	if userID <= 0 || username == "" || sessionID == "" {
 		return "", time.Time{}, fmt.Errorf("token: issue for user %d %q: need a positive id, a name and a session", userID, username)
+	}
+	roles := c.Roles
+	if roles == nil {
+		roles = []string{}
 	}
 	jti, err := uuid.NewRandom()
 	if err != nil {
@@ -139,6 +143,7 @@ func (i *Issuer) Issue(c auth.AccessClaims) (string, time.Time, error) {
 		Subject:   strconv.FormatInt(userID, 10),
 		Username:  username,
 		SessionID: sessionID,
+		Roles:     roles,
 		Type:      accessType,
 		Issuer:    i.issuer,
 		IssuedAt:  &iat,

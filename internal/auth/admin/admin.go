@@ -16,6 +16,11 @@ import (
 // Service runs the operator's use cases on the store of its Deps.
 type Service struct {
 	deps auth.Deps
+	// Mailer queues reset mails; nil (until the mail work is wired in
+	// run()) makes the operations that need it NOT_CONFIGURED.
+	Mailer auth.ResetMailer
+	// MFA turns two-factor login off; nil makes mfa-reset NOT_CONFIGURED.
+	MFA auth.MFAResetter
 }
 
 // New returns the admin use cases over d; they need d.Store, and use the
@@ -36,7 +41,7 @@ func (s *Service) SetActive(ctx context.Context, actor, login string, active boo
 		Event: auth.Event{Action: auth.ActionAdminUpdated, At: now, ActorID: actor, UserID: u.ID,
 			Details: map[string]string{"fields": "is_active"}}})
 	if err != nil {
-		return auth.User{}, fmt.Errorf("set active: %w", err)
+		return auth.User{}, changeFailure("set active", err)
 	}
 	u.IsActive, u.UpdatedAt = active, now
 	s.deps.Logger().InfoContext(ctx, "user activity changed", slog.Int64("user_id", u.ID), slog.Bool("is_active", active))

@@ -83,31 +83,27 @@ func (s *Service) HandleRequest(ctx context.Context, m auth.QueuedMail, d auth.M
 	return nil
 }
 
-// SendReset queues a reset mail for user id on an administrator's behalf
-// (API.md, Roles and administration): no limit applies, and actor (the
-// admin's id, or auth.ActorCLI) is the event's actor. It answers
-// USER_NOT_FOUND for no such user and USER_INACTIVE for an inactive one.
-func (s *Service) SendReset(ctx context.Context, actor string, id int64, c auth.Client) error {
-	u, err := s.deps.Store.UserByID(ctx, id)
-	if errors.Is(err, auth.ErrUserNotFound) {
-		return auth.Fail(auth.CodeUserNotFound, err)
-	}
-	if err != nil {
-		return fmt.Errorf("find user: %w", err)
-	}
+// QueueReset queues a reset mail for u on an administrator's behalf
+// (API.md, Roles and administration): the admin API's password-reset and
+// create with "send_reset" call it through auth.ResetMailer. No limit
+// applies; e (its action password.reset_requested, its actor the admin's
+// id or auth.ActorCLI) is written with the code. An inactive user is
+// USER_INACTIVE: their reset could not be used.
+func (s *Service) QueueReset(ctx context.Context, u auth.User, e auth.Event) error {
 	if !u.IsActive {
 		return auth.Fail(auth.CodeUserInactive, nil)
 	}
+	c := auth.Client{IP: e.IP, UserAgent: e.UserAgent, RequestID: e.RequestID}
 	now := s.deps.Clock()
 	r, err := s.mailer.codeRequest(u, auth.PurposeReset, u.Email, s.mailer.settings.ResetTTL, auth.MailResetPassword, c, now)
 	if err != nil {
 		return err
 	}
-	r.Event = c.Event(auth.ActionResetRequested, u.ID, now)
-	r.Event.ActorID = actor
+	e.Action, e.UserID, e.At = auth.ActionResetRequested, u.ID, now
+	r.Event = e
 	if _, err := s.queue(ctx, r, false); err != nil {
 		return err
 	}
-	s.deps.Logger().InfoContext(ctx, "password reset sent", slog.Int64("user_id", u.ID), slog.String("actor", actor))
+	s.deps.Logger().InfoContext(ctx, "password reset sent", slog.Int64("user_id", u.ID), slog.String("actor", e.ActorID))
 	return nil
 }

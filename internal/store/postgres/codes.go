@@ -52,6 +52,15 @@ func requestCode(ctx context.Context, tx pgx.Tx, r auth.CodeRequest) (bool, erro
 			return false, err
 		}
 	}
+	// The request's event (a reset or address change asked for), in the
+	// transaction that stores the code: only for an account that has one.
+	e := r.Event
+	if e.UserID == 0 {
+		e.UserID = c.UserID
+	}
+	if err := insertEvent(ctx, tx, e); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 
@@ -127,6 +136,9 @@ func (s *Store) ResetPassword(ctx context.Context, r auth.PasswordReset) (int64,
 		if err := recordLoginSuccess(ctx, tx, r.Throttle); err != nil {
 			return err
 		}
+		if err := insertEvent(ctx, tx, r.Event); err != nil {
+			return err
+		}
 		return queueMail(ctx, tx, r.Notice, r.UserID)
 	})
 	return ended, err
@@ -153,7 +165,10 @@ func (s *Store) VerifyEmail(ctx context.Context, v auth.EmailVerification) error
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM one_time_codes WHERE user_id = $1 AND purpose = ANY($2)`,
 			v.UserID, []string{string(auth.PurposeVerify), string(auth.PurposeChange)})
-		return translateIf("verify email", err)
+		if err != nil {
+			return translate("verify email", err)
+		}
+		return insertEvent(ctx, tx, v.Event)
 	})
 }
 

@@ -48,6 +48,9 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, er
 		if err := insertSession(ctx, tx, n.Session); err != nil {
 			return err
 		}
+		if err := insertEvent(ctx, tx, n.Event); err != nil {
+			return err
+		}
 		var err error
 		ended, err = capSessions(ctx, tx, n)
 		return err
@@ -108,14 +111,15 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 		sess   auth.Session
 		u      auth.User
 		reason *string
+		roles  string
 	)
 	err := s.pool.QueryRow(ctx, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.roles, u.created_at, u.updated_at, u.last_login, u.email_verified_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1`,
 		id).Scan(append(sessionDest(&sess, &reason),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &roles, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}
@@ -124,6 +128,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 	}
 	sessionUTC(&sess, reason)
 	userUTC(&u)
+	u.Roles = auth.SplitRoles(roles)
 	return sess, u, nil
 }
 
@@ -174,12 +179,20 @@ func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool
 }
 
 // EndSession ends the session when it is the user's and live at e.At.
+// The event is written with the end, in one transaction, when it ended one.
 func (s *Store) EndSession(ctx context.Context, e auth.SessionEnd) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE sessions SET ended_at = $1, end_reason = $2
-		WHERE id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $1`,
-		dbTime(e.At), string(e.Reason), e.ID, e.UserID)
-	return matched("end session", tag, err)
+	var ended bool
+	err := s.inTx(ctx, "end session", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE sessions SET ended_at = $1, end_reason = $2
+			WHERE id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $1`,
+			dbTime(e.At), string(e.Reason), e.ID, e.UserID)
+		if ended, err = matched("end session", tag, err); err != nil || !ended {
+			return err
+		}
+		return insertEvent(ctx, tx, e.Event)
+	})
+	return ended, err
 }
 
 // EndUserSessions ends every session of the user not ended yet, but e.Except.
@@ -187,8 +200,10 @@ func (s *Store) EndUserSessions(ctx context.Context, e auth.SessionEnd) (int64, 
 	var n int64
 	err := s.inTx(ctx, "end user sessions", func(tx pgx.Tx) error {
 		var err error
-		n, err = endUserSessions(ctx, tx, e)
-		return err
+		if n, err = endUserSessions(ctx, tx, e); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, e.Event)
 	})
 	return n, err
 }

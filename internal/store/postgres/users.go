@@ -23,13 +23,18 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 	var user auth.User
 	err := s.inTx(ctx, "create user", func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `
-			INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
-			VALUES ($1, $2, $3, true, $4, $4)
-			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at`,
-			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt))
+			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at)
+			VALUES ($1, $2, $3, $5, $6, $4, $4)
+			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`,
+			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt), !u.Inactive, auth.JoinRoles(u.Roles))
 		var err error
 		if user, err = scanUser(row); err != nil {
 			return translate("create user", err)
+		}
+		e := u.Event
+		e.UserID = user.ID
+		if err := insertEvent(ctx, tx, e); err != nil {
+			return err
 		}
 		if err := recordLoginSuccess(ctx, tx, u.Throttle); err != nil {
 			return err
@@ -57,7 +62,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE id = $1`,
 		id)
@@ -72,7 +77,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(username) = lower($1)`,
 		username)
@@ -87,7 +92,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(email) = lower($1)`,
 		email)
@@ -103,10 +108,18 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error
 func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, error) {
 	var ended int64
 	err := s.inTx(ctx, "set active", func(tx pgx.Tx) error {
+		if !c.Active {
+			if err := keepAnAdmin(ctx, tx, c.UserID); err != nil {
+				return err
+			}
+		}
 		tag, err := tx.Exec(ctx, `
 			UPDATE users SET is_active = $1, updated_at = $2 WHERE id = $3`,
 			c.Active, dbTime(c.At), c.UserID)
 		if err := updated("set active", c.UserID, auth.ErrUserNotFound, tag, err); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
 			return err
 		}
 		if c.Active {
@@ -127,6 +140,9 @@ func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int6
 			UPDATE users SET hashed_password = $1, updated_at = $2 WHERE id = $3`,
 			c.Hash, dbTime(c.At), c.UserID)
 		if err := updated("change password", c.UserID, auth.ErrUserNotFound, tag, err); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
 			return err
 		}
 		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Except: c.KeepSession, Reason: auth.EndPassword, At: c.At})
@@ -160,12 +176,16 @@ func updated(op string, id int64, missing error, tag pgconn.CommandTag, err erro
 // scanUser reads the columns every query above selects, in their order.
 // pgx returns timestamptz in the local time zone; the store's times are UTC.
 func scanUser(row pgx.Row) (auth.User, error) {
-	var u auth.User
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
+	var (
+		u     auth.User
+		roles string
+	)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &roles,
 		&u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)
 	if err != nil {
 		return auth.User{}, err
 	}
+	u.Roles = auth.SplitRoles(roles)
 	userUTC(&u)
 	return u, nil
 }

@@ -51,6 +51,15 @@ func requestCode(ctx context.Context, tx *sql.Tx, r auth.CodeRequest) (bool, err
 			return false, err
 		}
 	}
+	// The request's event (a reset or address change asked for), in the
+	// transaction that stores the code: only for an account that has one.
+	e := r.Event
+	if e.UserID == 0 {
+		e.UserID = c.UserID
+	}
+	if err := insertEvent(ctx, tx, e); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 
@@ -126,6 +135,9 @@ func (s *Store) ResetPassword(ctx context.Context, r auth.PasswordReset) (int64,
 		if err := recordLoginSuccess(ctx, tx, r.Throttle); err != nil {
 			return err
 		}
+		if err := insertEvent(ctx, tx, r.Event); err != nil {
+			return err
+		}
 		return queueMail(ctx, tx, r.Notice, r.UserID)
 	})
 	return ended, err
@@ -153,7 +165,10 @@ func (s *Store) VerifyEmail(ctx context.Context, v auth.EmailVerification) error
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM one_time_codes WHERE user_id = ? AND purpose IN (?, ?)`,
 			v.UserID, auth.PurposeVerify, auth.PurposeChange)
-		return translateIf("verify email", err)
+		if err != nil {
+			return translate("verify email", err)
+		}
+		return insertEvent(ctx, tx, v.Event)
 	})
 }
 
@@ -213,12 +228,4 @@ func scanCode(op string, row *sql.Row) (auth.OneTimeCode, error) {
 // QueueMail adds m to the queue on its own.
 func (s *Store) QueueMail(ctx context.Context, m auth.QueuedMail) error {
 	return s.inTx(ctx, "queue mail", func(tx *sql.Tx) error { return queueMail(ctx, tx, m, 0) })
-}
-
-// nullID is id, or NULL for 0 (a queued request has no user yet).
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -40,6 +40,9 @@ func (s *Store) CreateSession(ctx context.Context, n auth.NewSession) (int64, er
 		if err := insertSession(ctx, tx, insert, n.Session); err != nil {
 			return err
 		}
+		if err := insertEvent(ctx, tx, n.Event); err != nil {
+			return err
+		}
 		ended, err = capSessions(ctx, tx, n)
 		return err
 	})
@@ -96,7 +99,7 @@ func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.roles, u.created_at, u.updated_at, u.last_login, u.email_verified_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = ?`)
 	if err != nil {
@@ -109,7 +112,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 		ut   userTimes
 	)
 	err = stmt.QueryRowContext(ctx, id).Scan(append(st.dest(&sess),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.roles, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}
@@ -137,14 +140,22 @@ func (s *Store) RotateSession(ctx context.Context, r auth.SessionRotation) (bool
 	return matched("rotate session", res, err)
 }
 
-// EndSession ends the session when it is the user's and live at e.At.
+// EndSession ends the session when it is the user's and live at e.At,
+// and writes e.Event with it when it did.
 func (s *Store) EndSession(ctx context.Context, e auth.SessionEnd) (bool, error) {
-	at := formatTime(e.At)
-	res, err := s.write.ExecContext(ctx, `
-		UPDATE sessions SET ended_at = ?, end_reason = ?
-		WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?`,
-		at, string(e.Reason), e.ID, e.UserID, at)
-	return matched("end session", res, err)
+	var ended bool
+	err := s.inTx(ctx, "end session", func(tx *sql.Tx) error {
+		at := formatTime(e.At)
+		res, err := tx.ExecContext(ctx, `
+			UPDATE sessions SET ended_at = ?, end_reason = ?
+			WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?`,
+			at, string(e.Reason), e.ID, e.UserID, at)
+		if ended, err = matched("end session", res, err); err != nil || !ended {
+			return err
+		}
+		return insertEvent(ctx, tx, e.Event)
+	})
+	return ended, err
 }
 
 // EndUserSessions ends every session of the user not ended yet, but e.Except.
@@ -152,8 +163,10 @@ func (s *Store) EndUserSessions(ctx context.Context, e auth.SessionEnd) (int64, 
 	var n int64
 	err := s.inTx(ctx, "end user sessions", func(tx *sql.Tx) error {
 		var err error
-		n, err = endUserSessions(ctx, tx, e)
-		return err
+		if n, err = endUserSessions(ctx, tx, e); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, e.Event)
 	})
 	return n, err
 }

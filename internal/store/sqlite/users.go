@@ -36,13 +36,18 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 	err = s.inTx(ctx, "create user", func(tx *sql.Tx) error {
 		created := formatTime(u.CreatedAt)
 		row := tx.QueryRowContext(ctx, `
-			INSERT INTO users (username, email, hashed_password, is_active, created_at, updated_at)
-			VALUES (?, ?, ?, 1, ?, ?)
-			RETURNING id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at`,
-			u.Username, u.Email, u.HashedPassword, created, created)
+			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`,
+			u.Username, u.Email, u.HashedPassword, !u.Inactive, auth.JoinRoles(u.Roles), created, created)
 		var err error
 		if user, err = scanUser(row); err != nil {
 			return translate("create user", err)
+		}
+		e := u.Event
+		e.UserID = user.ID
+		if err := insertEvent(ctx, tx, e); err != nil {
+			return err
 		}
 		if err := recordLoginSuccess(ctx, tx, u.Throttle); err != nil {
 			return err
@@ -70,7 +75,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE id = ?`)
 	if err != nil {
@@ -87,7 +92,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // the index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(username) = lower(?)`)
 	if err != nil {
@@ -104,7 +109,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
 		FROM users
 		WHERE lower(email) = lower(?)`)
 	if err != nil {
@@ -122,10 +127,18 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error
 func (s *Store) SetActive(ctx context.Context, c auth.ActiveChange) (int64, error) {
 	var ended int64
 	err := s.inTx(ctx, "set active", func(tx *sql.Tx) error {
+		if !c.Active {
+			if err := keepAnAdmin(ctx, tx, c.UserID); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `
 			UPDATE users SET is_active = ?, updated_at = ? WHERE id = ?`,
 			c.Active, formatTime(c.At), c.UserID)
 		if err := updated("set active", c.UserID, auth.ErrUserNotFound, res, err); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
 			return err
 		}
 		if c.Active {
@@ -146,6 +159,9 @@ func (s *Store) ChangePassword(ctx context.Context, c auth.PasswordChange) (int6
 			UPDATE users SET hashed_password = ?, updated_at = ? WHERE id = ?`,
 			c.Hash, formatTime(c.At), c.UserID)
 		if err := updated("change password", c.UserID, auth.ErrUserNotFound, res, err); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
 			return err
 		}
 		ended, err = endUserSessions(ctx, tx, auth.SessionEnd{UserID: c.UserID, Except: c.KeepSession, Reason: auth.EndPassword, At: c.At})
@@ -182,12 +198,12 @@ func updated(op string, id int64, missing error, res sql.Result, err error) erro
 }
 
 // scanUser reads the columns every query above selects, in their order.
-func scanUser(row *sql.Row) (auth.User, error) {
+func scanUser(row interface{ Scan(...any) error }) (auth.User, error) {
 	var (
 		u  auth.User
 		ut userTimes
 	)
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive,
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.roles,
 		&ut.created, &ut.updated, &ut.lastLogin, &ut.verified)
 	if err != nil {
 		return auth.User{}, err
@@ -201,11 +217,13 @@ func scanUser(row *sql.Row) (auth.User, error) {
 // userTimes holds a user row's times as SQLite returns them, TEXT, until
 // they are parsed.
 type userTimes struct {
+	roles               string
 	created, updated    string
 	lastLogin, verified sql.NullString
 }
 
 func (ut *userTimes) into(u *auth.User) error {
+	u.Roles = auth.SplitRoles(ut.roles)
 	var err error
 	if u.CreatedAt, err = parseTime(ut.created); err != nil {
 		return err

@@ -14,8 +14,8 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/authd/authd/internal/auth"
-	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/auth/admin"
+	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/token"
 )

@@ -72,7 +72,7 @@ func testUserCommands(t *testing.T, bin, url string) {
 		{"create weak password", "password\n", []string{"create", "pete", "pete@example.com"}, 2, "", "password: "},
 		{"create bad role", pw + "\n", []string{"create", "pete", "pete@example.com", "--role", "Bad Role"}, 2, "", "roles: "},
 		{"create without stdin", "", []string{"create", "pete", "pete@example.com"}, 2, "", "standard input"},
-		{"create verified", pw + "\n", []string{"create", "pete", "pete@example.com", "--verified"}, 2, "", "--verified"},
+		{"create verified", authtest.Password("vic") + "\n", []string{"create", "vic", "vic@example.com", "--verified"}, 0, `"email_verified":true`, ""},
 		{"create extra", pw + "\n", []string{"create", "pete"}, 2, "", "usage"},
 		{"create pete", authtest.Password("pete") + "\r\n", []string{"create", "pete", "pete@example.com"}, 0, `"username":"pete"`, ""},
 		{"roles add and remove", "", []string{"roles", "pete@example.com", "+editor", "+admin", "-editor"}, 0, `"roles":["admin"]`, ""},
@@ -135,7 +135,7 @@ func checkCLIEvents(t *testing.T, path string) {
 		}
 		count[e.Action]++
 	}
-	want := map[auth.Action]int{auth.ActionAdminCreated: 2, auth.ActionAdminUpdated: 2, auth.ActionAdminPassword: 1,
+	want := map[auth.Action]int{auth.ActionAdminCreated: 3, auth.ActionAdminUpdated: 2, auth.ActionAdminPassword: 1,
 		auth.ActionAdminLogout: 1, auth.ActionAdminDeleted: 1}
 	for a, n := range want {
 		if count[a] != n {

@@ -84,11 +84,6 @@ func runCreate(ctx context.Context, c call, args []string, flags map[string][]st
 	if len(args) != 2 {
 		return errUsage
 	}
-	if len(flags["verified"]) > 0 {
-		// email_verified arrives with the mail work; refusing the flag
-		// beats accepting it and storing nothing.
-		return &usageError{errors.New("--verified: email verification is not in this build yet")}
-	}
 	pw, err := readPassword(c.stdin)
 	if err != nil {
 		return err
@@ -98,7 +93,8 @@ func runCreate(ctx context.Context, c call, args []string, flags map[string][]st
 		return err
 	}
 	defer done()
-	u, err := op.users.Create(ctx, admin.CLI(), admin.NewUser{Username: args[0], Email: args[1], Password: pw, Roles: flags["role"]})
+	u, err := op.users.Create(ctx, admin.CLI(), admin.NewUser{Username: args[0], Email: args[1], Password: pw, Roles: flags["role"],
+		Verified: len(flags["verified"]) > 0})
 	if err != nil {
 		return operatorError(err, args[0])
 	}

@@ -235,6 +235,10 @@ type UserUpdate struct {
 	Email    *string
 	Active   *bool
 	Roles    *[]string
+	// Verified sets (true, keeping an earlier time) or clears the address's
+	// verification. Nil keeps it, unless Email changes it: a new address is
+	// unverified until proven.
+	Verified *bool
 	At       time.Time
 	Event    Event
 }

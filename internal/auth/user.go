@@ -38,6 +38,9 @@ type NewUser struct {
 	Roles []string
 	// Inactive creates the user deactivated (an admin's create).
 	Inactive bool
+	// Verified creates the user with the address verified at CreatedAt
+	// (an admin's create with email_verified, `authd user create --verified`).
+	Verified bool
 	// Session, when set, is the first session of the new user (a
 	// registration logs in), stored in the same transaction; its UserID
 	// is filled in by the store.

@@ -49,7 +49,7 @@ func handleCreateUser() func(context.Context, *admin.Service, admin.Actor, *admi
 			return nil, err
 		}
 		u, err := users.Create(ctx, a, admin.NewUser{Username: req.Username, Email: req.Email, Password: req.Password,
-			Roles: req.Roles, Active: req.IsActive, SendReset: req.SendReset})
+			Roles: req.Roles, Active: req.IsActive, SendReset: req.SendReset, Verified: req.EmailVerified})
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +90,8 @@ func handleUpdateUser() func(context.Context, *admin.Service, admin.Actor, *user
 		if err != nil {
 			return nil, err
 		}
-		u, err := users.Update(ctx, a, id, admin.Change{Username: req.Username, Email: req.Email, Active: req.IsActive, Roles: req.Roles})
+		u, err := users.Update(ctx, a, id, admin.Change{Username: req.Username, Email: req.Email, Active: req.IsActive, Roles: req.Roles,
+			Verified: req.EmailVerified})
 		if err != nil {
 			return nil, err
 		}

@@ -9,8 +9,7 @@ import (
 	"github.com/authd/authd/internal/auth"
 )
 
-// AdminCreateRequest is the body of POST /admin/users. email_verified
-// joins it with email verification (the mail work).
+// AdminCreateRequest is the body of POST /admin/users.
 type AdminCreateRequest struct {
 	Username  string   `json:"username" minLength:"3" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" example:"bob" doc:"The register rules apply."`
 	Email     string   `json:"email" maxLength:"100" format:"email" example:"bob@example.com" doc:"The register rules apply."`
@@ -18,6 +17,8 @@ type AdminCreateRequest struct {
 	Roles     []string `json:"roles,omitempty" maxItems:"20" doc:"Role names matching [a-z][a-z0-9_.-]{0,31}, at most 20; admin is authd's own."`
 	IsActive  *bool    `json:"is_active,omitempty" example:"true" doc:"false creates the account deactivated; default true."`
 	SendReset bool     `json:"send_reset,omitempty" example:"false" doc:"true queues a password-reset mail (501 NOT_CONFIGURED while mail is not configured)."`
+	// EmailVerified creates the account with its address verified.
+	EmailVerified bool `json:"email_verified,omitempty" example:"false" doc:"true: the address counts as verified from the start."`
 }
 
 // AdminUpdateRequest is the body of PATCH /admin/users/{id}: each field
@@ -27,6 +28,8 @@ type AdminUpdateRequest struct {
 	Email    *string   `json:"email,omitempty" example:"bob.b@example.com" doc:"A new email (register rules); a taken one is 409."`
 	IsActive *bool     `json:"is_active,omitempty" example:"false" doc:"false deactivates the user and ends every session of theirs."`
 	Roles    *[]string `json:"roles,omitempty" doc:"The user's roles from now on (replaces them)."`
+	// EmailVerified sets or clears the address's verification.
+	EmailVerified *bool `json:"email_verified,omitempty" example:"true" doc:"Sets or clears the address's verification; a new email without it is unverified."`
 }
 
 // AdminPasswordRequest is the body of PUT /admin/users/{id}/password.

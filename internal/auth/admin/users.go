@@ -40,6 +40,8 @@ type NewUser struct {
 	Roles                     []string
 	Active                    *bool
 	SendReset                 bool
+	// Verified creates the user with the address verified.
+	Verified bool
 }
 
 // Create makes a user as an admin or the operator asks: no session, no
@@ -72,8 +74,11 @@ func (s *Service) Create(ctx context.Context, a Actor, in NewUser) (auth.User, e
 	if len(roles) > 0 {
 		fields = append(fields, "roles")
 	}
+	if in.Verified {
+		fields = append(fields, "email_verified")
+	}
 	u, err := s.deps.Store.CreateUser(ctx, auth.NewUser{Username: in.Username, Email: auth.CanonicalEmail(in.Email),
-		HashedPassword: hash, CreatedAt: s.deps.Clock(), Roles: roles, Inactive: in.Active != nil && !*in.Active,
+		HashedPassword: hash, CreatedAt: s.deps.Clock(), Roles: roles, Inactive: in.Active != nil && !*in.Active, Verified: in.Verified,
 		Event: s.event(a, auth.ActionAdminCreated, 0, map[string]string{"fields": strings.Join(fields, ","), "roles": auth.JoinRoles(roles)})})
 	if errors.Is(err, auth.ErrUserExists) {
 		return auth.User{}, auth.Fail(auth.CodeUserExists, err)
@@ -133,6 +138,9 @@ type Change struct {
 	Email    *string
 	Active   *bool
 	Roles    *[]string
+	// Verified sets or clears the address's verification; a new Email
+	// without it is unverified.
+	Verified *bool
 }
 
 // Update applies c to user id in one store call with its audit event
@@ -167,10 +175,13 @@ func (s *Service) Update(ctx context.Context, a Actor, id int64, c Change) (auth
 		fields = append(fields, "roles")
 		details["roles"] = auth.JoinRoles(roles)
 	}
+	if c.Verified != nil {
+		fields = append(fields, "email_verified")
+	}
 	details["fields"] = strings.Join(fields, ",")
 	now := s.deps.Clock()
 	u, ended, err := s.deps.Store.UpdateUser(ctx, auth.UserUpdate{UserID: id, Username: c.Username, Email: c.Email,
-		Active: c.Active, Roles: c.Roles, At: now, Event: s.event(a, auth.ActionAdminUpdated, id, details)})
+		Active: c.Active, Roles: c.Roles, Verified: c.Verified, At: now, Event: s.event(a, auth.ActionAdminUpdated, id, details)})
 	if err != nil {
 		return auth.User{}, changeFailure("update user", err)
 	}

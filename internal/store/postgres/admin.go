@@ -64,10 +64,15 @@ func (s *Store) UpdateUser(ctx context.Context, c auth.UserUpdate) (auth.User, i
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `
 			UPDATE users SET username = coalesce($1, username), email = coalesce($2, email),
-				is_active = coalesce($3, is_active), roles = coalesce($4, roles), updated_at = $5
+				is_active = coalesce($3, is_active), roles = coalesce($4, roles), updated_at = $5,
+				email_verified_at = CASE
+					WHEN $7::boolean IS NOT NULL THEN CASE WHEN $7 AND email = coalesce($2, email) THEN coalesce(email_verified_at, $5)
+						WHEN $7 THEN $5 END
+					WHEN email <> coalesce($2, email) THEN NULL
+					ELSE email_verified_at END
 			WHERE id = $6
 			RETURNING `+userColumns,
-			c.Username, c.Email, c.Active, roles, dbTime(c.At), c.UserID))
+			c.Username, c.Email, c.Active, roles, dbTime(c.At), c.UserID, c.Verified))
 		if err != nil {
 			return translate("update user", err)
 		}

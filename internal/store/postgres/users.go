@@ -23,10 +23,10 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 	var user auth.User
 	err := s.inTx(ctx, "create user", func(tx pgx.Tx) error {
 		row := tx.QueryRow(ctx, `
-			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at)
-			VALUES ($1, $2, $3, $5, $6, $4, $4)
+			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at, email_verified_at)
+			VALUES ($1, $2, $3, $5, $6, $4, $4, CASE WHEN $7::boolean THEN $8::timestamptz END)
 			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`,
-			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt), !u.Inactive, auth.JoinRoles(u.Roles))
+			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt), !u.Inactive, auth.JoinRoles(u.Roles), u.Verified, dbTime(u.CreatedAt))
 		var err error
 		if user, err = scanUser(row); err != nil {
 			return translate("create user", err)

@@ -57,11 +57,16 @@ func (s *Store) UpdateUser(ctx context.Context, c auth.UserUpdate) (auth.User, i
 		}
 		var err error
 		u, err = scanUser(tx.QueryRowContext(ctx, `
-			UPDATE users SET username = coalesce(?, username), email = coalesce(?, email),
-				is_active = coalesce(?, is_active), roles = coalesce(?, roles), updated_at = ?
-			WHERE id = ?
+			UPDATE users SET username = coalesce(?1, username), email = coalesce(?2, email),
+				is_active = coalesce(?3, is_active), roles = coalesce(?4, roles), updated_at = ?5,
+				email_verified_at = CASE
+					WHEN ?6 IS NOT NULL THEN CASE WHEN ?6 AND email = coalesce(?2, email) THEN coalesce(email_verified_at, ?5)
+						WHEN ?6 THEN ?5 END
+					WHEN email <> coalesce(?2, email) THEN NULL
+					ELSE email_verified_at END
+			WHERE id = ?7
 			RETURNING `+userColumns,
-			c.Username, c.Email, c.Active, roles, formatTime(c.At), c.UserID))
+			c.Username, c.Email, c.Active, roles, formatTime(c.At), c.Verified, c.UserID))
 		if err != nil {
 			return translate("update user", err)
 		}

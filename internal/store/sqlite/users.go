@@ -36,10 +36,10 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 	err = s.inTx(ctx, "create user", func(tx *sql.Tx) error {
 		created := formatTime(u.CreatedAt)
 		row := tx.QueryRowContext(ctx, `
-			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at, email_verified_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? END)
 			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`,
-			u.Username, u.Email, u.HashedPassword, !u.Inactive, auth.JoinRoles(u.Roles), created, created)
+			u.Username, u.Email, u.HashedPassword, !u.Inactive, auth.JoinRoles(u.Roles), created, created, u.Verified, created)
 		var err error
 		if user, err = scanUser(row); err != nil {
 			return translate("create user", err)

@@ -20,6 +20,7 @@ func adminCases() []struct {
 	}{
 		{"roles and activity at creation", testCreateWithRoles},
 		{"update of a user", testUpdateUser},
+		{"verification set and cleared by an admin", testVerifiedByAdmin},
 		{"last admin", testLastAdmin},
 		{"last admin under two racing demotions", testLastAdminRace},
 		{"delete frees the names", testDeleteUser},

@@ -92,7 +92,7 @@ func (s *Service) CheckPassword(ctx context.Context, u User, password string, c 
 	}
 	if errors.Is(err, ErrPasswordMismatch) {
 		s.deps.Log.InfoContext(ctx, "password check failed", slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
-		if err := s.countFailure(ctx, u.accountNames(), ip); err != nil {
+		if err := s.countFailure(ctx, u.accountNames(), ip, c.event("", u.ID, s.clock())); err != nil {
 			return err
 		}
 		return Fail(CodeInvalidCredentials, nil)

@@ -32,6 +32,29 @@ type AttemptRecord struct {
 type CounterHit struct {
 	Key        AttemptKey
 	WindowEnds time.Time
+	// Event, when it has an Action, is written in the same transaction
+	// when this hit makes the count EventAt: the account limit's
+	// throttle.account_limit, once per window.
+	Event   Event
+	EventAt int
+}
+
+// LimitEvents are the events of hits whose count, as recs report it
+// after the write, reached their EventAt: what HitCounters writes in its
+// transaction.
+func LimitEvents(hits []CounterHit, recs []AttemptRecord) []Event {
+	var out []Event
+	for _, h := range hits {
+		if h.Event.Action == "" {
+			continue
+		}
+		for _, r := range recs {
+			if r.Key == h.Key && r.Count == h.EventAt {
+				out = append(out, h.Event)
+			}
+		}
+	}
+	return out
 }
 
 // LoginSuccess is what a successful login changes: the pair counters it

@@ -49,18 +49,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 				return Authenticated{}, hashFailure("dummy compare", err)
 			}
 		}
-		return Authenticated{}, s.failed(ctx, []string{accountName(login)}, ip, slog.String("reason", "unknown_user"))
+		return Authenticated{}, s.failed(ctx, []string{accountName(login)}, ip, in.Client.event("", 0, s.clock()), slog.String("reason", "unknown_user"))
 	}
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("find user: %w", err)
 	}
 	names := u.accountNames()
 	if len(in.Password) > PasswordMaxBytes {
-		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
+		return Authenticated{}, s.failed(ctx, names, ip, in.Client.event("", u.ID, s.clock()), slog.String("reason", "password_too_long"), slog.Int64("user_id", u.ID))
 	}
 	err = s.deps.Hasher.Compare(ctx, u.HashedPassword, in.Password)
 	if errors.Is(err, ErrPasswordMismatch) {
-		return Authenticated{}, s.failed(ctx, names, ip, slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
+		return Authenticated{}, s.failed(ctx, names, ip, in.Client.event("", u.ID, s.clock()), slog.String("reason", "wrong_password"), slog.Int64("user_id", u.ID))
 	}
 	if err != nil {
 		return Authenticated{}, hashFailure("compare password", err)

@@ -194,6 +194,8 @@ type AttemptStore interface {
 	// particular order; a key with no record is left out. It is one read.
 	AttemptRecords(ctx context.Context, keys []AttemptKey) ([]AttemptRecord, error)
 	// HitCounters adds one to the counter under each hit's key, atomically
+	// (with a hit's Event, when the count reaches its EventAt, in the same
+	// transaction)
 	// per key, and returns every counter as it is after the hit. A counter
 	// whose window ended at or before at starts again at 1 with the hit's
 	// WindowEnds; a missing one is created so. LastAt becomes at. Racing

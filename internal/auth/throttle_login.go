@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -73,10 +74,25 @@ func (s *Service) release(g loginGuard) {
 // when no user has it), and warns once when an account reaches its limit.
 // A failure that cannot be counted fails the request: answering 401 would
 // let a guess through uncounted.
-func (s *Service) countFailure(ctx context.Context, names []string, ip netip.Addr) error {
+//
+// limit is the throttle.account_limit event written with the failure that
+// reaches the account's limit (its user id 0 for an identifier no user
+// has): every failure carries it, so the known and the unknown account
+// cost the same writes.
+func (s *Service) countFailure(ctx context.Context, names []string, ip netip.Addr, limit Event) error {
 	hits := s.deps.Throttle.failureHits(names, ip, s.clock())
 	if len(hits) == 0 {
 		return nil
+	}
+	if max := s.deps.Throttle.AccountMaxFailures; max > 0 {
+		first := s.deps.Throttle.Keys.account(names[0])
+		limit.Action = ActionAccountLimit
+		limit = limit.with("failures", strconv.Itoa(max))
+		for i := range hits {
+			if hits[i].Key == first {
+				hits[i].Event, hits[i].EventAt = limit, max
+			}
+		}
 	}
 	recs, err := s.deps.Store.HitCounters(ctx, s.clock(), hits)
 	if err != nil {
@@ -133,9 +149,9 @@ func (s *Service) checkRegister(ctx context.Context, ip netip.Addr) error {
 
 // failed logs a failed login, counts it, and returns the one answer for
 // an unknown user and a wrong password.
-func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, attrs ...slog.Attr) error {
+func (s *Service) failed(ctx context.Context, names []string, ip netip.Addr, limit Event, attrs ...slog.Attr) error {
 	s.deps.Log.LogAttrs(ctx, slog.LevelInfo, "login failed", attrs...)
-	if err := s.countFailure(ctx, names, ip); err != nil {
+	if err := s.countFailure(ctx, names, ip, limit); err != nil {
 		return err
 	}
 	return Fail(CodeInvalidCredentials, nil)

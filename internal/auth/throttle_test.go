@@ -75,17 +75,17 @@ func TestFailureHits(t *testing.T) {
 	th := Throttle{PairFreeFailures: 5, AccountMaxFailures: 100, IPMaxFailures: 100, Keys: keys}
 	hits := th.failureHits([]string{"alice", "alice@example.com"}, ip, t0)
 	want := []CounterHit{
-		{keys.pair("alice", ip), t0.Add(PairWindow)},
-		{keys.account("alice"), t0.Add(AccountWindow)},
-		{keys.pair("alice@example.com", ip), t0.Add(PairWindow)},
-		{keys.account("alice@example.com"), t0.Add(AccountWindow)},
-		{keys.ip(ip), t0.Add(IPWindow)},
+		{Key: keys.pair("alice", ip), WindowEnds: t0.Add(PairWindow)},
+		{Key: keys.account("alice"), WindowEnds: t0.Add(AccountWindow)},
+		{Key: keys.pair("alice@example.com", ip), WindowEnds: t0.Add(PairWindow)},
+		{Key: keys.account("alice@example.com"), WindowEnds: t0.Add(AccountWindow)},
+		{Key: keys.ip(ip), WindowEnds: t0.Add(IPWindow)},
 	}
 	if len(hits) != len(want) {
 		t.Fatalf("%d hits, want %d", len(hits), len(want))
 	}
 	for i := range want {
-		if hits[i] != want[i] {
+		if hits[i].Key != want[i].Key || !hits[i].WindowEnds.Equal(want[i].WindowEnds) {
 			t.Errorf("hit %d = %x until %s, want %x until %s", i, hits[i].Key[:4], hits[i].WindowEnds, want[i].Key[:4], want[i].WindowEnds)
 		}
 	}

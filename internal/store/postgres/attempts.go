@@ -51,23 +51,35 @@ func (s *Store) HitCounters(ctx context.Context, at time.Time, hits []auth.Count
 	}
 	// $1 is at; each hit brings its key and window end.
 	values := groups(len(hits), func(i int) string { return fmt.Sprintf("($%d, 1, $%d, $1)", 2+2*i, 3+2*i) })
-	rows, err := s.pool.Query(ctx, `
-		INSERT INTO throttle_records (key, count, window_ends, last_at)
-		VALUES `+values+`
-		ON CONFLICT (key) DO UPDATE SET
-			count = CASE WHEN throttle_records.window_ends <= excluded.last_at
-				THEN 1 ELSE throttle_records.count + 1 END,
-			window_ends = CASE WHEN throttle_records.window_ends <= excluded.last_at
-				THEN excluded.window_ends ELSE throttle_records.window_ends END,
-			last_at = excluded.last_at
-		RETURNING key, count, window_ends, last_at`,
-		args...)
+	var recs []auth.AttemptRecord
+	// One transaction: the counts and the event of a limit they reach.
+	err := s.inTx(ctx, "hit counters", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			INSERT INTO throttle_records (key, count, window_ends, last_at)
+			VALUES `+values+`
+			ON CONFLICT (key) DO UPDATE SET
+				count = CASE WHEN throttle_records.window_ends <= excluded.last_at
+					THEN 1 ELSE throttle_records.count + 1 END,
+				window_ends = CASE WHEN throttle_records.window_ends <= excluded.last_at
+					THEN excluded.window_ends ELSE throttle_records.window_ends END,
+				last_at = excluded.last_at
+			RETURNING key, count, window_ends, last_at`,
+			args...)
+		if err != nil {
+			return translate("hit counters", err)
+		}
+		if recs, err = scanRecords(rows); err != nil {
+			return translate("hit counters", err)
+		}
+		for _, e := range auth.LimitEvents(hits, recs) {
+			if err := insertEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, translate("hit counters", err)
-	}
-	recs, err := scanRecords(rows)
-	if err != nil {
-		return nil, translate("hit counters", err)
+		return nil, err
 	}
 	return recs, nil
 }

@@ -39,6 +39,17 @@ type CounterHit struct {
 	EventAt int
 }
 
+// HasLimitEvent reports whether a hit carries an event, so HitCounters
+// needs a transaction rather than its one statement.
+func HasLimitEvent(hits []CounterHit) bool {
+	for _, h := range hits {
+		if h.Event.Action != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // LimitEvents are the events of hits whose count, as recs report it
 // after the write, reached their EventAt: what HitCounters writes in its
 // transaction.

@@ -52,9 +52,12 @@ func (s *Store) HitCounters(ctx context.Context, at time.Time, hits []auth.Count
 	// $1 is at; each hit brings its key and window end.
 	values := groups(len(hits), func(i int) string { return fmt.Sprintf("($%d, 1, $%d, $1)", 2+2*i, 3+2*i) })
 	var recs []auth.AttemptRecord
-	// One transaction: the counts and the event of a limit they reach.
-	err := s.inTx(ctx, "hit counters", func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	// One transaction when a hit carries an event: the counts and the
+	// event of a limit they reach. Without one, the statement alone.
+	hit := func(q interface {
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+	}) error {
+		rows, err := q.Query(ctx, `
 			INSERT INTO throttle_records (key, count, window_ends, last_at)
 			VALUES `+values+`
 			ON CONFLICT (key) DO UPDATE SET
@@ -70,6 +73,18 @@ func (s *Store) HitCounters(ctx context.Context, at time.Time, hits []auth.Count
 		}
 		if recs, err = scanRecords(rows); err != nil {
 			return translate("hit counters", err)
+		}
+		return nil
+	}
+	if !auth.HasLimitEvent(hits) {
+		if err := hit(s.pool); err != nil {
+			return nil, err
+		}
+		return recs, nil
+	}
+	err := s.inTx(ctx, "hit counters", func(tx pgx.Tx) error {
+		if err := hit(tx); err != nil {
+			return err
 		}
 		for _, e := range auth.LimitEvents(hits, recs) {
 			if err := insertEvent(ctx, tx, e); err != nil {

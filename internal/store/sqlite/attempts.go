@@ -48,9 +48,12 @@ func (s *Store) HitCounters(ctx context.Context, at time.Time, hits []auth.Count
 		args = append(args, h.Key[:], formatTime(h.WindowEnds), now)
 	}
 	var recs []auth.AttemptRecord
-	// One transaction: the counts and the event of a limit they reach.
-	err := s.inTx(ctx, "hit counters", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
+	// One transaction when a hit carries an event: the counts and the
+	// event of a limit they reach. Without one, the statement alone.
+	hit := func(q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) error {
+		rows, err := q.QueryContext(ctx, `
 			INSERT INTO throttle_records (key, count, window_ends, last_at)
 			VALUES `+placeholders(len(hits), "(?, 1, ?, ?)")+`
 			ON CONFLICT (key) DO UPDATE SET
@@ -66,6 +69,18 @@ func (s *Store) HitCounters(ctx context.Context, at time.Time, hits []auth.Count
 		}
 		if recs, err = scanRecords(rows); err != nil {
 			return translate("hit counters", err)
+		}
+		return nil
+	}
+	if !auth.HasLimitEvent(hits) {
+		if err := hit(s.write); err != nil {
+			return nil, err
+		}
+		return recs, nil
+	}
+	err := s.inTx(ctx, "hit counters", func(tx *sql.Tx) error {
+		if err := hit(tx); err != nil {
+			return err
 		}
 		for _, e := range auth.LimitEvents(hits, recs) {
 			if err := insertEvent(ctx, tx, e); err != nil {

@@ -47,6 +47,11 @@ const (
 	ActionEmailChangeRequested Action = "email.change_requested"
 	ActionEmailChanged         Action = "email.changed"
 	ActionAdminUpdated         Action = "admin.user_updated"
+	// The actions of two-factor login (internal/auth/mfa).
+	ActionMFAEnabled          Action = "mfa.enabled"
+	ActionMFADisabled         Action = "mfa.disabled"
+	ActionMFARecoveryRenewed  Action = "mfa.recovery_codes_regenerated"
+	ActionMFARecoveryCodeUsed Action = "mfa.recovery_code_used"
 )
 
 // ActorCLI is the ActorID of the operator's commands.

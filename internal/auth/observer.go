@@ -71,7 +71,7 @@ const EndExpired EndReason = "expired"
 
 // EndReasons lists every reason label of authd_sessions_ended_total.
 func EndReasons() []EndReason {
-	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired, EndCap, EndReset}
+	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired, EndCap, EndReset, EndMFA}
 }
 
 // ThrottleScope is the scope label of authd_throttle_refusals_total: which

@@ -51,6 +51,9 @@ const (
 	// EndReset: the password was reset through a mailed code (API.md,
 	// Password recovery); every session ends.
 	EndReset EndReason = "reset"
+	// EndMFA: two-factor was turned on; every other session ends, so a
+	// thief holding one is logged out (API.md, Two-factor login).
+	EndMFA EndReason = "mfa"
 )
 
 // SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".

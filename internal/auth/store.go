@@ -24,6 +24,7 @@ type Store interface {
 	AttemptStore
 	CodeStore
 	MailStore
+	FactorStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/internal/auth"
+	"github.com/authd/authd/internal/auth/mfa"
 	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/httpapi"
@@ -96,6 +97,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		TrustedProxies:  cfg.HTTP.TrustedProxies, JWKS: jwks,
 		Issuer: cfg.Tokens.Issuer, PublicURL: cfg.HTTP.PublicURL,
 		Recovery: mailer.recoveryService(svc),
+		MFA:      mfa.New(svc),
 	}
 	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err

@@ -14,10 +14,12 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/authtest"
+	"github.com/authd/authd/internal/auth/mfa"
 	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/logging/logtest"
 	"github.com/authd/authd/internal/mail"
+	"github.com/authd/authd/internal/otp"
 	"github.com/authd/authd/internal/password"
 	"github.com/authd/authd/internal/store/postgres"
 	"github.com/authd/authd/internal/store/sqlite"
@@ -194,7 +196,9 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 		deps.Mailer = mailer
 		sender = newTestSender(t, deps, o.smtpURL, url, log)
 	}
+	deps.TOTP = otp.TOTP{Issuer: "authd"}
 	svc := auth.NewService(deps)
+	o.opts.MFA = mfa.New(svc)
 	if mailer != nil {
 		o.opts.Recovery = recovery.New(svc, mailer)
 		sender.Requests = o.opts.Recovery

@@ -20,6 +20,7 @@ type LogoutRequest struct {
 type PasswordRequest struct {
 	CurrentPassword string `json:"current_password" example:"correct-horse-battery"`
 	NewPassword     string `json:"new_password" minLength:"8" maxLength:"72" example:"staple-battery-horse-correct" doc:"The register rules for passwords apply."`
+	Code            string `json:"code,omitempty" doc:"With two-factor on: a TOTP code or a recovery code (without: 401 MFA_REQUIRED)."`
 }
 
 // SessionInfo is one live session as its user sees it.
@@ -154,7 +155,7 @@ func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (
 			return nil, err
 		}
 		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{
-			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: auth.Client{IP: clientIPText(ctx)},
+			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Code: req.Code, Client: auth.Client{IP: clientIPText(ctx)},
 		})
 	}
 }

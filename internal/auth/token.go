@@ -34,6 +34,10 @@ type AccessClaims struct {
 	// SessionID is the sid claim: the session the token was issued to,
 	// which authd's own endpoints check on every call.
 	SessionID string
+	// AMR and AAL are the amr (RFC 8176) and aal claims: how the session's
+	// login was authenticated.
+	AMR       []string
+	AAL       string
 	ID        string // jti
 	IssuedAt  time.Time
 	ExpiresAt time.Time

@@ -91,7 +91,7 @@ func (s *Server) documentExamples() error {
 			ID:        exampleSessionID,
 			CreatedAt: exampleUser(false).CreatedAt, LastUsedAt: time.Date(2026, 11, 28, 11, 2, 10, 0, time.UTC),
 			ExpiresAt: time.Date(2026, 12, 5, 11, 2, 10, 0, time.UTC),
-			IP:        "203.0.113.7", UserAgent: "Mozilla/5.0", Current: true,
+			IP:        "203.0.113.7", UserAgent: "Mozilla/5.0", Current: true, AAL: "aal1",
 		}}}}},
 		{http.MethodPost, "/auth/password",
 			map[string]any{"new password": PasswordRequest{CurrentPassword: examplePassword, NewPassword: "staple-battery-horse-correct"}},

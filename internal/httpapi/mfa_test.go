@@ -71,6 +71,28 @@ func TestMFAFlow(t *testing.T) {
 		if r.status != http.StatusOK || str(r.json, "access_token") == "" || str(r.json, "user", "username") != "alice" {
 			t.Fatalf("second step: %d %s", r.status, r.raw)
 		}
+		var claims struct {
+			AMR []string `json:"amr"`
+			AAL string   `json:"aal"`
+		}
+		tokenClaims(t, str(r.json, "access_token"), &claims)
+		if claims.AAL != "aal2" || len(claims.AMR) != 2 || claims.AMR[1] != "otp" {
+			t.Errorf("second-step token: amr %v aal %q; want [pwd otp] aal2", claims.AMR, claims.AAL)
+		}
+		r = e.postJSON(t, "/auth/refresh", map[string]string{"refresh_token": str(r.json, "refresh_token")})
+		claims.AMR, claims.AAL = nil, ""
+		tokenClaims(t, str(r.json, "access_token"), &claims)
+		if r.status != http.StatusOK || claims.AAL != "aal2" || len(claims.AMR) != 2 {
+			t.Errorf("refreshed token: %d amr %v aal %q; want aal2 kept", r.status, claims.AMR, claims.AAL)
+		}
+		r = e.do(t, http.MethodGet, "/auth/sessions", "", "", "Authorization", "Bearer "+str(r.json, "access_token"))
+		aals := map[string]int{}
+		for _, item := range r.json["sessions"].([]any) {
+			aals[str(item.(map[string]any), "aal")]++
+		}
+		if aals["aal2"] != 1 || aals["aal1"] != 1 {
+			t.Errorf("sessions' aal = %v; want one aal1 (registered) and one aal2", aals)
+		}
 		wantError(t, e.postJSON(t, "/auth/login/mfa", map[string]string{"mfa_token": tok, "code": totpAt(t, secret, clock.Now(), 1)}),
 			http.StatusUnauthorized, auth.CodeInvalidToken)
 		wantError(t, e.postJSON(t, "/auth/login/mfa", map[string]string{"mfa_token": tok}), http.StatusBadRequest, auth.CodeValidation)
@@ -103,7 +125,12 @@ func TestMFAFlow(t *testing.T) {
 		}
 		r = e.postJSON(t, "/auth/login", map[string]string{"username": "alice", "password": passwordOf("alice2")})
 		if r.status != http.StatusOK {
-			t.Errorf("login after disable: %d %s", r.status, r.raw)
+			t.Fatalf("login after disable: %d %s", r.status, r.raw)
+		}
+		claims.AMR, claims.AAL = nil, ""
+		tokenClaims(t, str(r.json, "access_token"), &claims)
+		if claims.AAL != "aal1" || len(claims.AMR) != 1 || claims.AMR[0] != "pwd" {
+			t.Errorf("password-only token: amr %v aal %q; want [pwd] aal1", claims.AMR, claims.AAL)
 		}
 	})
 }

@@ -32,6 +32,7 @@ type SessionInfo struct {
 	IP         string    `json:"ip" example:"203.0.113.7" doc:"The client IP at login."`
 	UserAgent  string    `json:"user_agent" example:"Mozilla/5.0" doc:"The User-Agent at login, cut to 256 characters."`
 	Current    bool      `json:"current" doc:"true for the session of the token that asked."`
+	AAL        string    `json:"aal" enum:"aal1,aal2" example:"aal1" doc:"aal2 when the login passed a second factor."`
 }
 
 // SessionList answers GET /auth/sessions.
@@ -123,7 +124,7 @@ func handleSessions(svc *auth.Service) func(context.Context, *bearerInput) (*ses
 		for _, s := range list {
 			out.Body.Sessions = append(out.Body.Sessions, SessionInfo{
 				ID: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt,
-				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == c.Session.ID,
+				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == c.Session.ID, AAL: s.AAL,
 			})
 		}
 		return out, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/authd/authd/internal/auth"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -324,7 +325,7 @@ func parseRefuses(t *testing.T, st setup) {
 			if errors.Is(err, auth.ErrTokenInvalid) == errors.Is(err, auth.ErrTokenExpired) {
 				t.Errorf("err = %v wraps both sentinels or neither", err)
 			}
-			if c != (auth.AccessClaims{}) {
+			if !reflect.DeepEqual(c, auth.AccessClaims{}) {
 				t.Errorf("claims %+v returned with an error", c)
 			}
 		})

@@ -35,14 +35,16 @@ const header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 // never writes one, and decoding into an int64 costs a fraction of jwt's
 // NumericDate, which decodes each value a second time through json.Number.
 type claims struct {
-	Subject   string `json:"sub"`
-	Username  string `json:"username"`
-	SessionID string `json:"sid"`
-	Type      string `json:"type"`
-	Issuer    string `json:"iss"`
-	IssuedAt  *int64 `json:"iat"`
-	ExpiresAt *int64 `json:"exp"`
-	ID        string `json:"jti"`
+	Subject   string   `json:"sub"`
+	Username  string   `json:"username"`
+	SessionID string   `json:"sid"`
+	Type      string   `json:"type"`
+	Issuer    string   `json:"iss"`
+	IssuedAt  *int64   `json:"iat"`
+	ExpiresAt *int64   `json:"exp"`
+	ID        string   `json:"jti"`
+	AMR       []string `json:"amr,omitempty"`
+	AAL       string   `json:"aal,omitempty"`
 }
 
 // The jwt.Claims getters let jwt's Validator check exp and iss.

@@ -205,3 +205,11 @@ func replaceRecovery(ctx context.Context, tx pgx.Tx, userID int64, hashes [][]by
 	}
 	return nil
 }
+
+// sessionAAL is the aal column of sess: aal1 unless the session says.
+func sessionAAL(sess auth.Session) string {
+	if sess.AAL == "" {
+		return auth.AAL1
+	}
+	return sess.AAL
+}

@@ -12,7 +12,7 @@ import (
 
 // sessionColumns are the columns scanSession reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip, s.aal`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
@@ -72,8 +72,8 @@ func capSessions(ctx context.Context, tx *sql.Tx, n auth.NewSession) (int64, err
 func (s *Store) insertSessionStmt(ctx context.Context) (*sql.Stmt, error) {
 	st, err := s.writes.prepare(ctx, s.write, `
 		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
-			expires_at, max_expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			expires_at, max_expires_at, ip, user_agent, aal)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, translate("create session", err)
 	}
@@ -85,7 +85,7 @@ func (s *Store) insertSessionStmt(ctx context.Context) (*sql.Stmt, error) {
 func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.Session) error {
 	_, err := tx.StmtContext(ctx, insert).ExecContext(ctx,
 		sess.ID, sess.UserID, sess.Counter, formatTime(sess.CreatedAt), formatTime(sess.LastUsedAt),
-		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
+		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent, sessionAAL(sess))
 	if err != nil {
 		return translate("create session", err)
 	}
@@ -247,7 +247,7 @@ type sessionTimes struct {
 // dest is the Scan destinations of sessionColumns.
 func (st *sessionTimes) dest(sess *auth.Session) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &st.created, &st.lastUsed, &st.rotated,
-		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
+		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP, &sess.AAL}
 }
 
 func (st *sessionTimes) into(sess *auth.Session) error {

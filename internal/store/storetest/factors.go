@@ -68,6 +68,7 @@ func testFactorLifecycle(t *testing.T, s auth.Store) {
 	assertTime(t, "created_at", f.CreatedAt, sessionT0().Add(time.Minute))
 	// Two sessions: the confirming one stays, the other ends for mfa.
 	keep, other := newSession(1, u.ID, sessionT0()), newSession(2, u.ID, sessionT0())
+	keep.AAL = auth.AAL2
 	mustCreateSession(t, s, keep)
 	mustCreateSession(t, s, other)
 	notice := testMail("mfa-on", auth.MailKind("mfa_changed"))
@@ -79,8 +80,11 @@ func testFactorLifecycle(t *testing.T, s auth.Store) {
 	if got := mustSession(t, s, other.ID); got.EndedAt == nil || got.EndReason != auth.EndMFA {
 		t.Errorf("other session = %+v; want ended for mfa", got)
 	}
-	if got := mustSession(t, s, keep.ID); got.EndedAt != nil {
-		t.Errorf("confirming session ended: %+v", got)
+	if got := mustSession(t, s, keep.ID); got.EndedAt != nil || got.AAL != auth.AAL2 {
+		t.Errorf("confirming session = %+v; want live, aal2 kept", got)
+	}
+	if got := mustSession(t, s, other.ID); got.AAL != auth.AAL1 {
+		t.Errorf("a session stored without an aal reads %q, want aal1", got.AAL)
 	}
 	assertDepth(t, s, 1)
 	f, err = s.FactorByUser(ctx, u.ID)

@@ -31,7 +31,12 @@ CREATE TABLE mfa_challenges (
 );
 CREATE INDEX mfa_challenges_expires ON mfa_challenges (expires_at);
 
+-- The authentication assurance level a session was opened at (aal1: a
+-- password; aal2: a password and a second factor), kept for its refreshes.
+ALTER TABLE sessions ADD COLUMN aal TEXT NOT NULL DEFAULT 'aal1';
+
 -- +goose Down
+ALTER TABLE sessions DROP COLUMN aal;
 DROP TABLE mfa_challenges;
 DROP TABLE mfa_recovery_codes;
 DROP TABLE mfa_factors;

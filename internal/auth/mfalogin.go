@@ -63,6 +63,7 @@ func (s *Service) FinishLogin(ctx context.Context, u User, c Client) (Authentica
 	if err := s.usable(u); err != nil {
 		return Authenticated{}, err
 	}
+	u.MFAEnabled = true
 	a, err := s.openSession(ctx, u, c, LoginSuccess{}, AAL2)
 	if err != nil {
 		return Authenticated{}, err

@@ -68,8 +68,11 @@ func TestMFAFlow(t *testing.T) {
 
 		wantError(t, e.postJSON(t, "/auth/login/mfa", map[string]string{"mfa_token": tok, "code": "123456"}), http.StatusUnauthorized, auth.CodeInvalidCode)
 		r = e.postJSON(t, "/auth/login/mfa", map[string]string{"mfa_token": tok, "code": totpAt(t, secret, clock.Now(), 0)})
-		if r.status != http.StatusOK || str(r.json, "access_token") == "" || str(r.json, "user", "username") != "alice" {
+		if u, _ := r.json["user"].(map[string]any); r.status != http.StatusOK || str(r.json, "access_token") == "" || u["username"] != "alice" || u["mfa_enabled"] != true {
 			t.Fatalf("second step: %d %s", r.status, r.raw)
+		}
+		if me := e.do(t, http.MethodGet, "/auth/me", "", "", "Authorization", "Bearer "+str(r.json, "access_token")); me.json["mfa_enabled"] != true {
+			t.Errorf("me with two-factor on: %s", me.raw)
 		}
 		var claims struct {
 			AMR []string `json:"amr"`

@@ -111,11 +111,12 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 	)
 	err := s.pool.QueryRow(ctx, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1`,
 		id).Scan(append(sessionDest(&sess, &reason),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt, &u.MFAEnabled)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}

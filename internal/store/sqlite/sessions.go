@@ -96,7 +96,8 @@ func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.created_at, u.updated_at, u.last_login, u.email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = ?`)
 	if err != nil {
@@ -109,7 +110,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 		ut   userTimes
 	)
 	err = stmt.QueryRowContext(ctx, id).Scan(append(st.dest(&sess),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified, &u.MFAEnabled)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}

@@ -75,8 +75,8 @@ func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (
 	}
 }
 
-// PurgeLoop runs PurgeSessions, PurgeAttempts and the purge of expired
-// one-time codes every interval until ctx
+// PurgeLoop runs PurgeSessions, PurgeAttempts and the purges of expired
+// one-time codes and mfa challenges every interval until ctx
 // ends, and returns then. A failed purge is logged and tried again at the
 // next tick.
 func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
@@ -89,25 +89,24 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 		n, err := s.PurgeSessions(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.deps.Log.WarnContext(ctx, "session purge failed", slog.Any("error", err))
-		case n > 0:
-			s.deps.Log.InfoContext(ctx, "sessions purged", slog.Int64("count", n))
-		}
+		s.purged(ctx, "session", "sessions", n, err)
 		n, err = s.PurgeAttempts(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.deps.Log.WarnContext(ctx, "throttle record purge failed", slog.Any("error", err))
-		case n > 0:
-			s.deps.Log.InfoContext(ctx, "throttle records purged", slog.Int64("count", n))
-		}
+		s.purged(ctx, "throttle record", "throttle records", n, err)
 		n, err = purgeAll(ctx, s.deps.Store.PurgeCodes, s.clock())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.deps.Log.WarnContext(ctx, "one-time code purge failed", slog.Any("error", err))
-		case n > 0:
-			s.deps.Log.InfoContext(ctx, "one-time codes purged", slog.Int64("count", n))
-		}
+		s.purged(ctx, "one-time code", "one-time codes", n, err)
+		n, err = purgeAll(ctx, s.deps.Store.PurgeChallenges, s.clock())
+		s.purged(ctx, "mfa challenge", "mfa challenges", n, err)
+	}
+}
+
+// purged logs one purge of one kind (its name, and its plural): a failure
+// at WARN (the next tick tries again), a deletion at INFO. The messages are
+// the ones docs/operations.md lists.
+func (s *Service) purged(ctx context.Context, one, many string, n int64, err error) {
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.deps.Log.WarnContext(ctx, one+" purge failed", slog.Any("error", err))
+	case n > 0:
+		s.deps.Log.InfoContext(ctx, many+" purged", slog.Int64("count", n))
 	}
 }

@@ -55,8 +55,8 @@ func ChallengeHash(token string) []byte {
 
 // FinishLogin opens the session of a login whose second factor was just
 // spent (internal/auth/mfa): through OpenSession, the one way a login
-// finishes, after the checks a password login makes.
-func (s *Service) FinishLogin(ctx context.Context, u User, c Client) (Authenticated, error) {
+// finishes, after the checks a password login makes; th is LoginCode's.
+func (s *Service) FinishLogin(ctx context.Context, u User, c Client, th LoginSuccess) (Authenticated, error) {
 	if !u.IsActive {
 		return Authenticated{}, Fail(CodeUserInactive, nil)
 	}
@@ -64,7 +64,7 @@ func (s *Service) FinishLogin(ctx context.Context, u User, c Client) (Authentica
 		return Authenticated{}, err
 	}
 	u.MFAEnabled = true
-	a, err := s.openSession(ctx, u, c, LoginSuccess{}, AAL2)
+	a, err := s.openSession(ctx, u, c, th, AAL2)
 	if err != nil {
 		return Authenticated{}, err
 	}

@@ -146,10 +146,19 @@ func (s *Service) RequireSecondFactor(ctx context.Context, u User, code string, 
 // c, and runs spend with its Proof; a wrong code (or one spent by a
 // racing request) is INVALID_CODE and counts as a failed login.
 func (s *Service) SpendCode(ctx context.Context, u User, f Factor, code string, c Client, spend func(Proof) error) error {
+	_, err := s.LoginCode(ctx, u, f, code, c, spend)
+	return err
+}
+
+// LoginCode is SpendCode for the second step of a login: on success it
+// also returns what the login changes in the throttle records (the pair's
+// failures reset, the IP known to the account), for FinishLogin to write
+// with the session, as a password login does.
+func (s *Service) LoginCode(ctx context.Context, u User, f Factor, code string, c Client, spend func(Proof) error) (LoginSuccess, error) {
 	ip := c.addr()
 	guard, err := s.checkLogin(ctx, u.Username, ip)
 	if err != nil {
-		return err
+		return LoginSuccess{}, err
 	}
 	defer s.release(guard)
 	p, result, err := s.ProveCode(f, code)
@@ -162,14 +171,17 @@ func (s *Service) SpendCode(ctx context.Context, u User, f Factor, code string, 
 	if result != "" {
 		s.deps.Observe().MFAAttempt(result)
 	}
+	if err == nil {
+		return s.loginSuccess(guard, u.accountNames(), ip), nil
+	}
 	if AsError(err).Code != CodeInvalidCode {
-		return err
+		return LoginSuccess{}, err
 	}
 	s.deps.Log.InfoContext(ctx, "second factor refused", slog.String("reason", string(result)), slog.Int64("user_id", u.ID))
 	if cerr := s.countCodeFailure(ctx, u.accountNames(), ip); cerr != nil {
-		return cerr
+		return LoginSuccess{}, cerr
 	}
-	return err
+	return LoginSuccess{}, err
 }
 
 // proofResult is the metrics result of a spent proof.

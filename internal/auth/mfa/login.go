@@ -50,7 +50,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (auth.Authenticated,
 	if err != nil {
 		return auth.Authenticated{}, fmt.Errorf("find factor: %w", err)
 	}
-	err = s.core.SpendCode(ctx, u, f, code, in.Client, func(p auth.Proof) error {
+	th, err := s.core.LoginCode(ctx, u, f, code, in.Client, func(p auth.Proof) error {
 		var ev auth.Event // the login's own event is OpenSession's
 		if p.Recovery != nil {
 			ev = in.Client.Event(auth.ActionMFARecoveryCodeUsed, u.ID, now)
@@ -71,7 +71,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (auth.Authenticated,
 	if err != nil {
 		return auth.Authenticated{}, err
 	}
-	return s.core.FinishLogin(ctx, u, in.Client)
+	return s.core.FinishLogin(ctx, u, in.Client, th)
 }
 
 // code is the one code of in, after the checks of its form.

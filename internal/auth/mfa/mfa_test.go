@@ -289,6 +289,32 @@ func TestWrongCodesAreThrottled(t *testing.T) {
 	wantCode(t, "wrong codes past the pair's free failures", err, auth.CodeRateLimited)
 }
 
+// TestSecondStepResetsThePair: a finished two-step login clears the
+// pair's failures as a password login does, so its owner's earlier typos
+// do not add up with later ones.
+func TestSecondStepResetsThePair(t *testing.T) {
+	t.Parallel()
+	keys := auth.NewAttemptKeys([]byte(authtest.Secret))
+	e := newEnv(t, func(d *auth.Deps) {
+		d.Throttle = auth.Throttle{Keys: keys, PairFreeFailures: 3, IPMaxFailures: 1000}
+	})
+	ctx := t.Context()
+	secret, _ := e.enable(t)
+	wrong := func(tok string) {
+		t.Helper()
+		for range 2 {
+			_, err := e.mfa.Login(ctx, mfa.LoginInput{MFAToken: tok, Code: "999999", Client: e.client})
+			wantCode(t, "a typo", err, auth.CodeInvalidCode)
+		}
+	}
+	tok := e.login(t)
+	wrong(tok)
+	if _, err := e.mfa.Login(ctx, mfa.LoginInput{MFAToken: tok, Code: e.code(t, secret, 0), Client: e.client}); err != nil {
+		t.Fatalf("right code: %v", err)
+	}
+	wrong(e.login(t))
+}
+
 func TestChangesNeedACode(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)

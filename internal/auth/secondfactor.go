@@ -137,8 +137,13 @@ func (s *Service) RequireSecondFactor(ctx context.Context, u User, code string, 
 		return Fail(CodeMFARequired, nil)
 	}
 	return s.SpendCode(ctx, u, f, code, c, func(p Proof) error {
-		return s.deps.Store.SpendProof(ctx, ProofUse{UserID: u.ID, Proof: p, At: s.clock(),
-			Event: c.event(ActionMFARecoveryCodeUsed, u.ID, s.clock())})
+		// The change's own event records the change; a recovery code's
+		// use is worth an event of its own (API.md, Audit).
+		var ev Event
+		if p.Recovery != nil {
+			ev = c.event(ActionMFARecoveryCodeUsed, u.ID, s.clock())
+		}
+		return s.deps.Store.SpendProof(ctx, ProofUse{UserID: u.ID, Proof: p, At: s.clock(), Event: ev})
 	})
 }
 

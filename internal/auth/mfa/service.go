@@ -98,6 +98,10 @@ func (s *Service) Confirm(ctx context.Context, c auth.Caller, code string, cl au
 	}
 	var ended int64
 	err = s.core.SpendCode(ctx, c.User, f, onlyTOTP(code), cl, func(p auth.Proof) error {
+		if p.Recovery != nil {
+			// A pending factor has no recovery codes: this text is no code.
+			return auth.ErrRecoveryCodeNotFound
+		}
 		ended, err = s.deps.Store.ConfirmFactor(ctx, auth.FactorConfirmation{UserID: c.User.ID, Step: p.Step, Recovery: hashes,
 			KeepSession: c.Session.ID, At: now, Notice: notice, Event: cl.Event(auth.ActionMFAEnabled, c.User.ID, now)})
 		return err

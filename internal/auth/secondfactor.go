@@ -204,14 +204,15 @@ func proofResult(p Proof) MFAResult {
 // account against its owner's logins from unknown IPs.
 func (s *Service) countCodeFailure(ctx context.Context, names []string, ip netip.Addr) error {
 	t, now := s.deps.Throttle, s.clock()
-	var hits []CounterHit
+	account := map[AttemptKey]bool{}
 	for _, name := range names {
-		if t.PairFreeFailures > 0 {
-			hits = append(hits, CounterHit{Key: t.Keys.pair(name, ip), WindowEnds: now.Add(PairWindow)})
-		}
+		account[t.Keys.account(name)] = true
 	}
-	if t.IPMaxFailures > 0 {
-		hits = append(hits, CounterHit{Key: t.Keys.ip(ip), WindowEnds: now.Add(IPWindow)})
+	var hits []CounterHit
+	for _, h := range t.failureHits(names, ip, now) {
+		if !account[h.Key] {
+			hits = append(hits, h)
+		}
 	}
 	if len(hits) == 0 {
 		return nil

@@ -270,12 +270,18 @@ func TestWrongCodesSpendTheToken(t *testing.T) {
 	wantCode(t, "token after 5 minutes", err, auth.CodeInvalidToken)
 }
 
-func TestWrongCodesAreThrottled(t *testing.T) {
-	t.Parallel()
+// throttledEnv is an env whose pair scope allows 3 free failures.
+func throttledEnv(t *testing.T) *env {
+	t.Helper()
 	keys := auth.NewAttemptKeys([]byte(authtest.Secret))
-	e := newEnv(t, func(d *auth.Deps) {
+	return newEnv(t, func(d *auth.Deps) {
 		d.Throttle = auth.Throttle{Keys: keys, PairFreeFailures: 3, IPMaxFailures: 1000}
 	})
+}
+
+func TestWrongCodesAreThrottled(t *testing.T) {
+	t.Parallel()
+	e := throttledEnv(t)
 	ctx := t.Context()
 	e.enable(t)
 	tok := e.login(t)
@@ -294,10 +300,7 @@ func TestWrongCodesAreThrottled(t *testing.T) {
 // do not add up with later ones.
 func TestSecondStepResetsThePair(t *testing.T) {
 	t.Parallel()
-	keys := auth.NewAttemptKeys([]byte(authtest.Secret))
-	e := newEnv(t, func(d *auth.Deps) {
-		d.Throttle = auth.Throttle{Keys: keys, PairFreeFailures: 3, IPMaxFailures: 1000}
-	})
+	e := throttledEnv(t)
 	ctx := t.Context()
 	secret, _ := e.enable(t)
 	wrong := func(tok string) {

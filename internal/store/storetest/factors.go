@@ -273,3 +273,15 @@ func testChallengeRace(t *testing.T, s auth.Store) {
 	})
 	assertOneWinner(t, errs, auth.ErrChallengeNotFound)
 }
+
+// StepOnceAcrossStores races one TOTP step's spend through two stores on
+// one database, as two replicas would send it: exactly one passes. a makes
+// the user and the factor.
+func StepOnceAcrossStores(t *testing.T, a, b auth.Store) {
+	u := confirmedFactor(t, a, "alice")
+	stores := []auth.Store{a, b}
+	errs := race(func(i int) error {
+		return stores[i%2].SpendProof(t.Context(), auth.ProofUse{UserID: u.ID, Proof: auth.Proof{Step: 101}, At: sessionT0()})
+	})
+	assertOneWinner(t, errs, auth.ErrStepUsed)
+}

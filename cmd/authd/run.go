@@ -13,6 +13,7 @@ import (
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/logging"
+	"github.com/authd/authd/internal/otp"
 	"github.com/authd/authd/internal/password"
 	"github.com/authd/authd/internal/store/postgres"
 	"github.com/authd/authd/internal/store/sqlite"
@@ -154,6 +155,7 @@ func coreDeps(cfg config.Config, keys token.Keys, st auth.Store, hasher *passwor
 		// only read after (about 11,600 entries; see password.NewCommonList).
 		Common: password.NewCommonList(),
 		Tokens: tokens.Access, Refresh: tokens.Refresh, Data: keys.Data(),
+		TOTP: otp.TOTP{Issuer: cfg.MFA.Issuer},
 		Policy: auth.SessionPolicy{RefreshTTL: cfg.Sessions.RefreshTTL, MaxAge: cfg.Sessions.MaxAge,
 			ReuseGrace: cfg.Sessions.ReuseGrace, MaxPerUser: cfg.Sessions.MaxPerUser},
 		Throttle:       throttle(cfg.Throttle, keys.Data()),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/admin"
+	"github.com/authd/authd/internal/auth/mfa"
 	"github.com/authd/authd/internal/breaker"
 	"github.com/authd/authd/internal/config"
 	"github.com/authd/authd/internal/httpapi"
@@ -98,8 +99,8 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		// would not be a nil ResetMailer, and the 501 would be lost.
 		adm.Mailer = rec
 	}
-	// Two-factor reset (adm.MFA) is wired here when that work lands; until
-	// then DELETE /admin/users/{id}/mfa answers 501 NOT_CONFIGURED.
+	mfaSvc := mfa.New(svc)
+	adm.MFA = mfaSvc
 	httpOpts := httpapi.Options{
 		Version: buildVersion(), CORSAllowedOrigins: cfg.HTTP.CORSAllowedOrigins, MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		BodyReadTimeout: cfg.HTTP.BodyReadTimeout,
@@ -107,6 +108,7 @@ func serve(ctx context.Context, cfg config.Config, keys token.Keys, st store, lo
 		Issuer: cfg.Tokens.Issuer, PublicURL: cfg.HTTP.PublicURL,
 		Recovery: rec,
 		Admin:    adm,
+		MFA:      mfaSvc,
 	}
 	if err := mountMetrics(ctx, cfg.Metrics, reg, &httpOpts, mainLog); err != nil {
 		return err

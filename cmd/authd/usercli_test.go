@@ -85,7 +85,7 @@ func testUserCommands(t *testing.T, bin, url string) {
 		{"list", "", []string{"list"}, 0, `"username":"olga"`, ""},
 		{"list query", "", []string{"list", "--query", "PET"}, 0, `"username":"pete"`, ""},
 		{"list bad limit", "", []string{"list", "--limit", "0"}, 2, "", "--limit"},
-		{"mfa reset", "", []string{"mfa-reset", "pete"}, 1, "", "not available"},
+		{"mfa reset", "", []string{"mfa-reset", "pete"}, 0, "two-factor login off", ""},
 		{"logout", "", []string{"logout", "olga"}, 0, "logged out", ""},
 		{"delete", "", []string{"delete", "olga"}, 0, "deleted", ""},
 		{"delete again", "", []string{"delete", "olga"}, 1, "", `no user "olga"`},
@@ -135,7 +135,7 @@ func checkCLIEvents(t *testing.T, path string) {
 		}
 		count[e.Action]++
 	}
-	want := map[auth.Action]int{auth.ActionAdminCreated: 3, auth.ActionAdminUpdated: 2, auth.ActionAdminPassword: 1,
+	want := map[auth.Action]int{auth.ActionAdminCreated: 3, auth.ActionAdminUpdated: 2, auth.ActionAdminPassword: 1, auth.ActionAdminMFAReset: 1,
 		auth.ActionAdminLogout: 1, auth.ActionAdminDeleted: 1}
 	for a, n := range want {
 		if count[a] != n {

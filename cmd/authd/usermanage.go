@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/authd/authd/internal/auth/mfa"
 	"io"
 	"strings"
 	"time"
@@ -36,8 +37,12 @@ func openOperator(ctx context.Context, c call) (operator, func(), error) {
 		_ = d.st.Close()
 		return operator{}, nil, err
 	}
-	users := admin.New(auth.Deps{Store: d.st, Hasher: hasher, Common: password.NewCommonList(),
-		Log: logging.For(d.log, "auth"), Now: time.Now})
+	deps := auth.Deps{Store: d.st, Hasher: hasher, Common: password.NewCommonList(),
+		Log: logging.For(d.log, "auth"), Now: time.Now}
+	users := admin.New(deps)
+	// mfa-reset: with no mailer here, the operator's reset queues no
+	// mfa_changed notice (the admin API's does, when mail is on).
+	users.MFA = mfa.New(auth.NewService(deps))
 	return operator{users: users, st: d.st}, func() { _ = d.st.Close() }, nil
 }
 

@@ -50,7 +50,10 @@ func run(ctx context.Context, args []string, stdout io.Writer, now func() time.T
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "valid: user %s (%s), expires %s\n", claims["sub"], claims["username"], expiry(claims))
+	// amr and aal say how the login was made (["pwd"], aal1; with a
+	// second factor ["pwd","otp"], aal2): a service may require aal2.
+	_, err = fmt.Fprintf(stdout, "valid: user %s (%s), expires %s, amr %v, aal %v\n",
+		claims["sub"], claims["username"], expiry(claims), claims["amr"], claims["aal"])
 	return err
 }
 

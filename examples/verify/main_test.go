@@ -93,7 +93,7 @@ func verifyAgainst(t *testing.T, url, access, refresh string) {
 	if err := run(context.Background(), []string{"-url", url, access}, &out, time.Now); err != nil {
 		t.Fatalf("authd's own token refused: %v", err)
 	}
-	if !strings.HasPrefix(out.String(), "valid: user 1 (alice), expires ") {
+	if !strings.HasPrefix(out.String(), "valid: user 1 (alice), expires ") || !strings.HasSuffix(out.String(), ", amr [pwd], aal aal1\n") {
 		t.Errorf("output = %q", out.String())
 	}
 

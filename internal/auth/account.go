@@ -20,6 +20,9 @@ type Mailer interface {
 	// mail, for RequestCode or NewUser.Verify (the store fills in the
 	// user id), made at at by c.
 	VerifyRequest(u User, c Client, at time.Time) (*CodeRequest, error)
+	// Notice is a notice mail of kind to u's address about a change c
+	// made at at (mfa_changed), for the store to queue with the change.
+	Notice(kind MailKind, u User, c Client, at time.Time) (QueuedMail, error)
 }
 
 // usable refuses a user who may not hold a session: inactive, or

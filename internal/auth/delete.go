@@ -13,11 +13,15 @@ import (
 // the audit trail keeps the account's events. The last active admin
 // cannot delete themself (LAST_ADMIN): authd would be left with nobody to
 // administer it.
-func (s *Service) DeleteAccount(ctx context.Context, c Caller, password string, client Client) error {
+func (s *Service) DeleteAccount(ctx context.Context, c Caller, password, code string, client Client) error {
 	if password == "" {
 		return validationError([]FieldError{{Field: "password", Message: "password is required"}})
 	}
 	if err := s.CheckPassword(ctx, c.User, password, client); err != nil {
+		return err
+	}
+	// With two-factor on, a fresh code too (API.md, Two-factor login).
+	if err := s.RequireSecondFactor(ctx, c.User, code, client); err != nil {
 		return err
 	}
 	err := s.deps.Store.DeleteUser(ctx, UserDelete{UserID: c.User.ID, Event: client.event(ActionUserDeleted, c.User.ID, s.clock())})

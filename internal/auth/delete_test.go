@@ -34,9 +34,9 @@ func TestDeleteAccountAndOwnEvents(t *testing.T) {
 	if err != nil || len(ev) != 1 || ev[0].Action != auth.ActionRegistered || ev[0].RequestID != "req-9" || ev[0].IP != client.IP {
 		t.Fatalf("own events = %+v, %v", ev, err)
 	}
-	wantCode(t, "delete with a wrong password", svc.DeleteAccount(ctx, caller, "not-the-password", client), auth.CodeInvalidCredentials)
-	wantCode(t, "delete without a password", svc.DeleteAccount(ctx, caller, "", client), auth.CodeValidation)
-	if err := svc.DeleteAccount(ctx, caller, pw, client); err != nil {
+	wantCode(t, "delete with a wrong password", svc.DeleteAccount(ctx, caller, "not-the-password", "", client), auth.CodeInvalidCredentials)
+	wantCode(t, "delete without a password", svc.DeleteAccount(ctx, caller, "", "", client), auth.CodeValidation)
+	if err := svc.DeleteAccount(ctx, caller, pw, "", client); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
 	if _, err := svc.Authenticate(ctx, reg.Tokens.Access); err == nil {

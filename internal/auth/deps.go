@@ -20,6 +20,9 @@ type Deps struct {
 	// Data are the data keys: what seals stored secrets and keys their
 	// HMACs (datakeys.go); nil where nothing needs them.
 	Data DataKeys
+	// TOTP makes and checks two-factor codes (internal/otp); nil where
+	// two-factor is not used.
+	TOTP TOTP
 	// Mailer composes the verification mail a registration queues; nil
 	// when mail is off (register sends nothing).
 	Mailer Mailer

@@ -135,7 +135,10 @@ type Error struct {
 	Fields []FieldError
 	// RetryAfter, when set, tells the client how long to wait (503, 429).
 	RetryAfter time.Duration
-	Err        error
+	// MFAToken is set on the MFA_REQUIRED of a login: the opaque token
+	// the second step (POST /auth/login/mfa) takes.
+	MFAToken string
+	Err      error
 }
 
 // Error returns the code, the detail and the cause for logs; never send it to a client.

@@ -54,6 +54,11 @@ const (
 	ActionAdminPassword Action = "admin.password_set"
 	ActionAdminMFAReset Action = "admin.mfa_reset"
 	ActionUserDeleted   Action = "user.deleted"
+	// The actions of two-factor login (internal/auth/mfa).
+	ActionMFAEnabled          Action = "mfa.enabled"
+	ActionMFADisabled         Action = "mfa.disabled"
+	ActionMFARecoveryRenewed  Action = "mfa.recovery_codes_regenerated"
+	ActionMFARecoveryCodeUsed Action = "mfa.recovery_code_used"
 )
 
 // ActorCLI is the ActorID of the operator's commands.

@@ -23,6 +23,7 @@ func TestImportsPointInward(t *testing.T) {
 		".":        nil,
 		"recovery": {"internal/auth"},
 		"admin":    {"internal/auth"},
+		"mfa":      {"internal/auth"},
 	}
 	dirs, err := os.ReadDir(".")
 	if err != nil {

@@ -74,6 +74,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (_ Authenticated, er
 		return Authenticated{}, err
 	}
 	s.rehash(ctx, &u, in.Password)
+	if err := s.secondStep(ctx, u); err != nil {
+		return Authenticated{}, err
+	}
 	a, err := s.OpenSession(ctx, u, in.Client, s.loginSuccess(guard, names, ip))
 	if err != nil {
 		return Authenticated{}, err

@@ -24,6 +24,26 @@ type Observer interface {
 	// MailQueueDepth is the queue's length as a sender last counted it
 	// (authd_mail_queue_depth).
 	MailQueueDepth(n int64)
+	// MFAAttempt counts one decided second-factor check
+	// (authd_mfa_attempts_total).
+	MFAAttempt(result MFAResult)
+}
+
+// MFAResult is the result label of authd_mfa_attempts_total.
+type MFAResult string
+
+// The results of a second-factor check: a TOTP code accepted, a wrong
+// code, a TOTP code of a step already used, a recovery code accepted.
+const (
+	MFASuccess      MFAResult = "success"
+	MFAInvalid      MFAResult = "invalid"
+	MFAReplayed     MFAResult = "replayed"
+	MFARecoveryCode MFAResult = "recovery_code"
+)
+
+// MFAResults lists every MFAResult.
+func MFAResults() []MFAResult {
+	return []MFAResult{MFASuccess, MFAInvalid, MFAReplayed, MFARecoveryCode}
 }
 
 // LoginResult is the result label of authd_login_attempts_total.
@@ -71,7 +91,7 @@ const EndExpired EndReason = "expired"
 
 // EndReasons lists every reason label of authd_sessions_ended_total.
 func EndReasons() []EndReason {
-	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired, EndCap, EndReset}
+	return []EndReason{EndLogout, EndReuse, EndPassword, EndDeactivated, EndExpired, EndCap, EndReset, EndMFA}
 }
 
 // ThrottleScope is the scope label of authd_throttle_refusals_total: which
@@ -93,7 +113,9 @@ func loginResult(err error) (result LoginResult, ok bool) {
 		return LoginSucceeded, true
 	}
 	switch AsError(err).Code {
-	case CodeValidation:
+	case CodeValidation, CodeMFARequired:
+		// A right password of a user with two-factor on is decided by
+		// the second step, which authd_mfa_attempts_total counts.
 		return "", false
 	case CodeInvalidCredentials:
 		return LoginInvalidCredentials, true
@@ -111,6 +133,7 @@ func loginResult(err error) (result LoginResult, ok bool) {
 type nopObserver struct{}
 
 func (nopObserver) LoginAttempt(LoginResult)      {}
+func (nopObserver) MFAAttempt(MFAResult)          {}
 func (nopObserver) RefreshAttempt(RefreshResult)  {}
 func (nopObserver) SessionsEnded(EndReason, int)  {}
 func (nopObserver) ThrottleRefusal(ThrottleScope) {}

@@ -10,6 +10,8 @@ import (
 type ChangePasswordInput struct {
 	CurrentPassword string
 	NewPassword     string
+	// Code is a second factor, needed when two-factor is on (API.md).
+	Code string
 	// Client is who asks: a wrong current password counts against its IP
 	// like a failed login (API.md, Change password).
 	Client Client
@@ -35,6 +37,9 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, in ChangePasswor
 		return validationError(fields)
 	}
 	if err := s.CheckPassword(ctx, c.User, in.CurrentPassword, in.Client); err != nil {
+		return err
+	}
+	if err := s.RequireSecondFactor(ctx, c.User, in.Code, in.Client); err != nil {
 		return err
 	}
 	hash, err := s.deps.Hasher.Hash(ctx, in.NewPassword)

@@ -90,10 +90,10 @@ func purgeAll(ctx context.Context, purge func(context.Context, time.Time, int) (
 	}
 }
 
-// PurgeLoop runs PurgeSessions, PurgeAttempts, the purge of expired
-// one-time codes and PurgeEvents every interval until ctx
-// ends, and returns then. A failed purge is logged and tried again at the
-// next tick.
+// PurgeLoop runs PurgeSessions, PurgeAttempts, the purges of expired
+// one-time codes and mfa challenges, and PurgeEvents every interval until
+// ctx ends, and returns then. A failed purge is logged and tried again at
+// the next tick.
 func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -104,23 +104,26 @@ func (s *Service) PurgeLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 		n, err := s.PurgeSessions(ctx)
-		s.logPurge(ctx, "sessions", n, err)
+		s.purged(ctx, "session", "sessions", n, err)
 		n, err = s.PurgeAttempts(ctx)
-		s.logPurge(ctx, "throttle records", n, err)
+		s.purged(ctx, "throttle record", "throttle records", n, err)
 		n, err = purgeAll(ctx, s.deps.Store.PurgeCodes, s.clock())
-		s.logPurge(ctx, "one-time codes", n, err)
+		s.purged(ctx, "one-time code", "one-time codes", n, err)
+		n, err = purgeAll(ctx, s.deps.Store.PurgeChallenges, s.clock())
+		s.purged(ctx, "mfa challenge", "mfa challenges", n, err)
 		n, err = s.PurgeEvents(ctx)
-		s.logPurge(ctx, "audit events", n, err)
+		s.purged(ctx, "audit event", "audit events", n, err)
 	}
 }
 
-// logPurge logs one purge of PurgeLoop: a failure at WARN (unless the loop
-// is stopping), rows deleted at INFO, nothing when there were none.
-func (s *Service) logPurge(ctx context.Context, what string, n int64, err error) {
+// purged logs one purge of one kind (its name, and its plural): a failure
+// at WARN (the next tick tries again), a deletion at INFO. The messages are
+// the ones docs/operations.md lists.
+func (s *Service) purged(ctx context.Context, one, many string, n int64, err error) {
 	switch {
 	case err != nil && ctx.Err() == nil:
-		s.deps.Log.WarnContext(ctx, what+" purge failed", slog.Any("error", err))
+		s.deps.Log.WarnContext(ctx, one+" purge failed", slog.Any("error", err))
 	case n > 0:
-		s.deps.Log.InfoContext(ctx, what+" purged", slog.Int64("count", n))
+		s.deps.Log.InfoContext(ctx, many+" purged", slog.Int64("count", n))
 	}
 }

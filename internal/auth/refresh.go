@@ -15,11 +15,17 @@ import (
 // event) in one write, so a login leaves all of it or nothing. A user at
 // the session cap loses their least recently used session in that write.
 func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuccess) (Authenticated, error) {
+	return s.openSession(ctx, u, c, th, AAL1)
+}
+
+// openSession is OpenSession at the assurance level aal.
+func (s *Service) openSession(ctx context.Context, u User, c Client, th LoginSuccess, aal string) (Authenticated, error) {
 	now := s.clock()
 	sess := s.deps.Policy.newSession(NewSessionID(), u.ID, c, now)
+	sess.AAL = aal
 	// Tokens are made before the session is stored, so nothing can fail
 	// after it exists.
-	pair, err := s.pair(u, sess.ID, sess.Counter)
+	pair, err := s.pair(u, sess, sess.Counter)
 	if err != nil {
 		return Authenticated{}, err
 	}
@@ -43,8 +49,10 @@ func (s *Service) OpenSession(ctx context.Context, u User, c Client, th LoginSuc
 }
 
 // pair issues an access token for the session and the refresh token of counter.
-func (s *Service) pair(u User, sid string, counter int64) (Pair, error) {
-	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid, Roles: u.Roles})
+func (s *Service) pair(u User, sess Session, counter int64) (Pair, error) {
+	sid := sess.ID
+	access, expires, err := s.deps.Tokens.Issue(AccessClaims{UserID: u.ID, Username: u.Username, SessionID: sid,
+		Roles: u.Roles, AMR: sess.AMR(), AAL: sess.aal()})
 	if err != nil {
 		return Pair{}, fmt.Errorf("issue access token: %w", err)
 	}
@@ -86,7 +94,7 @@ func (s *Service) Refresh(ctx context.Context, raw string, c Client) (Pair, erro
 		}
 		// The answer is made before the swap, so nothing can fail once
 		// the old token is spent.
-		pair, err := s.pair(u, sess.ID, sess.Counter+1)
+		pair, err := s.pair(u, sess, sess.Counter+1)
 		if err != nil {
 			return Pair{}, err
 		}
@@ -122,7 +130,7 @@ func (s *Service) refreshOutcome(ctx context.Context, outcome refreshOutcome, se
 		}
 		s.deps.Log.InfoContext(ctx, "session refreshed", attrs...)
 		s.deps.Observer.RefreshAttempt(RefreshGrace)
-		return s.pair(u, sess.ID, sess.Counter)
+		return s.pair(u, sess, sess.Counter)
 	case refreshReuse:
 		// RFC 9700 §4.14.2: a spent refresh token came back, so either the
 		// client or an attacker holds a copy; the whole session ends.

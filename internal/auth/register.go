@@ -63,7 +63,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Authenticated
 	}
 	sess.UserID = u.ID
 	s.deps.Log.InfoContext(ctx, "session opened", slog.Int64("user_id", u.ID), slog.String("session_id", sess.ID))
-	pair, err := s.pair(u, sess.ID, sess.Counter)
+	pair, err := s.pair(u, *sess, sess.Counter)
 	if err != nil {
 		return Authenticated{}, err
 	}

@@ -34,6 +34,31 @@ type Session struct {
 	// session ("" before the first): the grace answer goes only to that
 	// client (decideRefresh).
 	RotatedIP string
+	// AAL is the assurance level of the login that opened the session
+	// (AAL1 or AAL2); its access tokens carry it, and its refreshes keep it.
+	AAL string
+}
+
+// The authentication assurance levels of sessions (NIST SP 800-63B).
+const (
+	AAL1 = "aal1"
+	AAL2 = "aal2"
+)
+
+// aal is AAL, AAL1 for a session stored before sessions kept one.
+func (s Session) aal() string {
+	if s.AAL == "" {
+		return AAL1
+	}
+	return s.AAL
+}
+
+// AMR is the RFC 8176 amr claim of an access token of the session.
+func (s Session) AMR() []string {
+	if s.AAL == AAL2 {
+		return []string{"pwd", "otp"}
+	}
+	return []string{"pwd"}
 }
 
 // EndReason says why a session ended; it is stored, logged and counted.
@@ -53,6 +78,9 @@ const (
 	EndReset EndReason = "reset"
 	// EndAdmin: an admin or the operator logged the user out.
 	EndAdmin EndReason = "admin"
+	// EndMFA: two-factor was turned on; every other session ends, so a
+	// thief holding one is logged out (API.md, Two-factor login).
+	EndMFA EndReason = "mfa"
 )
 
 // SessionPolicy holds the lifetimes of API.md's "Tokens and sessions".
@@ -118,7 +146,7 @@ func (p SessionPolicy) newSession(id string, userID int64, c Client, now time.Ti
 	return Session{
 		ID: id, UserID: userID, CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		ExpiresAt: p.expiry(now, maxExp), MaxExpiresAt: maxExp,
-		IP: c.IP, UserAgent: cut(printable(c.UserAgent), MaxUserAgent),
+		IP: c.IP, UserAgent: cut(printable(c.UserAgent), MaxUserAgent), AAL: AAL1,
 	}
 }
 

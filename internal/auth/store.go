@@ -28,6 +28,7 @@ type Store interface {
 	MailStore
 	AdminStore
 	AuditStore
+	FactorStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -36,7 +36,11 @@ type AccessClaims struct {
 	SessionID string
 	// Roles is the roles claim: the user's roles when the token was
 	// issued, always an array in the JWT.
-	Roles     []string
+	Roles []string
+	// AMR and AAL are the amr (RFC 8176) and aal claims: how the session's
+	// login was authenticated.
+	AMR       []string
+	AAL       string
 	ID        string // jti
 	IssuedAt  time.Time
 	ExpiresAt time.Time

@@ -21,6 +21,10 @@ type User struct {
 	// (a verification link or code, or a password reset through it); nil
 	// while unverified.
 	EmailVerifiedAt *time.Time
+	// MFAEnabled is true when the user's TOTP factor is confirmed. Only the
+	// reads that answer a user object fill it (SessionWithUser, and a login
+	// through the second step); the other lookups leave it false.
+	MFAEnabled bool
 }
 
 // EmailVerified reports whether the user's address is verified.

@@ -205,3 +205,32 @@ func retryAfter(err error) time.Duration {
 	}
 	return 0
 }
+func (f *fakeStore) EnrolFactor(ctx context.Context, _ auth.FactorEnrolment) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) FactorByUser(ctx context.Context, _ int64) (auth.Factor, error) {
+	return auth.Factor{}, f.do(ctx, 0)
+}
+func (f *fakeStore) ConfirmFactor(ctx context.Context, _ auth.FactorConfirmation) (int64, error) {
+	return 0, f.do(ctx, 0)
+}
+func (f *fakeStore) SpendProof(ctx context.Context, _ auth.ProofUse) error { return f.do(ctx, 0) }
+func (f *fakeStore) DisableFactor(ctx context.Context, _ auth.FactorRemoval) (bool, error) {
+	return false, f.do(ctx, 0)
+}
+func (f *fakeStore) ReplaceRecoveryCodes(ctx context.Context, _ auth.RecoveryCodes) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) CreateChallenge(ctx context.Context, _ auth.MFAChallenge) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) ChallengeByHash(ctx context.Context, _ []byte) (auth.MFAChallenge, error) {
+	return auth.MFAChallenge{}, f.do(ctx, 0)
+}
+func (f *fakeStore) MissChallenge(ctx context.Context, _ []byte) (int, error) { return 0, f.do(ctx, 0) }
+func (f *fakeStore) FinishChallenge(ctx context.Context, _ auth.ChallengeFinish) error {
+	return f.do(ctx, 0)
+}
+func (f *fakeStore) PurgeChallenges(ctx context.Context, _ time.Time, _ int) (int64, error) {
+	return 0, f.do(ctx, 0)
+}

@@ -80,10 +80,33 @@ func storeCalls(s auth.Store) map[string]func(ctx context.Context) error {
 			_, _, err := s.UpdateUser(ctx, auth.UserUpdate{UserID: 1, At: now})
 			return err
 		},
-		"DeleteUser":  func(ctx context.Context) error { return s.DeleteUser(ctx, auth.UserDelete{UserID: 1}) },
-		"ListUsers":   func(ctx context.Context) error { _, err := s.ListUsers(ctx, auth.UserQuery{Limit: 1}); return err },
-		"Events":      func(ctx context.Context) error { _, err := s.Events(ctx, auth.EventQuery{Limit: 1}); return err },
-		"PurgeEvents": func(ctx context.Context) error { _, err := s.PurgeEvents(ctx, now, 10); return err },
+		"DeleteUser":   func(ctx context.Context) error { return s.DeleteUser(ctx, auth.UserDelete{UserID: 1}) },
+		"ListUsers":    func(ctx context.Context) error { _, err := s.ListUsers(ctx, auth.UserQuery{Limit: 1}); return err },
+		"Events":       func(ctx context.Context) error { _, err := s.Events(ctx, auth.EventQuery{Limit: 1}); return err },
+		"PurgeEvents":  func(ctx context.Context) error { _, err := s.PurgeEvents(ctx, now, 10); return err },
+		"EnrolFactor":  func(ctx context.Context) error { return s.EnrolFactor(ctx, auth.FactorEnrolment{UserID: 1, At: now}) },
+		"FactorByUser": func(ctx context.Context) error { _, err := s.FactorByUser(ctx, 1); return err },
+		"ConfirmFactor": func(ctx context.Context) error {
+			_, err := s.ConfirmFactor(ctx, auth.FactorConfirmation{UserID: 1, Step: 1, At: now})
+			return err
+		},
+		"SpendProof": func(ctx context.Context) error { return s.SpendProof(ctx, auth.ProofUse{UserID: 1, At: now}) },
+		"DisableFactor": func(ctx context.Context) error {
+			_, err := s.DisableFactor(ctx, auth.FactorRemoval{UserID: 1, At: now})
+			return err
+		},
+		"ReplaceRecoveryCodes": func(ctx context.Context) error {
+			return s.ReplaceRecoveryCodes(ctx, auth.RecoveryCodes{UserID: 1, At: now})
+		},
+		"CreateChallenge": func(ctx context.Context) error {
+			return s.CreateChallenge(ctx, auth.MFAChallenge{Hash: make([]byte, 32), UserID: 1, CreatedAt: now, ExpiresAt: now})
+		},
+		"ChallengeByHash": func(ctx context.Context) error { _, err := s.ChallengeByHash(ctx, make([]byte, 32)); return err },
+		"MissChallenge":   func(ctx context.Context) error { _, err := s.MissChallenge(ctx, make([]byte, 32)); return err },
+		"FinishChallenge": func(ctx context.Context) error {
+			return s.FinishChallenge(ctx, auth.ChallengeFinish{Hash: make([]byte, 32), UserID: 1, MaxTries: 5, At: now})
+		},
+		"PurgeChallenges": func(ctx context.Context) error { _, err := s.PurgeChallenges(ctx, now, 10); return err },
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,14 @@ type Config struct {
 	Metrics  Metrics
 	Pprof    Pprof
 	Mail     Mail
+	MFA      MFA
+}
+
+// MFA is two-factor login's setting.
+type MFA struct {
+	// Issuer is the name authenticator apps show beside the account
+	// (AUTHD_MFA_ISSUER).
+	Issuer string
 }
 
 // HTTP is the API listener and what httpapi.Options needs.
@@ -259,6 +268,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Pprof:    Pprof{Addr: r.loopback("AUTHD_PPROF_ADDR")},
 	}
 	c.Mail = readMail(r, c.HTTP.PublicURL)
+	c.MFA = readMFA(r)
 	if c.Sessions.RefreshTTL <= c.Tokens.AccessTTL {
 		// A refresh token that dies first could never be used to renew.
 		r.fail("AUTHD_REFRESH_TOKEN_TTL", fmt.Sprintf("%s must be longer than AUTHD_ACCESS_TOKEN_TTL (%s)",
@@ -268,4 +278,14 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, r.err
 	}
 	return c, nil
+}
+
+// readMFA reads the MFA group. The issuer goes into otpauth:// URLs, where
+// a colon would split it from the account name, so one is refused.
+func readMFA(r *reader) MFA {
+	issuer := r.str("AUTHD_MFA_ISSUER", "authd")
+	if issuer == "" || len(issuer) > 64 || strings.ContainsAny(issuer, ":\x00") {
+		r.fail("AUTHD_MFA_ISSUER", "must be 1 to 64 characters without a colon")
+	}
+	return MFA{Issuer: issuer}
 }

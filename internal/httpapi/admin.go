@@ -163,7 +163,7 @@ func handleDeleteMe(svc *auth.Service) func(context.Context, *adminBodyInput) (*
 		if err != nil {
 			return nil, err
 		}
-		return nil, svc.DeleteAccount(ctx, c, req.Password, in.client)
+		return nil, svc.DeleteAccount(ctx, c, req.Password, req.Code, in.client)
 	}
 }
 

@@ -40,6 +40,7 @@ type AdminPasswordRequest struct {
 // DeleteMeRequest is the body of DELETE /auth/me.
 type DeleteMeRequest struct {
 	Password string `json:"password" example:"correct-horse-battery" doc:"The caller's password, checked (and throttled) like a login's."`
+	Code     string `json:"code,omitempty" example:"123456" doc:"With two-factor on: a TOTP or recovery code (without it 401 MFA_REQUIRED)."`
 }
 
 // AdminUserBody is a user as an admin reads one: with its live sessions.

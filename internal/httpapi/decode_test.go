@@ -114,7 +114,7 @@ func TestBodyKeys(t *testing.T) {
 		{"LoginRequest", newJSONBody[LoginRequest]().keys, []string{"username", "email", "password"}},
 		{"RefreshRequest", newJSONBody[RefreshRequest]().keys, []string{"refresh_token"}},
 		{"LogoutRequest", newJSONBody[LogoutRequest]().keys, []string{"scope", "refresh_token"}},
-		{"PasswordRequest", newJSONBody[PasswordRequest]().keys, []string{"current_password", "new_password"}},
+		{"PasswordRequest", newJSONBody[PasswordRequest]().keys, []string{"current_password", "new_password", "code"}},
 		{"LoginForm", newFormBody[LoginForm]().keys, []string{"grant_type", "username", "password", "refresh_token", "scope", "client_id", "client_secret"}},
 		{"tags", newJSONBody[struct {
 			Plain   string

@@ -120,6 +120,28 @@ current_password counts as a failed login of the account, and while the
 account and client IP are throttled the answer is 429 RATE_LIMITED with
 Retry-After, before any password is checked.`
 
+	enrolTOTPDoc = `Starts TOTP enrolment (RFC 6238: SHA1, 6 digits, 30 s) after checking the
+password: the secret, and an otpauth:// URL for a QR code. Two-factor is
+not on until POST /auth/mfa/totp/confirm; a new call replaces a pending
+secret. Already on: 409 MFA_ALREADY_ENABLED. A deployment without a data
+key answers 501 NOT_CONFIGURED.`
+
+	confirmTOTPDoc = `Turns two-factor on with a first code from the app, and answers ten
+recovery codes, shown this once. Every other session of the user ends. A
+wrong or reused code is 401 INVALID_CODE.`
+
+	disableTOTPDoc = `Turns two-factor off with a TOTP code or a recovery code; the recovery
+codes are gone too. A wrong code is 401 INVALID_CODE.`
+
+	recoveryCodesDoc = `Ten new recovery codes for a TOTP code or a recovery code; the old ones
+stop working.`
+
+	loginMFADoc = `The second step of a login that answered 401 MFA_REQUIRED: its mfa_token
+(5 minutes) and a TOTP code or a recovery code. Answers as a login does.
+A wrong code is 401 INVALID_CODE and counts as a failed login; five spend
+the mfa_token (then 401 INVALID_TOKEN: log in again). A TOTP code works
+once, on any replica; one step of clock skew either way is accepted.`
+
 	jwksDoc = `The JWK Set of every key that verifies authd's access tokens, for services
 that check tokens themselves: pick the key whose kid is the token's kid
 header, verify with its alg (never the token's), then check iss, exp and

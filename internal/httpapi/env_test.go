@@ -15,10 +15,12 @@ import (
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/admin"
 	"github.com/authd/authd/internal/auth/authtest"
+	"github.com/authd/authd/internal/auth/mfa"
 	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/logging/logtest"
 	"github.com/authd/authd/internal/mail"
+	"github.com/authd/authd/internal/otp"
 	"github.com/authd/authd/internal/password"
 	"github.com/authd/authd/internal/store/postgres"
 	"github.com/authd/authd/internal/store/sqlite"
@@ -195,12 +197,15 @@ func newEnvOn(t testing.TB, st auth.Store, o envOptions) *env {
 		deps.Mailer = mailer
 		sender = newTestSender(t, deps, o.smtpURL, url, log)
 	}
+	deps.TOTP = otp.TOTP{Issuer: "authd"}
 	svc := auth.NewService(deps)
+	o.opts.MFA = mfa.New(svc)
 	if mailer != nil {
 		o.opts.Recovery = recovery.New(svc, mailer)
 		sender.Requests = o.opts.Recovery
 	}
 	o.opts.Admin = admin.New(deps)
+	o.opts.Admin.MFA = o.opts.MFA
 	if o.opts.Recovery != nil {
 		o.opts.Admin.Mailer = o.opts.Recovery
 	}

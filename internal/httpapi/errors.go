@@ -19,12 +19,14 @@ import (
 
 // errorBody is the one error shape of API.md.
 type errorBody struct {
-	Detail    string       `json:"detail" example:"Invalid credentials" doc:"What went wrong, for people."`
-	ErrorCode auth.Code    `json:"error_code" example:"INVALID_CREDENTIALS" doc:"Stable code for programs; see API.md."`
-	Timestamp time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
-	RequestID string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
-	Errors    []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
-	Error     string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type,mfa_required" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint) or /auth/revoke: the RFC 6749 §5.2 error code (mfa_required is authd's)."`
+	Detail     string       `json:"detail" example:"Invalid credentials" doc:"What went wrong, for people."`
+	ErrorCode  auth.Code    `json:"error_code" example:"INVALID_CREDENTIALS" doc:"Stable code for programs; see API.md."`
+	Timestamp  time.Time    `json:"timestamp" example:"2026-11-28T10:30:45Z"`
+	RequestID  string       `json:"request_id" example:"550e8400-e29b-41d4-a716-446655440000" doc:"Also in the X-Request-ID header."`
+	Errors     []fieldError `json:"errors,omitempty" doc:"Only on VALIDATION_ERROR: one entry per bad field."`
+	MFAToken   string       `json:"mfa_token,omitempty" doc:"Only on MFA_REQUIRED of a login: the token POST /auth/login/mfa takes (5 minutes)."`
+	MFAMethods []string     `json:"mfa_methods,omitempty" doc:"Only on MFA_REQUIRED of a login: the second factors the user can give."`
+	Error      string       `json:"error,omitempty" enum:"invalid_request,invalid_grant,unsupported_grant_type,mfa_required" doc:"Only on errors of a form-encoded POST /auth/login (the OAuth2 token endpoint) or /auth/revoke: the RFC 6749 §5.2 error code (mfa_required is authd's)."`
 }
 
 type fieldError struct {
@@ -81,6 +83,9 @@ func (s *Server) renderError(r *http.Request, h http.Header, err error, bearer b
 	}
 	for _, f := range e.Fields {
 		body.Errors = append(body.Errors, fieldError{Field: f.Field, Message: f.Message})
+	}
+	if e.MFAToken != "" {
+		body.MFAToken, body.MFAMethods = e.MFAToken, []string{"totp", "recovery_code"}
 	}
 	token := isTokenRequest(r)
 	if token {

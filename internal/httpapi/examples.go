@@ -95,7 +95,7 @@ func (s *Server) documentExamples() error {
 			ID:        exampleSessionID,
 			CreatedAt: exampleUser(false).CreatedAt, LastUsedAt: time.Date(2026, 11, 28, 11, 2, 10, 0, time.UTC),
 			ExpiresAt: time.Date(2026, 12, 5, 11, 2, 10, 0, time.UTC),
-			IP:        "203.0.113.7", UserAgent: "Mozilla/5.0", Current: true,
+			IP:        "203.0.113.7", UserAgent: "Mozilla/5.0", Current: true, AAL: "aal1",
 		}}}}},
 		{http.MethodPost, "/auth/password",
 			map[string]any{"new password": PasswordRequest{CurrentPassword: examplePassword, NewPassword: "staple-battery-horse-correct"}},
@@ -117,6 +117,25 @@ func (s *Server) documentExamples() error {
 		{http.MethodPost, "/auth/email",
 			map[string]any{"new address": ChangeEmailRequest{NewEmail: "alice@example.org", Password: examplePassword}},
 			http.StatusAccepted, map[string]any{"queued": AcceptedBody{Detail: changeDetail}}},
+		{http.MethodPost, "/auth/mfa/totp",
+			map[string]any{"password": EnrolRequest{Password: examplePassword}},
+			http.StatusOK, map[string]any{"new secret": EnrolBody{Secret: exampleTOTPSecret,
+				OTPAuthURL: "otpauth://totp/authd:" + exampleUsername + "?algorithm=SHA1&digits=6&issuer=authd&period=30&secret=" + exampleTOTPSecret}}},
+		{http.MethodPost, "/auth/mfa/totp/confirm",
+			map[string]any{"first code": MFACodeRequest{Code: "492039"}},
+			http.StatusOK, map[string]any{"recovery codes": exampleRecoveryCodes()}},
+		{http.MethodDelete, "/auth/mfa/totp",
+			map[string]any{"totp code": MFACodeRequest{Code: "492039"}},
+			http.StatusNoContent, nil},
+		{http.MethodPost, "/auth/mfa/recovery-codes",
+			map[string]any{"totp code": MFACodeRequest{Code: "492039"}},
+			http.StatusOK, map[string]any{"recovery codes": exampleRecoveryCodes()}},
+		{http.MethodPost, "/auth/login/mfa",
+			map[string]any{
+				"totp code":     MFALoginRequest{MFAToken: exampleMFAToken, Code: "492039"},
+				"recovery code": MFALoginRequest{MFAToken: exampleMFAToken, RecoveryCode: "K7QD-M2XA-PV4R"},
+			},
+			http.StatusOK, map[string]any{"login": login}},
 		{http.MethodGet, "/.well-known/jwks.json", nil, http.StatusOK, map[string]any{"one Ed25519 key": JWKSBody{Keys: []JWKBody{{
 			Kty: "OKP", Crv: "Ed25519", X: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
 			Kid: "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", Alg: "EdDSA", Use: "sig",
@@ -190,4 +209,17 @@ func exampleDetail(code auth.Code) string {
 		return "Not ready: database"
 	}
 	return code.Detail()
+}
+
+// exampleTOTPSecret and exampleMFAToken stand for what the server makes:
+// the examples test replaces them (and computes the codes) on a live server.
+const (
+	exampleTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	exampleMFAToken   = "nE8WbQ2vFJ0r3mI6h9tYpC5xKz1LdU7aSgHoRjVwXe4"
+)
+
+// exampleRecoveryCodes is the answer of a confirmation or a regeneration.
+func exampleRecoveryCodes() RecoveryCodesBody {
+	return RecoveryCodesBody{RecoveryCodes: []string{"K7QD-M2XA-PV4R", "B3NH-W6YF-TC2L", "Q5ZJ-E7KS-MA3D",
+		"X2PR-H4VB-NW6G", "F6TL-C3QJ-YK7E", "R4MW-Z5DA-LH2P", "J7XC-P3TN-VE5B", "G2KY-S6RM-DQ4W", "W5BE-N7HZ-TA3K", "L3VQ-J2XF-MC6R"}}
 }

@@ -62,6 +62,7 @@ func (s *Server) humaConfig() huma.Config {
 		{Name: "auth", Description: "Register, log in (also the OAuth2 token endpoint), refresh, revoke, and the user of a token."},
 		{Name: "sessions", Description: "The caller's sessions: log out, list, end one, change the password."},
 		{Name: "recovery", Description: "Mail: forgotten passwords, email verification and address change. 501 NOT_CONFIGURED while mail is off."},
+		{Name: "mfa", Description: "Two-factor login with TOTP: enrolment, recovery codes, and the second step of a login that answered MFA_REQUIRED."},
 		{Name: "keys", Description: "What other services and OAuth2 clients discover authd by: the public keys and the RFC 8414 metadata."},
 		{Name: "health", Description: "Liveness and readiness, for probes and load balancers."},
 		{Name: "admin", Description: "Administration, for users holding the admin role: find, create, change and delete users, end their sessions, set passwords, and read the audit trail. Every change is recorded in the audit trail with the acting admin."},

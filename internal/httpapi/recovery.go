@@ -33,6 +33,7 @@ type VerifyRequest struct {
 type ChangeEmailRequest struct {
 	NewEmail string `json:"new_email" example:"alice@example.org"`
 	Password string `json:"password" doc:"The current password."`
+	Code     string `json:"code,omitempty" doc:"With two-factor on: a TOTP code or a recovery code (without: 401 MFA_REQUIRED)."`
 }
 
 // AcceptedBody answers a request whose mail is queued (202).
@@ -142,7 +143,7 @@ func handleChangeEmail(svc *auth.Service, rec *recovery.Service) func(context.Co
 		if err != nil {
 			return nil, err
 		}
-		err = rec.ChangeEmail(ctx, c, recovery.ChangeEmailInput{NewEmail: req.NewEmail, Password: req.Password, Client: auth.Client{IP: clientIPText(ctx)}})
+		err = rec.ChangeEmail(ctx, c, recovery.ChangeEmailInput{NewEmail: req.NewEmail, Password: req.Password, Code: req.Code, Client: auth.Client{IP: clientIPText(ctx)}})
 		if err != nil {
 			return nil, err
 		}

@@ -32,7 +32,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: tokenPath, Tags: []string{"auth"},
 		Summary: "Log in with username or email; the OAuth2 token endpoint", Description: loginDoc, MaxBodyBytes: limit, Security: publicSecurity(),
-		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeForbidden, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
+		Responses: s.loginResponses(auth.CodeInvalidCredentials, auth.CodeMFARequired, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeRefreshReused, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeForbidden, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen, auth.CodeOverloaded),
 	}, handleLogin(s.svc))
 
 	register(api, huma.Operation{
@@ -71,7 +71,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "changePassword", Method: http.MethodPost, Path: "/auth/password", Tags: []string{"sessions"},
 		Summary: "Change the password; other sessions end", Description: passwordDoc, Security: bearerSecurity(),
 		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeMFARequired, auth.CodeInvalidCode, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handlePassword(s.svc))
 
 	rec := s.opts.Recovery
@@ -107,8 +107,40 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		OperationID: "changeEmail", Method: http.MethodPost, Path: "/auth/email", Tags: []string{"recovery"},
 		Summary: "Change the address (confirmed from the new one)", Description: changeEmailDoc, Security: bearerSecurity(),
 		DefaultStatus: http.StatusAccepted, MaxBodyBytes: limit,
-		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeUserExists, auth.CodeRateLimited, auth.CodeNotConfigured, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeMFARequired, auth.CodeInvalidCode, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeUserExists, auth.CodeRateLimited, auth.CodeNotConfigured, auth.CodePayloadTooLarge, auth.CodeUnsupportedMedia, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
 	}, handleChangeEmail(s.svc, rec))
+
+	m := s.opts.MFA
+	register(api, huma.Operation{
+		OperationID: "enrolTOTP", Method: http.MethodPost, Path: "/auth/mfa/totp", Tags: []string{"mfa"},
+		Summary: "Start TOTP enrolment", Description: enrolTOTPDoc, Security: bearerSecurity(), MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCredentials, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeMFAAlreadyEnabled, auth.CodeRateLimited, auth.CodeNotConfigured, auth.CodeOverloaded, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleEnrolTOTP(s.svc, m))
+
+	register(api, huma.Operation{
+		OperationID: "confirmTOTP", Method: http.MethodPost, Path: "/auth/mfa/totp/confirm", Tags: []string{"mfa"},
+		Summary: "Finish enrolment, get recovery codes", Description: confirmTOTPDoc, Security: bearerSecurity(), MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCode, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeMFAAlreadyEnabled, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleConfirmTOTP(s.svc, m))
+
+	register(api, huma.Operation{
+		OperationID: "disableTOTP", Method: http.MethodDelete, Path: "/auth/mfa/totp", Tags: []string{"mfa"},
+		Summary: "Turn two-factor off", Description: disableTOTPDoc, Security: bearerSecurity(),
+		DefaultStatus: http.StatusNoContent, MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCode, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleDisableTOTP(s.svc, m))
+
+	register(api, huma.Operation{
+		OperationID: "recoveryCodes", Method: http.MethodPost, Path: "/auth/mfa/recovery-codes", Tags: []string{"mfa"},
+		Summary: "New recovery codes", Description: recoveryCodesDoc, Security: bearerSecurity(), MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCode, auth.CodeInvalidToken, auth.CodeTokenExpired, auth.CodeSessionRevoked, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleRecoveryCodes(s.svc, m))
+
+	register(api, huma.Operation{
+		OperationID: "loginMFA", Method: http.MethodPost, Path: "/auth/login/mfa", Tags: []string{"mfa"},
+		Summary: "Second step of a login with two-factor", Description: loginMFADoc, Security: publicSecurity(), MaxBodyBytes: limit,
+		Responses: s.errorResponses(auth.CodeValidation, auth.CodeInvalidCode, auth.CodeInvalidToken, auth.CodeUserInactive, auth.CodeRateLimited, auth.CodeDatabase, auth.CodeBreakerOpen),
+	}, handleLoginMFA(s.svc, m))
 
 	register(api, huma.Operation{
 		OperationID: "deleteMe", Method: http.MethodDelete, Path: "/auth/me", Tags: []string{"sessions"},
@@ -219,16 +251,20 @@ func (s *Server) routes(mux *http.ServeMux) error {
 	}, handleReady(s.checks))
 
 	for path, types := range map[string]map[string]reflect.Type{
-		"/auth/register":        {mediaJSON: reflect.TypeFor[RegisterRequest]()},
-		tokenPath:               {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
-		"/auth/refresh":         {mediaJSON: reflect.TypeFor[RefreshRequest]()},
-		"/auth/logout":          {mediaJSON: reflect.TypeFor[LogoutRequest]()},
-		"/auth/password":        {mediaJSON: reflect.TypeFor[PasswordRequest]()},
-		"/auth/password/forgot": {mediaJSON: reflect.TypeFor[ForgotRequest]()},
-		"/auth/password/reset":  {mediaJSON: reflect.TypeFor[ResetRequest]()},
-		"/auth/email/verify":    {mediaJSON: reflect.TypeFor[VerifyRequest]()},
-		"/auth/email":           {mediaJSON: reflect.TypeFor[ChangeEmailRequest]()},
-		revokePath:              {mediaForm: reflect.TypeFor[RevokeForm]()},
+		"/auth/register":           {mediaJSON: reflect.TypeFor[RegisterRequest]()},
+		tokenPath:                  {mediaJSON: reflect.TypeFor[LoginRequest](), mediaForm: reflect.TypeFor[LoginForm]()},
+		"/auth/refresh":            {mediaJSON: reflect.TypeFor[RefreshRequest]()},
+		"/auth/logout":             {mediaJSON: reflect.TypeFor[LogoutRequest]()},
+		"/auth/password":           {mediaJSON: reflect.TypeFor[PasswordRequest]()},
+		"/auth/password/forgot":    {mediaJSON: reflect.TypeFor[ForgotRequest]()},
+		"/auth/password/reset":     {mediaJSON: reflect.TypeFor[ResetRequest]()},
+		"/auth/email/verify":       {mediaJSON: reflect.TypeFor[VerifyRequest]()},
+		"/auth/email":              {mediaJSON: reflect.TypeFor[ChangeEmailRequest]()},
+		revokePath:                 {mediaForm: reflect.TypeFor[RevokeForm]()},
+		"/auth/mfa/totp":           {mediaJSON: reflect.TypeFor[EnrolRequest]()},
+		"/auth/mfa/totp/confirm":   {mediaJSON: reflect.TypeFor[MFACodeRequest]()},
+		"/auth/mfa/recovery-codes": {mediaJSON: reflect.TypeFor[MFACodeRequest]()},
+		"/auth/login/mfa":          {mediaJSON: reflect.TypeFor[MFALoginRequest]()},
 	} {
 		if err := s.requestBody(http.MethodPost, path, types); err != nil {
 			return err
@@ -242,6 +278,7 @@ func (s *Server) routes(mux *http.ServeMux) error {
 		{http.MethodPatch, "/admin/users/{id}", reflect.TypeFor[AdminUpdateRequest]()},
 		{http.MethodPut, "/admin/users/{id}/password", reflect.TypeFor[AdminPasswordRequest]()},
 		{http.MethodDelete, "/auth/me", reflect.TypeFor[DeleteMeRequest]()},
+		{http.MethodDelete, "/auth/mfa/totp", reflect.TypeFor[MFACodeRequest]()},
 	} {
 		if err := s.requestBody(b.method, b.path, map[string]reflect.Type{mediaJSON: b.body}); err != nil {
 			return err

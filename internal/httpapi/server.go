@@ -15,6 +15,7 @@ import (
 
 	"github.com/authd/authd/internal/auth"
 	"github.com/authd/authd/internal/auth/admin"
+	"github.com/authd/authd/internal/auth/mfa"
 	"github.com/authd/authd/internal/auth/recovery"
 	"github.com/authd/authd/internal/logging"
 	"github.com/authd/authd/internal/token"
@@ -50,6 +51,8 @@ type Options struct {
 	// Recovery is the mail use cases; nil while mail is off, and then
 	// every endpoint that would send mail answers 501 NOT_CONFIGURED.
 	Recovery *recovery.Service
+	// MFA is the two-factor use cases.
+	MFA *mfa.Service
 }
 
 // HealthCheck is one component's entry in /health: Check returns the value

@@ -20,6 +20,7 @@ type LogoutRequest struct {
 type PasswordRequest struct {
 	CurrentPassword string `json:"current_password" example:"correct-horse-battery"`
 	NewPassword     string `json:"new_password" minLength:"8" maxLength:"72" example:"staple-battery-horse-correct" doc:"The register rules for passwords apply."`
+	Code            string `json:"code,omitempty" doc:"With two-factor on: a TOTP code or a recovery code (without: 401 MFA_REQUIRED)."`
 }
 
 // SessionInfo is one live session as its user sees it.
@@ -31,6 +32,7 @@ type SessionInfo struct {
 	IP         string    `json:"ip" example:"203.0.113.7" doc:"The client IP at login."`
 	UserAgent  string    `json:"user_agent" example:"Mozilla/5.0" doc:"The User-Agent at login, cut to 256 characters."`
 	Current    bool      `json:"current" doc:"true for the session of the token that asked."`
+	AAL        string    `json:"aal" enum:"aal1,aal2" example:"aal1" doc:"aal2 when the login passed a second factor."`
 }
 
 // SessionList answers GET /auth/sessions.
@@ -126,7 +128,7 @@ func handleSessions(svc *auth.Service) func(context.Context, *bearerInput) (*ses
 		for _, s := range list {
 			out.Body.Sessions = append(out.Body.Sessions, SessionInfo{
 				ID: s.ID, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt, ExpiresAt: s.ExpiresAt,
-				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == c.Session.ID,
+				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == c.Session.ID, AAL: s.AAL,
 			})
 		}
 		return out, nil
@@ -158,7 +160,7 @@ func handlePassword(svc *auth.Service) func(context.Context, *bearerJSONInput) (
 			return nil, err
 		}
 		return nil, svc.ChangePassword(ctx, c, auth.ChangePasswordInput{
-			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Client: in.client,
+			CurrentPassword: req.CurrentPassword, NewPassword: req.NewPassword, Code: req.Code, Client: in.client,
 		})
 	}
 }

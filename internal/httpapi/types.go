@@ -56,6 +56,7 @@ type UserBody struct {
 	CreatedAt     time.Time  `json:"created_at" example:"2026-11-28T10:30:45Z"`
 	UpdatedAt     time.Time  `json:"updated_at" example:"2026-11-28T10:31:02Z" doc:"A login updates it, with last_login."`
 	LastLogin     *time.Time `json:"last_login" nullable:"true" example:"2026-11-28T10:31:02Z" doc:"null until the first login."`
+	MFAEnabled    bool       `json:"mfa_enabled" example:"false" doc:"Two-factor login (TOTP) is on."`
 }
 
 // TokenBody is the token part of every token-issuing answer.
@@ -144,7 +145,7 @@ func NewUserBody(u auth.User) UserBody {
 	}
 	return UserBody{
 		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified(), IsActive: u.IsActive, Roles: roles,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLogin: u.LastLogin,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, LastLogin: u.LastLogin, MFAEnabled: u.MFAEnabled,
 	}
 }
 

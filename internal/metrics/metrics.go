@@ -39,6 +39,7 @@ type Metrics struct {
 	refusals      *prometheus.CounterVec
 	mails         *prometheus.CounterVec
 	mailQueue     prometheus.Gauge
+	mfa           *prometheus.CounterVec
 
 	// requests caches each requestKey's two series, so a request costs a
 	// map read instead of two label lookups (hash, lock, slice). The keys
@@ -88,6 +89,9 @@ func New(version string) *Metrics {
 		mails: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "authd_mail_sent_total", Help: "Mails by kind and result: sent, failed (to be retried), dropped after 24 h, suppressed by the per-account limit.",
 		}, []string{"kind", "result"}),
+		mfa: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_mfa_attempts_total", Help: "Second-factor checks by result: success (TOTP), invalid, replayed (a TOTP step used before), recovery_code.",
+		}, []string{"result"}),
 		mailQueue: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "authd_mail_queue_depth", Help: "Mails waiting in the queue, as this replica's sender last counted them.",
 		}),
@@ -100,7 +104,7 @@ func New(version string) *Metrics {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		buildInfo, m.httpRequests, m.httpDuration, m.logins, m.refreshes, m.sessionsEnded, m.refusals, m.mails, m.mailQueue,
+		buildInfo, m.httpRequests, m.httpDuration, m.logins, m.refreshes, m.sessionsEnded, m.refusals, m.mails, m.mailQueue, m.mfa,
 	)
 	for _, r := range auth.LoginResults() {
 		m.logins.WithLabelValues(string(r))
@@ -113,6 +117,9 @@ func New(version string) *Metrics {
 	}
 	for _, s := range auth.ThrottleScopes() {
 		m.refusals.WithLabelValues(string(s))
+	}
+	for _, r := range auth.MFAResults() {
+		m.mfa.WithLabelValues(string(r))
 	}
 	for _, k := range auth.MailKinds() {
 		for _, r := range auth.MailResults() {
@@ -182,3 +189,6 @@ func (m *Metrics) Mail(kind auth.MailKind, result auth.MailResult) {
 
 // MailQueueDepth sets the queue depth gauge.
 func (m *Metrics) MailQueueDepth(n int64) { m.mailQueue.Set(float64(n)) }
+
+// MFAAttempt counts one second-factor check.
+func (m *Metrics) MFAAttempt(result auth.MFAResult) { m.mfa.WithLabelValues(string(result)).Inc() }

@@ -46,6 +46,8 @@ type claims struct {
 	IssuedAt  *int64   `json:"iat"`
 	ExpiresAt *int64   `json:"exp"`
 	ID        string   `json:"jti"`
+	AMR       []string `json:"amr,omitempty"`
+	AAL       string   `json:"aal,omitempty"`
 }
 
 // The jwt.Claims getters let jwt's Validator check exp and iss.

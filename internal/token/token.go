@@ -149,6 +149,8 @@ func (i *Issuer) Issue(c auth.AccessClaims) (string, time.Time, error) {
 		IssuedAt:  &iat,
 		ExpiresAt: &exp,
 		ID:        jti.String(),
+		AMR:       c.AMR,
+		AAL:       c.AAL,
 	})
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("token: claims: %w", err)

@@ -13,7 +13,9 @@ import (
 type ChangeEmailInput struct {
 	NewEmail string
 	Password string
-	Client   auth.Client
+	// Code is a second factor, needed when two-factor is on.
+	Code   string
+	Client auth.Client
 }
 
 // ChangeEmail starts an address change (API.md, Email verification and
@@ -36,6 +38,9 @@ func (s *Service) ChangeEmail(ctx context.Context, caller auth.Caller, in Change
 	}
 	u := caller.User
 	if err := s.core.CheckPassword(ctx, u, in.Password, in.Client); err != nil {
+		return err
+	}
+	if err := s.core.RequireSecondFactor(ctx, u, in.Code, in.Client); err != nil {
 		return err
 	}
 	email := auth.CanonicalEmail(in.NewEmail)

@@ -70,6 +70,11 @@ func (m *Mailer) codeRequest(u auth.User, purpose auth.Purpose, email string, tt
 	return auth.CodeRequest{Code: code, Mails: []auth.QueuedMail{mail}}, nil
 }
 
+// Notice is a notice of kind to u about a change c made at at.
+func (m *Mailer) Notice(kind auth.MailKind, u auth.User, c auth.Client, at time.Time) (auth.QueuedMail, error) {
+	return m.mail(kind, u.Email, auth.MailData{Username: u.Username, At: at, IP: c.IP}, at)
+}
+
 // mail is a queued mail of kind to to, its data sealed under a context
 // naming its row (the token inside must not be readable at rest).
 func (m *Mailer) mail(kind auth.MailKind, to string, data auth.MailData, at time.Time) (auth.QueuedMail, error) {

@@ -14,7 +14,7 @@ import (
 
 // sessionColumns are the columns sessionDest reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip, s.aal`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
@@ -95,10 +95,10 @@ func capSessions(ctx context.Context, tx pgx.Tx, n auth.NewSession) (int64, erro
 func insertSession(ctx context.Context, tx pgx.Tx, sess auth.Session) error {
 	_, err := tx.Exec(ctx, `
 		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
-			expires_at, max_expires_at, ip, user_agent)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			expires_at, max_expires_at, ip, user_agent, aal)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		sess.ID, sess.UserID, sess.Counter, dbTime(sess.CreatedAt), dbTime(sess.LastUsedAt),
-		dbTime(sess.RotatedAt), dbTime(sess.ExpiresAt), dbTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
+		dbTime(sess.RotatedAt), dbTime(sess.ExpiresAt), dbTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent, sessionAAL(sess))
 	if err != nil {
 		return translate("create session", err)
 	}
@@ -115,11 +115,12 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 	)
 	err := s.pool.QueryRow(ctx, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.roles, u.created_at, u.updated_at, u.last_login, u.email_verified_at
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.roles, u.created_at, u.updated_at, u.last_login, u.email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = $1`,
 		id).Scan(append(sessionDest(&sess, &reason),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &roles, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &roles, &u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt, &u.MFAEnabled)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}
@@ -277,7 +278,7 @@ func (s *Store) PurgeSessions(ctx context.Context, before time.Time, limit int) 
 // nullable, so it goes through reason.
 func sessionDest(sess *auth.Session, reason **string) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &sess.CreatedAt, &sess.LastUsedAt, &sess.RotatedAt,
-		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
+		&sess.ExpiresAt, &sess.MaxExpiresAt, &sess.EndedAt, reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP, &sess.AAL}
 }
 
 // sessionUTC puts the times pgx returned in the local zone into UTC.

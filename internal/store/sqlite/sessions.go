@@ -12,7 +12,7 @@ import (
 
 // sessionColumns are the columns scanSession reads, in its order.
 const sessionColumns = `s.id, s.user_id, s.counter, s.created_at, s.last_used_at, s.rotated_at,
-	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip`
+	s.expires_at, s.max_expires_at, s.ended_at, s.end_reason, s.ip, s.user_agent, s.rotated_ip, s.aal`
 
 // CreateSession inserts the session and writes what its login records,
 // in one transaction: last_login first, then the throttle records, then
@@ -75,8 +75,8 @@ func capSessions(ctx context.Context, tx *sql.Tx, n auth.NewSession) (int64, err
 func (s *Store) insertSessionStmt(ctx context.Context) (*sql.Stmt, error) {
 	st, err := s.writes.prepare(ctx, s.write, `
 		INSERT INTO sessions (id, user_id, counter, created_at, last_used_at, rotated_at,
-			expires_at, max_expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			expires_at, max_expires_at, ip, user_agent, aal)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, translate("create session", err)
 	}
@@ -88,7 +88,7 @@ func (s *Store) insertSessionStmt(ctx context.Context) (*sql.Stmt, error) {
 func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.Session) error {
 	_, err := tx.StmtContext(ctx, insert).ExecContext(ctx,
 		sess.ID, sess.UserID, sess.Counter, formatTime(sess.CreatedAt), formatTime(sess.LastUsedAt),
-		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent)
+		formatTime(sess.RotatedAt), formatTime(sess.ExpiresAt), formatTime(sess.MaxExpiresAt), sess.IP, sess.UserAgent, sessionAAL(sess))
 	if err != nil {
 		return translate("create session", err)
 	}
@@ -99,7 +99,8 @@ func insertSession(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, sess auth.
 func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
 		SELECT `+sessionColumns+`,
-			u.id, u.username, u.email, u.hashed_password, u.is_active, u.roles, u.created_at, u.updated_at, u.last_login, u.email_verified_at
+			u.id, u.username, u.email, u.hashed_password, u.is_active, u.roles, u.created_at, u.updated_at, u.last_login, u.email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id = ?`)
 	if err != nil {
@@ -112,7 +113,7 @@ func (s *Store) SessionWithUser(ctx context.Context, id string) (auth.Session, a
 		ut   userTimes
 	)
 	err = stmt.QueryRowContext(ctx, id).Scan(append(st.dest(&sess),
-		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.roles, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified)...)
+		&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.roles, &ut.created, &ut.updated, &ut.lastLogin, &ut.verified, &u.MFAEnabled)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Session{}, auth.User{}, fmt.Errorf("session with user: %w", auth.ErrSessionNotFound)
 	}
@@ -260,7 +261,7 @@ type sessionTimes struct {
 // dest is the Scan destinations of sessionColumns.
 func (st *sessionTimes) dest(sess *auth.Session) []any {
 	return []any{&sess.ID, &sess.UserID, &sess.Counter, &st.created, &st.lastUsed, &st.rotated,
-		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP}
+		&st.expires, &st.maxExpires, &st.ended, &st.reason, &sess.IP, &sess.UserAgent, &sess.RotatedIP, &sess.AAL}
 }
 
 func (st *sessionTimes) into(sess *auth.Session) error {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) auth.Store) {
 	cases = append(cases, sessionCases()...)
 	cases = append(cases, codeCases()...)
 	cases = append(cases, adminCases()...)
+	cases = append(cases, factorCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

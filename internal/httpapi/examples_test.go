@@ -209,7 +209,6 @@ func TestDocumentedExamplesWork(t *testing.T) {
 // only a delivered mail holds.
 var mailedSecret = map[string]bool{"resetPassword": true, "verifyEmail": true}
 
-
 // adminFixture makes the fixture user (alice, user 1) an admin and adds
 // the user the /admin examples act on; it returns that user's id, the
 // {id} of their paths.

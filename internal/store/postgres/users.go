@@ -25,7 +25,8 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		row := tx.QueryRow(ctx, `
 			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at, email_verified_at)
 			VALUES ($1, $2, $3, $5, $6, $4, $4, CASE WHEN $7::boolean THEN $8::timestamptz END)
-			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`,
+			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)`,
 			u.Username, u.Email, u.HashedPassword, dbTime(u.CreatedAt), !u.Inactive, auth.JoinRoles(u.Roles), u.Verified, dbTime(u.CreatedAt))
 		var err error
 		if user, err = scanUser(row); err != nil {
@@ -62,7 +63,8 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)
 		FROM users
 		WHERE id = $1`,
 		id)
@@ -77,7 +79,8 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)
 		FROM users
 		WHERE lower(username) = lower($1)`,
 		username)
@@ -92,7 +95,8 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	row := s.pool.QueryRow(ctx, `
-		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)
 		FROM users
 		WHERE lower(email) = lower($1)`,
 		email)
@@ -181,7 +185,7 @@ func scanUser(row pgx.Row) (auth.User, error) {
 		roles string
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &roles,
-		&u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt)
+		&u.CreatedAt, &u.UpdatedAt, &u.LastLogin, &u.EmailVerifiedAt, &u.MFAEnabled)
 	if err != nil {
 		return auth.User{}, err
 	}

@@ -8,8 +8,10 @@ import (
 	"github.com/authd/authd/internal/auth"
 )
 
-// userColumns are the columns scanUser reads, in its order.
-const userColumns = `id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`
+// userColumns are the columns scanUser reads, in its order; the last is
+// mfa_enabled (a confirmed factor), as SessionWithUser reads it.
+const userColumns = `id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)`
 
 // isAdmin is the SQL test of "holds admin" on the comma-joined roles
 // column (see migration 00005); role names hold no comma.

@@ -38,7 +38,8 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 		row := tx.QueryRowContext(ctx, `
 			INSERT INTO users (username, email, hashed_password, is_active, roles, created_at, updated_at, email_verified_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN ? END)
-			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at`,
+			RETURNING id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)`,
 			u.Username, u.Email, u.HashedPassword, !u.Inactive, auth.JoinRoles(u.Roles), created, created, u.Verified, created)
 		var err error
 		if user, err = scanUser(row); err != nil {
@@ -75,7 +76,8 @@ func (s *Store) CreateUser(ctx context.Context, u auth.NewUser) (auth.User, erro
 // UserByID returns the user with that ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)
 		FROM users
 		WHERE id = ?`)
 	if err != nil {
@@ -92,7 +94,8 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 // the index on lower(username).
 func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)
 		FROM users
 		WHERE lower(username) = lower(?)`)
 	if err != nil {
@@ -109,7 +112,8 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (auth.User,
 // on lower(email).
 func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
 	stmt, err := s.reads.prepare(ctx, s.read, `
-		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at
+		SELECT id, username, email, hashed_password, is_active, roles, created_at, updated_at, last_login, email_verified_at,
+			EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)
 		FROM users
 		WHERE lower(email) = lower(?)`)
 	if err != nil {
@@ -204,7 +208,7 @@ func scanUser(row interface{ Scan(...any) error }) (auth.User, error) {
 		ut userTimes
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.HashedPassword, &u.IsActive, &ut.roles,
-		&ut.created, &ut.updated, &ut.lastLogin, &ut.verified)
+		&ut.created, &ut.updated, &ut.lastLogin, &ut.verified, &u.MFAEnabled)
 	if err != nil {
 		return auth.User{}, err
 	}

@@ -66,6 +66,9 @@ func testFactorLifecycle(t *testing.T, s auth.Store) {
 		t.Fatalf("pending factor = %+v, %v; want the second, pending", f, err)
 	}
 	assertTime(t, "created_at", f.CreatedAt, sessionT0().Add(time.Minute))
+	if got, err := s.UserByID(ctx, u.ID); err != nil || got.MFAEnabled {
+		t.Errorf("user with a pending factor: MFAEnabled %v (%v), want false", got.MFAEnabled, err)
+	}
 	// Two sessions: the confirming one stays, the other ends for mfa.
 	keep, other := newSession(1, u.ID, sessionT0()), newSession(2, u.ID, sessionT0())
 	keep.AAL = auth.AAL2
@@ -92,6 +95,13 @@ func testFactorLifecycle(t *testing.T, s auth.Store) {
 		t.Fatalf("confirmed factor = %+v, %v; want on at step 7", f, err)
 	}
 	assertTime(t, "confirmed_at", *f.ConfirmedAt, sessionT0().Add(2*time.Minute))
+	// Every read of the user says so, not only the session check.
+	byID, err1 := s.UserByID(ctx, u.ID)
+	byName, err2 := s.UserByUsername(ctx, u.Username)
+	page, err3 := s.ListUsers(ctx, auth.UserQuery{Query: u.Username, Limit: 10})
+	if err1 != nil || err2 != nil || err3 != nil || !byID.MFAEnabled || !byName.MFAEnabled || len(page) != 1 || !page[0].MFAEnabled {
+		t.Errorf("MFAEnabled after confirm: by id %v, by name %v, listed %v (%v %v %v)", byID.MFAEnabled, byName.MFAEnabled, page, err1, err2, err3)
+	}
 	_, err = s.ConfirmFactor(ctx, auth.FactorConfirmation{UserID: u.ID, Step: 8, At: sessionT0()})
 	assertErrorIs(t, "second confirm", err, auth.ErrStepUsed)
 	err = s.EnrolFactor(ctx, auth.FactorEnrolment{UserID: u.ID, Sealed: []byte("third"), At: sessionT0()})

@@ -88,7 +88,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in NewUser) (auth.User, e
 	}
 	s.deps.Logger().InfoContext(ctx, "user created", slog.Int64("user_id", u.ID), slog.String("actor", a.ID))
 	if in.SendReset {
-		if err := s.Mailer.QueueReset(ctx, u, s.event(a, auth.Action("password.reset_requested"), u.ID, nil)); err != nil {
+		if err := s.Mailer.QueueReset(ctx, u, s.event(a, auth.ActionResetRequested, u.ID, nil)); err != nil {
 			return u, fmt.Errorf("queue reset: %w", err)
 		}
 	}
@@ -266,7 +266,7 @@ func (s *Service) SendReset(ctx context.Context, a Actor, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.Mailer.QueueReset(ctx, u, s.event(a, auth.Action("password.reset_requested"), id, nil))
+	return s.Mailer.QueueReset(ctx, u, s.event(a, auth.ActionResetRequested, id, nil))
 }
 
 // ResetMFA turns two-factor login off for user id: NOT_CONFIGURED until
